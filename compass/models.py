@@ -1,0 +1,227 @@
+"""The IOM Leadership Compass as reference data.
+
+Every row carries the compass ``edition`` so that a revised compass can be loaded beside
+this one while cycles keep the edition they were run on. Natural keys make
+``loaddata compass`` idempotent: loading twice updates rows in place instead of adding them.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+CURRENT_EDITION = "2024"
+
+
+class EditionSlugManager(models.Manager):
+    def get_by_natural_key(self, edition, slug):
+        return self.get(edition=edition, slug=slug)
+
+
+class Level(models.Model):
+    """A leadership level. Position 0 is "All leaders", whose behaviours apply to everyone."""
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    slug = models.SlugField(_("slug"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"))
+
+    objects = EditionSlugManager()
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="level_unique_slug"),
+            models.UniqueConstraint(fields=["edition", "position"], name="level_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("compass:level", args=[self.edition, self.slug])
+
+    def natural_key(self):
+        return (self.edition, self.slug)
+
+    @property
+    def is_all_leaders(self):
+        """All leaders is the base every other level builds on; it has no pitfalls."""
+        return self.position == 0
+
+
+class Enabler(models.Model):
+    """One of the seven strategic enablers that the compass turns into leadership behaviour."""
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    slug = models.SlugField(_("slug"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"))
+
+    objects = EditionSlugManager()
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("enabler")
+        verbose_name_plural = _("enablers")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="enabler_unique_slug"),
+            models.UniqueConstraint(fields=["edition", "position"], name="enabler_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("compass:enabler", args=[self.edition, self.slug])
+
+    def natural_key(self):
+        return (self.edition, self.slug)
+
+
+class Direction(models.Model):
+    """A direction of multidirectional leadership; each rater group looks from one of them."""
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    slug = models.SlugField(_("slug"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"))
+
+    objects = EditionSlugManager()
+
+    class Meta:
+        ordering = ["edition", "position"]
+        verbose_name = _("direction")
+        verbose_name_plural = _("directions")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="direction_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.edition, self.slug)
+
+
+class BehaviourManager(models.Manager):
+    def get_by_natural_key(self, edition, level_slug, enabler_slug):
+        return self.get(edition=edition, level__slug=level_slug, enabler__slug=enabler_slug)
+
+
+class Behaviour(models.Model):
+    """The compass text for one level × enabler cell, complete and verbatim."""
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="behaviours")
+    enabler = models.ForeignKey(Enabler, on_delete=models.PROTECT, related_name="behaviours")
+    text = models.TextField(_("text"))
+
+    objects = BehaviourManager()
+
+    class Meta:
+        ordering = ["edition", "level__position", "enabler__position"]
+        verbose_name = _("behaviour")
+        verbose_name_plural = _("behaviours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "level", "enabler"], name="behaviour_unique_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level} · {self.enabler}"
+
+    def natural_key(self):
+        return (self.edition, self.level.slug, self.enabler.slug)
+
+    natural_key.dependencies = ["compass.level", "compass.enabler"]
+
+
+class IndicatorManager(models.Manager):
+    def get_by_natural_key(self, edition, level_slug, enabler_slug, position):
+        return self.get(
+            edition=edition,
+            behaviour__level__slug=level_slug,
+            behaviour__enabler__slug=enabler_slug,
+            position=position,
+        )
+
+
+class Indicator(models.Model):
+    """One rateable sentence of a behaviour; in order, the indicators spell out the behaviour."""
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    behaviour = models.ForeignKey(Behaviour, on_delete=models.PROTECT, related_name="indicators")
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    objects = IndicatorManager()
+
+    class Meta:
+        ordering = ["edition", "behaviour", "position"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["behaviour", "position"], name="indicator_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return self.behaviour.natural_key() + (self.position,)
+
+    natural_key.dependencies = ["compass.behaviour"]
+
+
+class PitfallManager(models.Manager):
+    def get_by_natural_key(self, edition, level_slug, enabler_slug, title):
+        return self.get(
+            edition=edition, level__slug=level_slug, enabler__slug=enabler_slug, title=title
+        )
+
+
+class Pitfall(models.Model):
+    """A way leaders at one level commonly go wrong in one enabler.
+
+    Titles recur across cells ("Strategic Misalignment"), so a pitfall is identified by
+    level, enabler and title together.
+    """
+
+    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="pitfalls")
+    enabler = models.ForeignKey(Enabler, on_delete=models.PROTECT, related_name="pitfalls")
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+
+    objects = PitfallManager()
+
+    class Meta:
+        ordering = ["edition", "level__position", "enabler__position", "position"]
+        verbose_name = _("pitfall")
+        verbose_name_plural = _("pitfalls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "level", "enabler", "title"], name="pitfall_unique_title"
+            ),
+            models.UniqueConstraint(
+                fields=["level", "enabler", "position"], name="pitfall_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.edition, self.level.slug, self.enabler.slug, self.title)
+
+    natural_key.dependencies = ["compass.level", "compass.enabler"]

@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+
+from compass.models import Level
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the compass once per test session: nearly every test needs it."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "compass", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def compass(db):
+    """The 2024 compass, reloaded when a transactional test flushed the database."""
+    if not Level.objects.exists():
+        call_command("loaddata", "compass", verbosity=0)
+    return Level.objects.filter(edition="2024")
