@@ -1,8 +1,14 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from compass.models import CURRENT_EDITION
+
+# Longest comment a rater may write, in characters; the form says so before it is reached.
+COMMENT_MAX_LENGTH = 4000
 
 
 class UserManager(BaseUserManager):
@@ -71,3 +77,327 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split()[0]
+
+
+HR_ADMINS_GROUP = "HR admins"
+
+
+class Cycle(models.Model):
+    """A cohort run of the 360: one questionnaire window for many participants."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        RELEASED = "released", _("Released")
+
+    name = models.CharField(_("name"), max_length=200)
+    edition = models.CharField(_("compass edition"), max_length=20, default=CURRENT_EDITION)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        _("anonymity threshold (k)"),
+        default=3,
+        validators=[MinValueValidator(3)],
+        help_text=_("A rater group is shown on its own only with at least this many answers."),
+    )
+    min_peers = models.PositiveSmallIntegerField(_("fewest peers"), default=3)
+    max_peers = models.PositiveSmallIntegerField(_("most peers"), default=8)
+    min_direct_reports = models.PositiveSmallIntegerField(_("fewest direct reports"), default=3)
+    max_direct_reports = models.PositiveSmallIntegerField(_("most direct reports"), default=8)
+    min_partners = models.PositiveSmallIntegerField(_("fewest partners"), default=0)
+    max_partners = models.PositiveSmallIntegerField(_("most partners"), default=5)
+    supervisor_approval_required = models.BooleanField(
+        _("supervisors approve nominations"), default=False
+    )
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_on", "name"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(anonymity_threshold__gte=3), name="cycle_k_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="cycle_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_peers__lte=models.F("max_peers"))
+                & models.Q(min_direct_reports__lte=models.F("max_direct_reports"))
+                & models.Q(min_partners__lte=models.F("max_partners")),
+                name="cycle_rater_limits_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+    def rater_limits(self):
+        """(fewest, most) raters a leader nominates per nominated group."""
+        return {
+            RaterGroup.PEER: (self.min_peers, self.max_peers),
+            RaterGroup.DIRECT_REPORT: (self.min_direct_reports, self.max_direct_reports),
+            RaterGroup.PARTNER: (self.min_partners, self.max_partners),
+        }
+
+
+class RaterGroup(models.TextChoices):
+    """Who a rater is to the leader: the compass's directions, seen from the leader."""
+
+    SELF = "self", _("Self")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PEER = "peer", _("Peers")
+    DIRECT_REPORT = "direct_report", _("Direct reports")
+    PARTNER = "partner", _("Partners")
+
+
+# Groups whose raters are protected by the anonymity rule; self and supervisor are named.
+ANONYMOUS_GROUPS = (RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.PARTNER)
+NOMINATED_GROUPS = ANONYMOUS_GROUPS
+GROUP_DIRECTIONS = {
+    RaterGroup.SELF: "leading-yourself",
+    RaterGroup.SUPERVISOR: "leaders-above",
+    RaterGroup.PEER: "peers",
+    RaterGroup.DIRECT_REPORT: "team-members",
+    RaterGroup.PARTNER: "partners-outside",
+}
+
+
+class Participant(models.Model):
+    """A leader taking part in one cycle, at one level, reporting to one supervisor."""
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        ANOTHER = "another", _("Another gender")
+        UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey("User", on_delete=models.PROTECT, related_name="participations")
+    level = models.ForeignKey("compass.Level", on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(
+        "User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_participations",
+    )
+    org_unit = models.CharField(_("org unit"), max_length=200, blank=True)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    nominations_submitted_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    shared_with_supervisor = models.BooleanField(_("report shared with supervisor"), default=False)
+
+    class Meta:
+        ordering = ["cycle", "person__full_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "person"], name="participant_once_per_cycle"),
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("person")),
+                name="participant_not_own_supervisor",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.cycle}"
+
+
+class Rater(models.Model):
+    """Someone asked for feedback on one participant, reached through a personal link.
+
+    Only the SHA-256 of the link's token is stored: a database leak gives no working links.
+    """
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Not invited yet")
+        INVITED = "invited", _("Invited")
+        STARTED = "started", _("Started")
+        SUBMITTED = "submitted", _("Submitted")
+        DECLINED = "declined", _("Declined")
+
+    class Approval(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Not needed")
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="raters")
+    group = models.CharField(_("rater group"), max_length=16, choices=RaterGroup.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    user = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="rater_roles"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NOMINATED
+    )
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
+    )
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "group", "name"]
+        verbose_name = _("rater")
+        verbose_name_plural = _("raters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(group="self"),
+                name="rater_one_self_per_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(group="supervisor"),
+                name="rater_one_supervisor_per_participant",
+            ),
+            models.UniqueConstraint(
+                "participant", Lower("email"), name="rater_once_per_participant"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_group_display()})"
+
+    @property
+    def is_anonymous(self):
+        return self.group in ANONYMOUS_GROUPS
+
+
+class Response(models.Model):
+    """A rater's answers for one participant: a draft until submitted, then final."""
+
+    rater = models.OneToOneField(Rater, on_delete=models.CASCADE, related_name="response")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self):
+        return f"Response of {self.rater}"
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+class Answer(models.Model):
+    """One questionnaire item answered: a score 1–5, or "not observed" (score left empty).
+
+    "Not observed" is stored as an answer so that a draft knows it was given, and because the
+    score is NULL, database averages leave it out by themselves.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(
+        "compass.Indicator", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pitfall = models.ForeignKey(
+        "compass.Pitfall", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(indicator__isnull=False, pitfall__isnull=True)
+                    | models.Q(indicator__isnull=True, pitfall__isnull=False)
+                ),
+                name="answer_one_item",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="answer_score_on_scale",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "indicator"],
+                condition=models.Q(indicator__isnull=False),
+                name="answer_once_per_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "pitfall"],
+                condition=models.Q(pitfall__isnull=False),
+                name="answer_once_per_pitfall",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item_key}={self.score or 'not observed'}"
+
+    @property
+    def item_key(self):
+        return f"i{self.indicator_id}" if self.indicator_id else f"p{self.pitfall_id}"
+
+
+class Comment(models.Model):
+    """An optional free-text comment on one enabler."""
+
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", _("What does this leader do well here?")
+        IMPROVEMENT = "improvement", _("What could they do differently?")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    enabler = models.ForeignKey("compass.Enabler", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField(max_length=COMMENT_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "enabler", "kind"], name="comment_once_per_enabler_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class AuditEvent(models.Model):
+    """Who did what to a cycle, when and why: the trail HR reads on the cycle page."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self):
+        return f"{self.action} · {self.cycle}"

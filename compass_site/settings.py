@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "compass",
     "assessments",
 ]
@@ -178,6 +179,17 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+
+# Slow work (sending hundreds of emails) runs as tasks, never inside a request. Development and
+# tests run them at once; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
+# `manage.py db_worker` beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        ),
+    }
+}
 
 LOGGING = {
     "version": 1,

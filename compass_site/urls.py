@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments import views as assessment_views
+from assessments.views import leader
 
 urlpatterns = [
-    path("", assessment_views.home, name="home"),
+    path("", leader.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("compass/", include("compass.urls")),
+    path("me/", include("assessments.urls")),
+    path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
 ]

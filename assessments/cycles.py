@@ -1,0 +1,118 @@
+"""Cycle transitions and participants: draft → open → closed → released, only forward.
+
+HR may re-open a closed cycle before release, with the reason recorded. Every transition is
+written to the audit trail in the same transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models import AuditEvent, Cycle, Participant, Rater, RaterGroup
+
+State = Cycle.State
+
+
+def record(*, cycle, actor, action, detail="", reason=""):
+    return AuditEvent.objects.create(
+        cycle=cycle, actor=actor, action=action, detail=detail[:500], reason=reason
+    )
+
+
+def _locked(cycle):
+    """Re-read the cycle under a row lock so two HR admins cannot both move it."""
+    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+
+
+def _named_rater(participant, group, person):
+    return Rater(
+        participant=participant,
+        group=group,
+        name=person.full_name or person.email,
+        email=person.email,
+        user=person,
+    )
+
+
+@transaction.atomic
+def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gender=""):
+    """Enrol ``person``; their self rater and supervisor rater come with them."""
+    if cycle.state in (State.CLOSED, State.RELEASED):
+        raise DomainError(_("Participants cannot be added to a closed cycle."))
+    if level.edition != cycle.edition:
+        raise DomainError(_("That level is not in this cycle's edition of the compass."))
+    if supervisor is not None and supervisor.pk == person.pk:
+        raise DomainError(_("A participant cannot be their own supervisor."), field="supervisor")
+    participant = Participant.objects.create(
+        cycle=cycle,
+        person=person,
+        level=level,
+        supervisor=supervisor,
+        org_unit=org_unit,
+        gender=gender,
+    )
+    raters = [_named_rater(participant, RaterGroup.SELF, person)]
+    if supervisor is not None:
+        raters.append(_named_rater(participant, RaterGroup.SUPERVISOR, supervisor))
+    Rater.objects.bulk_create(raters)
+    return participant
+
+
+@transaction.atomic
+def open_cycle(*, cycle, by):
+    """Open for answers; invitations to every participant and supervisor go out as a task."""
+    from . import tasks
+
+    cycle = _locked(cycle)
+    if cycle.state != State.DRAFT:
+        raise DomainError(_("Only a draft cycle can be opened."))
+    if not cycle.participants.exists():
+        raise DomainError(_("Add participants before opening the cycle."))
+    cycle.state = State.OPEN
+    cycle.opened_at = timezone.now()
+    cycle.save(update_fields=["state", "opened_at"])
+    record(cycle=cycle, actor=by, action="open")
+    transaction.on_commit(lambda: tasks.send_cycle_invitations.enqueue(cycle.pk))
+    return cycle
+
+
+@transaction.atomic
+def close_cycle(*, cycle, by):
+    """No more answers. Drafts are kept but never counted."""
+    cycle = _locked(cycle)
+    if cycle.state != State.OPEN:
+        raise DomainError(_("Only an open cycle can be closed."))
+    cycle.state = State.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["state", "closed_at"])
+    record(cycle=cycle, actor=by, action="close")
+    return cycle
+
+
+@transaction.atomic
+def reopen_cycle(*, cycle, by, reason):
+    """Back to open before release, e.g. after a late extension. A released cycle never re-opens:
+    reports already read must not move."""
+    cycle = _locked(cycle)
+    if cycle.state != State.CLOSED:
+        raise DomainError(_("Only a closed cycle that is not released can be re-opened."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the cycle is re-opened."), field="reason")
+    cycle.state = State.OPEN
+    cycle.closed_at = None
+    cycle.save(update_fields=["state", "closed_at"])
+    record(cycle=cycle, actor=by, action="reopen", reason=reason.strip())
+    return cycle
+
+
+@transaction.atomic
+def release_cycle(*, cycle, by):
+    cycle = _locked(cycle)
+    if cycle.state != State.CLOSED:
+        raise DomainError(_("Close the cycle before releasing its reports."))
+    cycle.state = State.RELEASED
+    cycle.released_at = timezone.now()
+    cycle.save(update_fields=["state", "released_at"])
+    record(cycle=cycle, actor=by, action="release")
+    return cycle

@@ -1,0 +1,176 @@
+"""Leaders nominate their peers, direct reports and partners; supervisors may approve.
+
+Counts are checked against the cycle's limits: a nomination above the most allowed is refused
+at once; the fewest allowed is checked when the leader sends the nominations. Direct reports
+may be none at all (a leader with fewer than three cannot be given anonymity), never one or two.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models import NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
+
+Approval = Rater.Approval
+Status = Rater.Status
+
+# Raters who still count towards a group: not rejected by the supervisor, not declined.
+COUNTED = ~Q(approval=Approval.REJECTED) & ~Q(status=Status.DECLINED)
+
+
+def group_counts(participant):
+    """Counted raters per nominated group, in one query."""
+    rows = (
+        participant.raters.filter(COUNTED, group__in=NOMINATED_GROUPS)
+        .values("group")
+        .annotate(n=Count("pk"))
+    )
+    counts = dict.fromkeys(NOMINATED_GROUPS, 0)
+    counts.update({row["group"]: row["n"] for row in rows})
+    return counts
+
+
+def _check_can_nominate(participant):
+    if participant.cycle.state not in (Cycle.State.DRAFT, Cycle.State.OPEN):
+        raise DomainError(_("This cycle is closed: nominations can no longer change."))
+
+
+def _invite_when_ready(participant, raters):
+    """Invite raters once the leader has sent nominations, the cycle is open, and no approval
+    is awaited."""
+    from . import tasks
+
+    if participant.nominations_submitted_at is None or not participant.cycle.is_open:
+        return
+    ids = [
+        r.pk
+        for r in raters
+        if r.status == Status.NOMINATED
+        and r.approval in (Approval.NOT_NEEDED, Approval.APPROVED)
+    ]
+    for rater_id in ids:
+        transaction.on_commit(lambda rater_id=rater_id: tasks.send_rater_invitation.enqueue(rater_id))
+
+
+@transaction.atomic
+def nominate_rater(*, participant, name, email, group):
+    participant = Participant.objects.select_for_update().select_related("cycle", "person").get(
+        pk=participant.pk
+    )
+    _check_can_nominate(participant)
+    email = email.strip().lower()
+    name = name.strip()
+    if group not in NOMINATED_GROUPS:
+        raise DomainError(_("Choose peers, direct reports or partners."), field="group")
+    if not name:
+        raise DomainError(_("Enter the rater's name."), field="name")
+    if email == participant.person.email.lower():
+        raise DomainError(
+            _("You cannot nominate yourself: your self-assessment is already part of the 360."),
+            field="email",
+        )
+    if participant.raters.filter(email__iexact=email).exists():
+        raise DomainError(_("This person is already one of your raters."), field="email")
+    fewest, most = participant.cycle.rater_limits()[group]
+    if group_counts(participant)[group] >= most:
+        raise DomainError(
+            _("You already have the most raters allowed in this group (%(most)s).")
+            % {"most": most},
+            field="group",
+        )
+    approval = (
+        Approval.PENDING if participant.cycle.supervisor_approval_required else Approval.NOT_NEEDED
+    )
+    try:
+        with transaction.atomic():
+            rater = Rater.objects.create(
+                participant=participant, group=group, name=name, email=email, approval=approval
+            )
+    except IntegrityError:
+        raise DomainError(_("This person is already one of your raters."), field="email") from None
+    _invite_when_ready(participant, [rater])
+    return rater
+
+
+@transaction.atomic
+def remove_nomination(*, rater):
+    if rater.group not in NOMINATED_GROUPS:
+        raise DomainError(_("Your self-assessment and your supervisor cannot be removed."))
+    if rater.status != Status.NOMINATED:
+        raise DomainError(
+            _("%(name)s has already been invited. Ask HR to replace or remove them.")
+            % {"name": rater.name}
+        )
+    rater.delete()
+
+
+def nomination_problems(participant, counts=None):
+    """What keeps the nominations from being sent, one message per group (empty when none)."""
+    counts = counts if counts is not None else group_counts(participant)
+    limits = participant.cycle.rater_limits()
+    labels = dict(RaterGroup.choices)
+    problems = []
+    for group in NOMINATED_GROUPS:
+        fewest, most = limits[group]
+        n = counts[group]
+        if group == RaterGroup.DIRECT_REPORT and n == 0:
+            continue
+        if n < fewest:
+            problems.append(
+                _("%(group)s: nominate at least %(fewest)s (you have %(n)s).")
+                % {"group": labels[group], "fewest": fewest, "n": n}
+            )
+    if 0 < counts[RaterGroup.DIRECT_REPORT] < limits[RaterGroup.DIRECT_REPORT][0]:
+        problems.append(
+            _("Direct reports: with fewer than %(fewest)s, nominate none so that nobody can be "
+              "recognised from their answers.")
+            % {"fewest": limits[RaterGroup.DIRECT_REPORT][0]}
+        )
+    return problems
+
+
+@transaction.atomic
+def submit_nominations(*, participant):
+    """Send the nominations: to the supervisor for approval, or straight to the raters."""
+    from . import tasks
+
+    participant = Participant.objects.select_for_update().select_related("cycle").get(
+        pk=participant.pk
+    )
+    _check_can_nominate(participant)
+    problems = nomination_problems(participant)
+    if problems:
+        raise DomainError(" ".join(problems))
+    first_time = participant.nominations_submitted_at is None
+    participant.nominations_submitted_at = timezone.now()
+    participant.save(update_fields=["nominations_submitted_at"])
+    raters = list(participant.raters.filter(group__in=NOMINATED_GROUPS))
+    if (
+        first_time
+        and participant.cycle.supervisor_approval_required
+        and participant.supervisor_id
+        and any(r.approval == Approval.PENDING for r in raters)
+    ):
+        transaction.on_commit(
+            lambda: tasks.send_approval_request.enqueue(participant.pk)
+        )
+    _invite_when_ready(participant, raters)
+    return participant
+
+
+@transaction.atomic
+def decide_nominations(*, participant, supervisor, approved_ids, rejected_ids):
+    """The supervisor approves or rejects pending nominations; approved ones are invited."""
+    participant = Participant.objects.select_for_update().select_related("cycle").get(
+        pk=participant.pk
+    )
+    if participant.supervisor_id != supervisor.pk:
+        raise DomainError(_("Only the leader's supervisor can approve these nominations."))
+    _check_can_nominate(participant)
+    pending = participant.raters.filter(approval=Approval.PENDING)
+    pending.filter(pk__in=rejected_ids).update(approval=Approval.REJECTED)
+    pending.filter(pk__in=approved_ids).update(approval=Approval.APPROVED)
+    _invite_when_ready(participant, list(participant.raters.filter(pk__in=approved_ids)))
+    return participant

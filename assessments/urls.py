@@ -1,0 +1,34 @@
+"""Signed-in pages of leaders and supervisors ("My 360", nominations, approvals)."""
+
+from django.urls import path
+
+from .views import leader
+from .views import questionnaire as self_views
+
+app_name = "my360"
+
+urlpatterns = [
+    path("", leader.index, name="index"),
+    path("<int:participant_id>/", leader.participation, name="participation"),
+    path("<int:participant_id>/nominations/", leader.nominate, name="nominate"),
+    path(
+        "<int:participant_id>/nominations/<int:rater_id>/remove/",
+        leader.remove_nomination,
+        name="remove_nomination",
+    ),
+    path(
+        "<int:participant_id>/nominations/send/",
+        leader.submit_nominations,
+        name="submit_nominations",
+    ),
+    path("<int:participant_id>/approvals/", leader.approvals, name="approvals"),
+    # The self-assessment: the same questionnaire views as rater links, reached signed in.
+    path("<int:participant_id>/self/", self_views.self_start, name="self_start"),
+    path(
+        "<int:participant_id>/self/section/<int:number>/",
+        self_views.self_section,
+        name="self_section",
+    ),
+    path("<int:participant_id>/self/review/", self_views.self_review, name="self_review"),
+    path("<int:participant_id>/self/thanks/", self_views.self_thanks, name="self_thanks"),
+]
