@@ -24,9 +24,9 @@ def invite_rater(rater, *, reminder=False):
         if reminder:
             rater.reminded_at = now
         rater.save(update_fields=["status", "invited_at", "reminded_at"])
-    rater = Rater.objects.select_related(
-        "participant__cycle", "participant__person"
-    ).get(pk=rater.pk)
+    rater = Rater.objects.select_related("participant__cycle", "participant__person").get(
+        pk=rater.pk
+    )
     emails.send_invitation(rater, rater_link(token), reminder=reminder)
     return rater
 

@@ -93,9 +93,7 @@ class Cycle(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     edition = models.CharField(_("compass edition"), max_length=20, default=CURRENT_EDITION)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     anonymity_threshold = models.PositiveSmallIntegerField(

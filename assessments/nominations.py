@@ -47,17 +47,20 @@ def _invite_when_ready(participant, raters):
     ids = [
         r.pk
         for r in raters
-        if r.status == Status.NOMINATED
-        and r.approval in (Approval.NOT_NEEDED, Approval.APPROVED)
+        if r.status == Status.NOMINATED and r.approval in (Approval.NOT_NEEDED, Approval.APPROVED)
     ]
     for rater_id in ids:
-        transaction.on_commit(lambda rater_id=rater_id: tasks.send_rater_invitation.enqueue(rater_id))
+        transaction.on_commit(
+            lambda rater_id=rater_id: tasks.send_rater_invitation.enqueue(rater_id)
+        )
 
 
 @transaction.atomic
 def nominate_rater(*, participant, name, email, group):
-    participant = Participant.objects.select_for_update().select_related("cycle", "person").get(
-        pk=participant.pk
+    participant = (
+        Participant.objects.select_for_update()
+        .select_related("cycle", "person")
+        .get(pk=participant.pk)
     )
     _check_can_nominate(participant)
     email = email.strip().lower()
@@ -124,8 +127,10 @@ def nomination_problems(participant, counts=None):
             )
     if 0 < counts[RaterGroup.DIRECT_REPORT] < limits[RaterGroup.DIRECT_REPORT][0]:
         problems.append(
-            _("Direct reports: with fewer than %(fewest)s, nominate none so that nobody can be "
-              "recognised from their answers.")
+            _(
+                "Direct reports: with fewer than %(fewest)s, nominate none so that nobody can be "
+                "recognised from their answers."
+            )
             % {"fewest": limits[RaterGroup.DIRECT_REPORT][0]}
         )
     return problems
@@ -136,8 +141,8 @@ def submit_nominations(*, participant):
     """Send the nominations: to the supervisor for approval, or straight to the raters."""
     from . import tasks
 
-    participant = Participant.objects.select_for_update().select_related("cycle").get(
-        pk=participant.pk
+    participant = (
+        Participant.objects.select_for_update().select_related("cycle").get(pk=participant.pk)
     )
     _check_can_nominate(participant)
     problems = nomination_problems(participant)
@@ -153,9 +158,7 @@ def submit_nominations(*, participant):
         and participant.supervisor_id
         and any(r.approval == Approval.PENDING for r in raters)
     ):
-        transaction.on_commit(
-            lambda: tasks.send_approval_request.enqueue(participant.pk)
-        )
+        transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
     _invite_when_ready(participant, raters)
     return participant
 
@@ -163,8 +166,8 @@ def submit_nominations(*, participant):
 @transaction.atomic
 def decide_nominations(*, participant, supervisor, approved_ids, rejected_ids):
     """The supervisor approves or rejects pending nominations; approved ones are invited."""
-    participant = Participant.objects.select_for_update().select_related("cycle").get(
-        pk=participant.pk
+    participant = (
+        Participant.objects.select_for_update().select_related("cycle").get(pk=participant.pk)
     )
     if participant.supervisor_id != supervisor.pk:
         raise DomainError(_("Only the leader's supervisor can approve these nominations."))

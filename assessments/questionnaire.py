@@ -102,9 +102,7 @@ def pitfall_key(pitfall_id):
 def build_questionnaire(level):
     """The questionnaire for ``level`` in three queries, whatever the number of items."""
     enablers = list(Enabler.objects.filter(edition=level.edition).order_by("position"))
-    sections = {
-        e.pk: Section(number=n, enabler=e) for n, e in enumerate(enablers, start=1)
-    }
+    sections = {e.pk: Section(number=n, enabler=e) for n, e in enumerate(enablers, start=1)}
     indicators = (
         Indicator.objects.filter(
             behaviour__edition=level.edition,

@@ -19,26 +19,22 @@ class IncompleteResponse(DomainError):
     """Submitted with items unanswered; ``missing`` holds their keys, in questionnaire order."""
 
     def __init__(self, missing):
-        super().__init__(
-            _("%(n)s questions still need an answer.") % {"n": len(missing)}
-        )
+        super().__init__(_("%(n)s questions still need an answer.") % {"n": len(missing)})
         self.missing = missing
 
 
 def _locked_rater(rater):
-    return (
-        Rater.objects.select_for_update()
-        .select_related("participant__cycle")
-        .get(pk=rater.pk)
-    )
+    return Rater.objects.select_for_update().select_related("participant__cycle").get(pk=rater.pk)
 
 
 def check_can_answer(rater):
     """Raise a DomainError the rater can read when answering is no longer possible."""
     if not rater.participant.cycle.is_open:
         raise DomainError(
-            _("This feedback round has closed, so answers can no longer be saved. "
-              "What you saved before is kept.")
+            _(
+                "This feedback round has closed, so answers can no longer be saved. "
+                "What you saved before is kept."
+            )
         )
     if rater.status == Status.SUBMITTED:
         raise DomainError(_("Your answers have been submitted and can no longer change."))
