@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("compass/", include("compass.urls")),
     path("me/", include("assessments.urls")),
+    path("hr/", include("assessments.urls_hr")),
     path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
 ]
