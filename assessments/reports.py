@@ -1,0 +1,265 @@
+"""Reports: aggregated in SQL, filtered through the anonymity rule, shaped for the pages.
+
+Only submitted responses count: drafts are kept but never reported. Each report is a fixed
+number of grouped queries whatever the number of raters or participants; Python only combines
+the grouped rows (a handful per item) and applies ``anonymity``.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+
+from . import anonymity
+from .anonymity import EMPTY, Tally
+from .models import Answer, Comment, Rater, RaterGroup
+from .questionnaire import build_questionnaire
+
+BLIND_SPOT_GAP = 1.0
+PITFALL_FLAG = 3.5
+TOP_N = 5
+
+GROUP = "response__rater__group"
+SUBMITTED = Q(response__submitted_at__isnull=False)
+
+
+def _tally(row, raters=None):
+    return Tally(
+        total=row["total"] or 0,
+        answered=row["answered"],
+        raters=row["answered"] if raters is None else row[raters],
+        not_observed=row["not_observed"],
+    )
+
+
+_TALLY_FIELDS = {
+    "total": Sum("score"),
+    "answered": Count("score"),
+    "not_observed": Count("pk", filter=Q(score__isnull=True)),
+}
+
+
+@dataclass
+class GroupSummary:
+    group: str
+    label: str
+    invited: int = 0
+    submitted: int = 0
+    declined: int = 0
+
+
+@dataclass
+class IndicatorLine:
+    item: object
+    enabler: object
+    row: anonymity.Row
+    is_general: bool
+
+    @property
+    def gap(self):
+        """Self minus others, where both are shown."""
+        if self.row.self_cell.shown and self.row.others.shown:
+            return self.row.self_cell.mean - self.row.others.mean
+        return None
+
+
+@dataclass
+class EnablerSection:
+    enabler: object
+    row: anonymity.Row  # all behaviour indicators of the enabler
+    general: anonymity.Row  # All leaders indicators
+    own_level: anonymity.Row  # the participant's level indicators
+    indicators: list = field(default_factory=list)
+    pitfalls: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    evidence_gaps: list = field(default_factory=list)  # (label, share of not observed)
+
+    @property
+    def gap(self):
+        if self.row.self_cell.shown and self.row.others.shown:
+            return self.row.self_cell.mean - self.row.others.mean
+        return None
+
+
+@dataclass
+class IndividualReport:
+    participant: object
+    plan: anonymity.UnitPlan
+    groups: list
+    sections: list
+    highest: list
+    lowest: list
+    pitfalls: list
+    blind_spots: list
+    hidden_strengths: list
+
+    @property
+    def units(self):
+        return self.plan.units
+
+
+def _group_summaries(participant):
+    counts = (
+        Rater.objects.filter(participant=participant)
+        .exclude(approval=Rater.Approval.REJECTED)
+        .values("group", "status")
+        .annotate(n=Count("pk"))
+    )
+    summaries = {g: GroupSummary(group=g, label=label) for g, label in RaterGroup.choices}
+    for row in counts:
+        summary = summaries[row["group"]]
+        if row["status"] != Rater.Status.NOMINATED:
+            summary.invited += row["n"]
+        if row["status"] == Rater.Status.SUBMITTED:
+            summary.submitted += row["n"]
+        if row["status"] == Rater.Status.DECLINED:
+            summary.declined += row["n"]
+    return list(summaries.values())
+
+
+def _grouped(rows, key):
+    """{key(row): {group: Tally}} from grouped rows."""
+    out = {}
+    for row in rows:
+        out.setdefault(key(row), {})[row[GROUP]] = row["tally"]
+    return out
+
+
+def individual_report(participant):
+    """Everything of PRODUCT §5's individual report, in a fixed number of queries."""
+    cycle = participant.cycle
+    groups = _group_summaries(participant)
+    plan = anonymity.plan_units({g.group: g.submitted for g in groups}, cycle.anonymity_threshold)
+    questionnaire = build_questionnaire(participant.level)
+    answers = Answer.objects.filter(SUBMITTED, response__rater__participant=participant)
+
+    item_rows = answers.values(GROUP, "indicator_id", "pitfall_id").annotate(**_TALLY_FIELDS)
+    per_item = {}
+    for row in item_rows:
+        key = f"i{row['indicator_id']}" if row["indicator_id"] else f"p{row['pitfall_id']}"
+        per_item.setdefault(key, {})[row[GROUP]] = _tally(row)
+
+    raters_with_answers = Count("response_id", distinct=True, filter=Q(score__isnull=False))
+    enabler_rows = (
+        answers.filter(indicator__isnull=False)
+        .values(GROUP, "indicator__behaviour__enabler_id")
+        .annotate(**_TALLY_FIELDS, raters=raters_with_answers)
+    )
+    per_enabler = {}
+    for row in enabler_rows:
+        per_enabler.setdefault(row["indicator__behaviour__enabler_id"], {})[row[GROUP]] = _tally(
+            row, "raters"
+        )
+    level_rows = (
+        answers.filter(indicator__isnull=False)
+        .values(GROUP, "indicator__behaviour__enabler_id", "indicator__behaviour__level_id")
+        .annotate(**_TALLY_FIELDS, raters=raters_with_answers)
+    )
+    per_enabler_level = {}
+    for row in level_rows:
+        key = (row["indicator__behaviour__enabler_id"], row["indicator__behaviour__level_id"])
+        per_enabler_level.setdefault(key, {})[row[GROUP]] = _tally(row, "raters")
+
+    comments_by_enabler = {}
+    comment_rows = Comment.objects.filter(SUBMITTED, response__rater__participant=participant)
+    for row in comment_rows.values("enabler_id", "kind", "text", GROUP):
+        label = anonymity.comment_label(row[GROUP], plan)
+        if label is None:
+            continue
+        comments_by_enabler.setdefault(row["enabler_id"], []).append(
+            {"label": label, "kind": row["kind"], "text": row["text"]}
+        )
+
+    sections, indicator_lines, pitfall_lines = [], [], []
+    for section in questionnaire.sections:
+        enabler = section.enabler
+        report_section = EnablerSection(
+            enabler=enabler,
+            row=anonymity.build_row(per_enabler.get(enabler.pk, {}), plan),
+            general=anonymity.build_row(
+                _level_tallies(per_enabler_level, enabler.pk, participant, general=True), plan
+            ),
+            own_level=anonymity.build_row(
+                _level_tallies(per_enabler_level, enabler.pk, participant, general=False), plan
+            ),
+        )
+        for item in [*section.general_items, *section.level_items]:
+            line = IndicatorLine(
+                item=item,
+                enabler=enabler,
+                row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                is_general=item in section.general_items,
+            )
+            report_section.indicators.append(line)
+            indicator_lines.append(line)
+        for item in section.pitfall_items:
+            line = IndicatorLine(
+                item=item,
+                enabler=enabler,
+                row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                is_general=False,
+            )
+            report_section.pitfalls.append(line)
+            pitfall_lines.append(line)
+        report_section.comments = anonymity.shuffled_comments(
+            comments_by_enabler.get(enabler.pk, []), seed=participant.pk
+        )
+        report_section.evidence_gaps = _evidence_gaps(section, per_item, plan)
+        sections.append(report_section)
+
+    shown_others = [line for line in indicator_lines if line.row.others.shown]
+    by_others = sorted(shown_others, key=lambda line: (-line.row.others.mean, line.item.key))
+    return IndividualReport(
+        participant=participant,
+        plan=plan,
+        groups=groups,
+        sections=sections,
+        highest=by_others[:TOP_N],
+        lowest=list(reversed(by_others[-TOP_N:])) if len(by_others) > TOP_N else [],
+        pitfalls=sorted(
+            (line for line in pitfall_lines if line.row.others.shown),
+            key=lambda line: (-line.row.others.mean, line.item.key),
+        ),
+        blind_spots=[
+            x
+            for x in [*sections, *indicator_lines]
+            if x.gap is not None and x.gap >= BLIND_SPOT_GAP
+        ],
+        hidden_strengths=[
+            x
+            for x in [*sections, *indicator_lines]
+            if x.gap is not None and -x.gap >= BLIND_SPOT_GAP
+        ],
+    )
+
+
+def _level_tallies(per_enabler_level, enabler_id, participant, *, general):
+    """Tallies of the All-leaders indicators (``general``) or of the participant's own level."""
+    own = participant.level_id
+    everyone = participant.level.is_all_leaders
+    for (e_id, level_id), tallies in per_enabler_level.items():
+        if e_id != enabler_id:
+            continue
+        if general and (level_id != own or everyone):
+            return tallies
+        if not general and level_id == own and not everyone:
+            return tallies
+    return {}
+
+
+def _evidence_gaps(section, per_item, plan):
+    """Per unit (and the supervisor): the share of "not observed" among its answers here."""
+    columns = [(RaterGroup.SUPERVISOR, str(RaterGroup.SUPERVISOR.label), None)]
+    columns += [(None, unit.label, unit.key) for unit in plan.units]
+    gaps = []
+    for group, label, unit_key in columns:
+        tally = EMPTY
+        for item in section.items:
+            tallies = per_item.get(item.key, {})
+            if unit_key is None:
+                tally = tally + tallies.get(group, EMPTY)
+            else:
+                tally = tally + anonymity.unit_tally(tallies, plan, unit_key)
+        given = tally.answered + tally.not_observed
+        if given:
+            gaps.append({"label": label, "share": tally.not_observed / given, "answers": given})
+    return gaps
