@@ -9,6 +9,7 @@ urlpatterns = [
     path("compass/", include("compass.urls")),
     path("me/", include("assessments.urls")),
     path("hr/", include("assessments.urls_hr")),
+    path("reports/", include("assessments.urls_reports")),
     path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
 ]

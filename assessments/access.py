@@ -1,0 +1,41 @@
+"""Who may see what (PRODUCT §2). Views fetch objects through these helpers, which answer
+404 for anything the user may not see, so a page never confirms that someone else's exists."""
+
+from django.http import Http404
+
+from .anonymity import reports_visible
+from .models import HR_ADMINS_GROUP, Participant
+
+
+def is_hr(user):
+    return user.is_authenticated and user.groups.filter(name=HR_ADMINS_GROUP).exists()
+
+
+def report_participant_for(user, participant_id):
+    """The participant whose individual report ``user`` may read: their own, a team member's
+    who shared it, or any for HR — and only once the cycle is released."""
+    participant = (
+        Participant.objects.select_related("cycle", "person", "level", "supervisor")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None or not reports_visible(participant.cycle):
+        raise Http404
+    if participant.person_id == user.pk:
+        return participant
+    if participant.shared_with_supervisor and participant.supervisor_id == user.pk:
+        return participant
+    if is_hr(user):
+        return participant
+    raise Http404
+
+
+def own_participation(user, participant_id):
+    participant = (
+        Participant.objects.select_related("cycle", "person", "level")
+        .filter(pk=participant_id, person=user)
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    return participant
