@@ -57,6 +57,8 @@ def _invite_when_ready(participant, raters):
 
 @transaction.atomic
 def nominate_rater(*, participant, name, email, group):
+    from . import tasks
+
     participant = (
         Participant.objects.select_for_update()
         .select_related("cycle", "person")
@@ -83,9 +85,10 @@ def nominate_rater(*, participant, name, email, group):
             % {"most": most},
             field="group",
         )
-    approval = (
-        Approval.PENDING if participant.cycle.supervisor_approval_required else Approval.NOT_NEEDED
+    needs_approval = (
+        participant.cycle.supervisor_approval_required and participant.supervisor_id is not None
     )
+    approval = Approval.PENDING if needs_approval else Approval.NOT_NEEDED
     try:
         with transaction.atomic():
             rater = Rater.objects.create(
@@ -94,11 +97,15 @@ def nominate_rater(*, participant, name, email, group):
     except IntegrityError:
         raise DomainError(_("This person is already one of your raters."), field="email") from None
     _invite_when_ready(participant, [rater])
+    if needs_approval and participant.nominations_submitted_at is not None:
+        # A nomination added after sending: the supervisor is asked again.
+        transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
     return rater
 
 
 @transaction.atomic
 def remove_nomination(*, rater):
+    _check_can_nominate(rater.participant)
     if rater.group not in NOMINATED_GROUPS:
         raise DomainError(_("Your self-assessment and your supervisor cannot be removed."))
     if rater.status != Status.NOMINATED:
@@ -118,7 +125,7 @@ def nomination_problems(participant, counts=None):
     for group in NOMINATED_GROUPS:
         fewest, most = limits[group]
         n = counts[group]
-        if group == RaterGroup.DIRECT_REPORT and n == 0:
+        if group == RaterGroup.DIRECT_REPORT:  # none, or at least the fewest: checked below
             continue
         if n < fewest:
             problems.append(

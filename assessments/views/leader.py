@@ -1,16 +1,237 @@
-# Placeholder while the leader views are being written.
+"""Signed-in pages of leaders and supervisors: home, My 360, nominations and approvals.
+
+Every view fetches the participation through a helper that answers 404 unless it belongs to the
+signed-in user (as the leader, or as the supervisor for approvals), so a page of someone else's
+never confirms that it exists.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import nominations
+from ..errors import DomainError
+from ..forms import ApprovalForm, NominationForm
+from ..models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
+
+Status = Rater.Status
+Approval = Rater.Approval
+
+# Cycles in which nominations may still change.
+ACTIVE_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
+
+# What the leader sees of an anonymous rater's progress. Whether one named peer has started or
+# submitted would tell the leader whose answers make up a group, so both read as "Invited"; the
+# group shows how many answered instead.
+_HIDDEN_PROGRESS = (Status.STARTED, Status.SUBMITTED)
+
+
+def _participations():
+    return Participant.objects.select_related("cycle", "person", "supervisor", "level")
+
+
+def _participation_for(user, participant_id):
+    """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
+    return get_object_or_404(_participations(), pk=participant_id, person=user)
+
+
+def _supervised_participation_for(user, participant_id):
+    """The participation ``participant_id`` if ``user`` is its leader's supervisor; else 404."""
+    return get_object_or_404(_participations(), pk=participant_id, supervisor=user)
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    participations = (
+        Participant.objects.filter(person=request.user)
+        .select_related("cycle", "level")
+        .order_by("-cycle__opens_on", "cycle__name")
+    )
+    team = (
+        Participant.objects.filter(supervisor=request.user, cycle__state__in=ACTIVE_STATES)
+        .select_related("cycle", "person")
+        .annotate(pending=Count("raters", filter=Q(raters__approval=Approval.PENDING)))
+        .order_by("cycle__closes_on", "cycle__name", "person__full_name")
+    )
+    return render(request, "home.html", {"participations": participations, "team": team})
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+@login_required
+def index(request):
+    return redirect("home")
 
 
-index = participation = nominate = remove_nomination = submit_nominations = approvals = _todo
+def _rater_groups(participant, raters, counts):
+    """The raters per group, in the compass's order, with the cycle's limits beside them."""
+    limits = participant.cycle.rater_limits()
+    can_change = participant.cycle.state in ACTIVE_STATES
+    groups = []
+    for group in RaterGroup:
+        members = [rater for rater in raters if rater.group == group]
+        anonymous = group in ANONYMOUS_GROUPS
+        rows = []
+        for rater in members:
+            if anonymous and rater.status in _HIDDEN_PROGRESS:
+                status_label = Status.INVITED.label
+            else:
+                status_label = rater.get_status_display()
+            rows.append(
+                {
+                    "rater": rater,
+                    "status_label": status_label,
+                    "removable": can_change
+                    and group in NOMINATED_GROUPS
+                    and rater.status == Status.NOMINATED,
+                }
+            )
+        fewest, most = limits.get(group, (None, None))
+        groups.append(
+            {
+                "value": group.value,
+                "label": group.label,
+                "rows": rows,
+                "anonymous": anonymous,
+                "nominated": group in NOMINATED_GROUPS,
+                "count": counts.get(group),
+                "fewest": fewest,
+                "most": most,
+                "answered": sum(1 for rater in members if rater.status == Status.SUBMITTED),
+            }
+        )
+    return groups
+
+
+def _render_participation(request, participant, form=None):
+    raters = list(participant.raters.all())
+    counts = nominations.group_counts(participant)
+    context = {
+        "participant": participant,
+        "cycle": participant.cycle,
+        "can_change": participant.cycle.state in ACTIVE_STATES,
+        "self_rater": next((r for r in raters if r.group == RaterGroup.SELF), None),
+        "groups": _rater_groups(participant, raters, counts),
+        "problems": nominations.nomination_problems(participant, counts),
+        "form": form or NominationForm(),
+    }
+    return render(request, "assessments/my360/participation.html", context)
+
+
+@login_required
+def participation(request, participant_id):
+    participant = _participation_for(request.user, participant_id)
+    return _render_participation(request, participant)
+
+
+@login_required
+@require_POST
+def nominate(request, participant_id):
+    participant = _participation_for(request.user, participant_id)
+    form = NominationForm(request.POST)
+    if form.is_valid():
+        try:
+            rater = nominations.nominate_rater(participant=participant, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added to your raters (%(group)s).")
+                % {"name": rater.name, "group": rater.get_group_display()},
+            )
+            return redirect("my360:participation", participant.pk)
+    return _render_participation(request, participant, form)
+
+
+@login_required
+@require_POST
+def remove_nomination(request, participant_id, rater_id):
+    participant = _participation_for(request.user, participant_id)
+    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    try:
+        nominations.remove_nomination(rater=rater)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(name)s was removed from your raters.") % {"name": rater.name}
+        )
+    return redirect("my360:participation", participant.pk)
+
+
+@login_required
+@require_POST
+def submit_nominations(request, participant_id):
+    participant = _participation_for(request.user, participant_id)
+    try:
+        nominations.submit_nominations(participant=participant)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        cycle = participant.cycle
+        if cycle.supervisor_approval_required and participant.supervisor is not None:
+            message = _(
+                "Your nominations were sent to %(supervisor)s for approval. Your raters are "
+                "invited once they are approved."
+            ) % {"supervisor": participant.supervisor.get_full_name()}
+        elif cycle.is_open:
+            message = _("Your nominations were sent: each rater receives an invitation by email.")
+        else:
+            message = _("Your nominations are saved: your raters are invited when the cycle opens.")
+        messages.success(request, message)
+    return redirect("my360:participation", participant.pk)
+
+
+@login_required
+def approvals(request, participant_id):
+    participant = _supervised_participation_for(request.user, participant_id)
+    raters = list(
+        participant.raters.filter(group__in=NOMINATED_GROUPS).exclude(approval=Approval.NOT_NEEDED)
+    )
+    # Nothing is decided before the leader sends the nominations, nor after the cycle closed.
+    deciding = (
+        participant.nominations_submitted_at is not None
+        and participant.cycle.state in ACTIVE_STATES
+    )
+    pending = [r for r in raters if r.approval == Approval.PENDING] if deciding else []
+    form = ApprovalForm(request.POST if request.method == "POST" else None, raters=pending)
+    if request.method == "POST" and form.is_valid():
+        approved, rejected = form.decisions()
+        if not (approved or rejected):
+            messages.info(request, _("Nothing was decided: choose approve or reject for a rater."))
+            return redirect("my360:approvals", participant.pk)
+        try:
+            nominations.decide_nominations(
+                participant=participant,
+                supervisor=request.user,
+                approved_ids=approved,
+                rejected_ids=rejected,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if participant.cycle.is_open:
+                message = _(
+                    "Approved: %(approved)s. Rejected: %(rejected)s. "
+                    "Approved raters receive their invitation by email now."
+                )
+            else:
+                message = _(
+                    "Approved: %(approved)s. Rejected: %(rejected)s. "
+                    "Approved raters are invited when the cycle opens."
+                )
+            messages.success(
+                request, message % {"approved": len(approved), "rejected": len(rejected)}
+            )
+        return redirect("my360:approvals", participant.pk)
+    context = {
+        "participant": participant,
+        "cycle": participant.cycle,
+        "deciding": deciding,
+        "form": form,
+        "decided": [r for r in raters if r.approval != Approval.PENDING],
+        "waiting": [r for r in raters if r.approval == Approval.PENDING and not deciding],
+    }
+    return render(request, "assessments/my360/approvals.html", context)

@@ -1,0 +1,77 @@
+"""Forms of the leader's pages. They validate what was typed; the rules in nominations.py decide."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import NOMINATED_GROUPS, Rater
+
+
+class NominationForm(forms.Form):
+    """A rater the leader nominates: name, email and one of the nominated groups."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=Rater._meta.get_field("name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=Rater._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    group = forms.ChoiceField(
+        label=_("Rater group"),
+        choices=[("", _("Choose a group…")), *((g.value, g.label) for g in NOMINATED_GROUPS)],
+        error_messages={"invalid_choice": _("Choose peers, direct reports or partners.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # The page writes the <form> tag: it knows the participant the form posts to.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-4"),
+                Column("email", css_class="col-md-4"),
+                Column("group", css_class="col-md-4"),
+            )
+        )
+
+
+APPROVE = "approve"
+REJECT = "reject"
+
+
+class ApprovalForm(forms.Form):
+    """One choice per pending nomination: approve, reject, or leave it for later."""
+
+    def __init__(self, *args, raters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raters = list(raters)
+        for rater in self.raters:
+            self.fields[self._field_name(rater)] = forms.ChoiceField(
+                label=rater.name,
+                choices=[("", _("Decide later")), (APPROVE, _("Approve")), (REJECT, _("Reject"))],
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
+                initial="",
+            )
+
+    @staticmethod
+    def _field_name(rater):
+        return f"rater_{rater.pk}"
+
+    def rows(self):
+        """(rater, its bound field), in the order the raters were given."""
+        return [(rater, self[self._field_name(rater)]) for rater in self.raters]
+
+    def decisions(self):
+        """(approved rater ids, rejected rater ids) from the cleaned data."""
+        chosen = {rater.pk: self.cleaned_data.get(self._field_name(rater)) for rater in self.raters}
+        approved = [pk for pk, choice in chosen.items() if choice == APPROVE]
+        rejected = [pk for pk, choice in chosen.items() if choice == REJECT]
+        return approved, rejected

@@ -1,0 +1,297 @@
+"""The nomination rules: limits, refusals, sending, and the supervisor's approval."""
+
+import pytest
+from django.core import mail
+
+from assessments import cycles, nominations
+from assessments.errors import DomainError
+from assessments.models import Cycle, Rater, RaterGroup
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
+
+pytestmark = pytest.mark.django_db
+
+SITE_URL = "https://compass.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = SITE_URL
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
+
+
+@pytest.fixture
+def boss(db):
+    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
+
+
+@pytest.fixture
+def participant(compass, leader, boss):
+    return make_participant(person=leader, supervisor=boss)
+
+
+@pytest.fixture
+def approval_participant(compass, leader, boss):
+    return make_participant(
+        CycleFactory(supervisor_approval_required=True), person=leader, supervisor=boss
+    )
+
+
+def nominate(participant, n, group=RaterGroup.PEER, prefix="peer"):
+    return [
+        nominations.nominate_rater(
+            participant=participant,
+            name=f"{prefix.title()} {i}",
+            email=f"{prefix}{i}@example.org",
+            group=group,
+        )
+        for i in range(n)
+    ]
+
+
+def links_in(message):
+    return [word for word in message.body.split() if word.startswith(f"{SITE_URL}/r/")]
+
+
+# Nominating
+
+
+def test_nominating_a_peer_within_limits_records_them_not_yet_invited(participant):
+    rater = nominations.nominate_rater(
+        participant=participant, name="  Ana Peer ", email=" Ana.Peer@Example.org ", group="peer"
+    )
+    assert (rater.name, rater.email, rater.group) == ("Ana Peer", "ana.peer@example.org", "peer")
+    assert rater.status == Rater.Status.NOMINATED
+    assert rater.approval == Rater.Approval.NOT_NEEDED
+    assert rater.token_hash is None
+
+
+def test_nominating_up_to_the_maximum_of_each_group_is_accepted(participant):
+    nominate(participant, 8, RaterGroup.PEER, "peer")
+    nominate(participant, 8, RaterGroup.DIRECT_REPORT, "report")
+    nominate(participant, 5, RaterGroup.PARTNER, "partner")
+    assert nominations.group_counts(participant) == {
+        RaterGroup.PEER: 8,
+        RaterGroup.DIRECT_REPORT: 8,
+        RaterGroup.PARTNER: 5,
+    }
+
+
+def test_nominating_oneself_is_refused_next_to_the_email_field(participant):
+    with pytest.raises(DomainError) as error:
+        nominations.nominate_rater(
+            participant=participant, name="Me", email="Lucia.Ortega@EXAMPLE.org", group="peer"
+        )
+    assert error.value.field == "email"
+    assert "cannot nominate yourself" in error.value.message
+    assert not participant.raters.filter(group=RaterGroup.PEER).exists()
+
+
+def test_nominating_the_same_person_twice_is_refused_whatever_the_case(participant):
+    nominate(participant, 1)
+    with pytest.raises(DomainError) as error:
+        nominations.nominate_rater(
+            participant=participant, name="Again", email="PEER0@example.ORG", group="partner"
+        )
+    assert error.value.field == "email"
+    assert "already one of your raters" in error.value.message
+
+
+def test_nominating_the_supervisor_again_as_a_peer_is_refused(participant):
+    with pytest.raises(DomainError) as error:
+        nominations.nominate_rater(
+            participant=participant, name="Sam", email="Samuel.Okoro@example.org", group="peer"
+        )
+    assert error.value.field == "email"
+
+
+def test_nominating_above_the_maximum_is_refused_next_to_the_group(participant):
+    nominate(participant, 5, RaterGroup.PARTNER, "partner")
+    with pytest.raises(DomainError) as error:
+        nominate(participant, 1, RaterGroup.PARTNER, "one-more")
+    assert error.value.field == "group"
+    assert "(5)" in error.value.message
+
+
+def test_rejected_and_declined_raters_do_not_count_towards_the_maximum(participant):
+    rejected, declined, *_ = nominate(participant, 5, RaterGroup.PARTNER, "partner")
+    Rater.objects.filter(pk=rejected.pk).update(approval=Rater.Approval.REJECTED)
+    Rater.objects.filter(pk=declined.pk).update(status=Rater.Status.DECLINED)
+    nominate(participant, 2, RaterGroup.PARTNER, "replacement")
+    assert nominations.group_counts(participant)[RaterGroup.PARTNER] == 5
+
+
+@pytest.mark.parametrize("group", ["self", "supervisor", "friends"])
+def test_only_peers_direct_reports_and_partners_can_be_nominated(participant, group):
+    with pytest.raises(DomainError) as error:
+        nominations.nominate_rater(
+            participant=participant, name="X", email="x@example.org", group=group
+        )
+    assert error.value.field == "group"
+    assert participant.raters.count() == 2  # self and supervisor, as enrolled
+
+
+@pytest.mark.parametrize("state", [Cycle.State.CLOSED, Cycle.State.RELEASED])
+def test_nominations_cannot_change_once_the_cycle_is_closed(participant, state):
+    Cycle.objects.filter(pk=participant.cycle_id).update(state=state)
+    with pytest.raises(DomainError, match="closed"):
+        nominate(participant, 1)
+
+
+# Removing
+
+
+def test_removing_a_rater_not_yet_invited_deletes_them(participant):
+    (rater,) = nominate(participant, 1)
+    nominations.remove_nomination(rater=rater)
+    assert not Rater.objects.filter(pk=rater.pk).exists()
+
+
+def test_removing_an_invited_rater_is_refused_and_points_to_hr(participant):
+    rater = RaterFactory(participant=participant, name="Ines Invited")
+    with pytest.raises(DomainError, match="Ines Invited has already been invited"):
+        nominations.remove_nomination(rater=rater)
+    assert Rater.objects.filter(pk=rater.pk).exists()
+
+
+@pytest.mark.parametrize("group", [RaterGroup.SELF, RaterGroup.SUPERVISOR])
+def test_the_self_and_supervisor_raters_cannot_be_removed(participant, group):
+    with pytest.raises(DomainError):
+        nominations.remove_nomination(rater=participant.raters.get(group=group))
+
+
+# Sending: the fewest allowed is checked here
+
+
+def test_sending_with_too_few_peers_is_refused_with_a_clear_message(participant):
+    nominate(participant, 2)
+    with pytest.raises(DomainError) as error:
+        nominations.submit_nominations(participant=participant)
+    assert "Peers: nominate at least 3 (you have 2)." in error.value.message
+    participant.refresh_from_db()
+    assert participant.nominations_submitted_at is None
+
+
+def test_sending_with_no_direct_reports_is_allowed(participant, django_capture_on_commit_callbacks):
+    nominate(participant, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=participant)
+    participant.refresh_from_db()
+    assert participant.nominations_submitted_at is not None
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_sending_with_one_or_two_direct_reports_is_refused(participant, n):
+    nominate(participant, 3)
+    nominate(participant, n, RaterGroup.DIRECT_REPORT, "report")
+    with pytest.raises(DomainError, match="nominate none"):
+        nominations.submit_nominations(participant=participant)
+
+
+def test_sending_without_approval_invites_each_rater_with_a_personal_link(
+    participant, django_capture_on_commit_callbacks
+):
+    raters = nominate(participant, 3) + nominate(participant, 1, RaterGroup.PARTNER, "partner")
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=participant)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in raters)
+    for message in mail.outbox:
+        assert len(links_in(message)) == 1
+        assert "Lucía Ortega" in message.subject
+    assert len({links_in(m)[0] for m in mail.outbox}) == 4
+    statuses = set(participant.raters.filter(group="peer").values_list("status", flat=True))
+    assert statuses == {Rater.Status.INVITED}
+
+
+def test_a_rater_added_after_sending_is_invited_at_once(
+    participant, django_capture_on_commit_callbacks
+):
+    nominate(participant, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=participant)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        nominate(participant, 1, RaterGroup.PARTNER, "late")
+    assert [m.to for m in mail.outbox] == [["late0@example.org"]]
+
+
+def test_sending_in_a_draft_cycle_invites_raters_only_when_it_opens(
+    compass, leader, boss, django_capture_on_commit_callbacks
+):
+    participant = make_participant(
+        CycleFactory(state=Cycle.State.DRAFT), person=leader, supervisor=boss
+    )
+    nominate(participant, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=participant)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        cycles.open_cycle(cycle=participant.cycle, by=UserFactory())
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(
+        ["lucia.ortega@example.org", "samuel.okoro@example.org"]
+        + [f"peer{i}@example.org" for i in range(3)]
+    )
+
+
+# Approval by the supervisor
+
+
+def test_with_approval_required_the_supervisor_is_asked_and_nobody_is_invited(
+    approval_participant, django_capture_on_commit_callbacks
+):
+    raters = nominate(approval_participant, 3)
+    assert {r.approval for r in raters} == {Rater.Approval.PENDING}
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=approval_participant)
+    assert [m.to for m in mail.outbox] == [["samuel.okoro@example.org"]]
+    assert f"{SITE_URL}/me/{approval_participant.pk}/approvals/" in mail.outbox[0].body
+    assert not approval_participant.raters.filter(status=Rater.Status.INVITED).exists()
+
+
+def test_approved_raters_are_invited_and_rejected_ones_never(
+    approval_participant, boss, django_capture_on_commit_callbacks
+):
+    first, second, third, fourth = nominate(approval_participant, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=approval_participant)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.decide_nominations(
+            participant=approval_participant,
+            supervisor=boss,
+            approved_ids=[first.pk, second.pk],
+            rejected_ids=[third.pk],
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == [first.email, second.email]
+    approvals = dict(approval_participant.raters.values_list("pk", "approval"))
+    assert approvals[third.pk] == Rater.Approval.REJECTED
+    assert approvals[fourth.pk] == Rater.Approval.PENDING
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.decide_nominations(
+            participant=approval_participant,
+            supervisor=boss,
+            approved_ids=[third.pk, fourth.pk],
+            rejected_ids=[],
+        )
+    assert [m.to for m in mail.outbox] == [[fourth.email]]
+    third.refresh_from_db()
+    assert (third.approval, third.status) == (Rater.Approval.REJECTED, Rater.Status.NOMINATED)
+
+
+def test_only_the_supervisor_can_decide_on_nominations(approval_participant, leader):
+    (rater,) = nominate(approval_participant, 1)
+    with pytest.raises(DomainError):
+        nominations.decide_nominations(
+            participant=approval_participant,
+            supervisor=leader,
+            approved_ids=[rater.pk],
+            rejected_ids=[],
+        )
+    rater.refresh_from_db()
+    assert rater.approval == Rater.Approval.PENDING
