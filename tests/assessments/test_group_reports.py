@@ -1,0 +1,138 @@
+"""Team and cohort reports: the participant is the unit, small cells are suppressed."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments import group_reports
+from assessments.models import Cycle, RaterGroup
+from tests.assessments.helpers import fast_submit
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+
+pytestmark = pytest.mark.django_db
+
+
+def _leader(
+    cycle,
+    supervisor,
+    org_unit,
+    gender="",
+    level_slug="heads-of-teams",
+    self_score="4",
+    peer_score="3",
+):
+    participant = make_participant(
+        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
+    )
+    fast_submit(self_rater(participant), self_score)
+    for _ in range(3):
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), peer_score)
+    return participant
+
+
+def _release(cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    cycle.refresh_from_db()
+
+
+@pytest.fixture
+def cohort(compass):
+    """Nairobi 4 leaders, Dhaka 2, Geneva 3: Dhaka is below k=3 and takes Geneva with it."""
+    cycle = CycleFactory()
+    boss = UserFactory(full_name="Bea Boss")
+    for i in range(4):
+        _leader(cycle, boss, "Regional Office Nairobi", gender="woman", peer_score=str(2 + i % 2))
+    for _ in range(2):
+        _leader(cycle, boss, "Country Office Bangladesh", gender="man", peer_score="5")
+    for _ in range(3):
+        _leader(
+            cycle,
+            UserFactory(),
+            "Headquarters Geneva",
+            gender="woman",
+            level_slug="directors",
+            self_score="5",
+            peer_score="4",
+        )
+    _release(cycle)
+    return cycle
+
+
+def test_cohort_breakdown_by_org_unit_suppresses_a_small_cell_and_its_complement(cohort):
+    report = group_reports.cohort_report(cohort)
+    units = report.org_units
+    assert units.suppressed == {"Country Office Bangladesh", "Headquarters Geneva"}
+    sizes = {key: n for key, _label, n in units.cells}
+    assert sizes["Regional Office Nairobi"] == 4
+    assert sizes["Country Office Bangladesh"] is None
+    enabler, heats, everyone = units.rows[0]
+    nairobi = heats["Regional Office Nairobi"]
+    assert nairobi.others.mean == pytest.approx(2.5)  # two leaders rated 2, two rated 3
+    assert nairobi.self.mean == 4
+    assert nairobi.gap == pytest.approx(1.5)
+    assert not heats["Country Office Bangladesh"].others.shown
+    assert not heats["Headquarters Geneva"].others.shown
+    assert everyone.others.participants == 9
+
+
+def test_cohort_heatmap_by_level_and_pitfalls_per_level(cohort):
+    report = group_reports.cohort_report(cohort)
+    labels = [label for _key, label, _n in report.levels.cells]
+    assert labels == ["Heads of Teams", "Directors"]
+    assert report.levels.suppressed == frozenset()
+    directors = next(key for key, label, _n in report.levels.cells if label == "Directors")
+    assert report.levels.rows[0][1][directors].others.mean == 4
+    assert [level.name for level, _ranked in report.pitfalls] == ["Heads of Teams", "Directors"]
+    assert all(len(ranked) == 3 for _level, ranked in report.pitfalls)
+
+
+def test_gender_breakdown_hides_a_small_group_and_its_complement(cohort):
+    report = group_reports.cohort_report(cohort)
+    assert report.genders.suppressed == {"man", "woman"} or report.genders.suppressed == {"man"}
+    sizes = {key: n for key, _label, n in report.genders.cells}
+    assert sizes["man"] is None
+    # Only two non-empty genders: hiding "man" alone would be undone by the total.
+    assert sizes["woman"] is None or not report.genders.total_shown
+
+
+def test_response_rates_count_submitted_against_invited(cohort):
+    rates = group_reports.response_rates(cohort)
+    assert rates["self"] == {"submitted": 9, "invited": 9, "rate": 1.0}
+    assert rates["raters"]["submitted"] == 27
+
+
+def test_team_report_needs_k_participants_and_release(compass):
+    cycle = CycleFactory()
+    boss = UserFactory()
+    for _ in range(2):
+        _leader(cycle, boss, "Regional Office Nairobi")
+    _release(cycle)
+    report = group_reports.team_report(cycle=cycle, supervisor=boss)
+    assert not report.shown
+    assert report.levels is None
+
+
+def test_team_report_shows_enablers_by_level_and_who_shared(cohort):
+    boss = cohort.participants.filter(gender="man").first().supervisor
+    member = cohort.participants.filter(supervisor=boss).first()
+    member.shared_with_supervisor = True
+    member.save()
+    report = group_reports.team_report(cycle=cohort, supervisor=boss)
+    assert report.shown and report.size == 6
+    assert report.shared == [member]
+    _enabler, _heats, everyone = report.levels.rows[0]
+    assert everyone.others.participants == 6
+
+
+def test_cohort_report_runs_in_constant_queries(compass, django_assert_num_queries):
+    counts = []
+    for size in [3, 12]:
+        cycle = CycleFactory()
+        boss = UserFactory()
+        for i in range(size):
+            _leader(cycle, boss, f"Country Office {i % 4}", gender="woman")
+        _release(cycle)
+        with CaptureQueriesContext(connection) as captured:
+            group_reports.cohort_report(cycle)
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 13
