@@ -9,6 +9,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 TOKEN_BYTES = 32
@@ -40,3 +41,23 @@ def find_rater(token, queryset):
 
 def rater_link(token):
     return f"{settings.SITE_URL}{reverse('rater:start', args=[token])}"
+
+
+def _miss_key(address):
+    return f"rater-link-misses:{hashlib.sha256((address or '').encode()).hexdigest()[:32]}"
+
+
+def too_many_wrong_links(address):
+    """Whether this address has tried too many wrong links lately: guessing a 256-bit token is
+    hopeless anyway, but a flood of attempts is refused before it reaches the database."""
+    return cache.get(_miss_key(address), 0) >= settings.RATER_LINK_ATTEMPTS
+
+
+def record_wrong_link(address):
+    key = _miss_key(address)
+    if cache.add(key, 1, timeout=settings.RATER_LINK_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=settings.RATER_LINK_WINDOW)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from assessments.views import leader
 
+from . import views
+
 urlpatterns = [
     path("", leader.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -12,4 +14,5 @@ urlpatterns = [
     path("reports/", include("assessments.urls_reports")),
     path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+from django.contrib.auth.models import Group
+
+from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
 
 
@@ -8,6 +11,7 @@ from compass.models import Level
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the compass once per test session: nearly every test needs it."""
     with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
         call_command("loaddata", "compass", verbosity=0)
 
 
@@ -21,4 +25,5 @@ def compass(db):
     """The 2024 compass, reloaded when a transactional test flushed the database."""
     if not Level.objects.exists():
         call_command("loaddata", "compass", verbosity=0)
+        Group.objects.get_or_create(name=HR_ADMINS_GROUP)
     return Level.objects.filter(edition="2024")

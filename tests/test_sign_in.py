@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -49,7 +51,11 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
         form_url, {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"}
     )
     assert response.status_code == 302
-    assert client.login(username="amina@example.org", password="brand-new-phrase-42")
+    client.logout()
+    signed_in = client.post(
+        reverse("login"), {"username": "amina@example.org", "password": "brand-new-phrase-42"}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(client):
@@ -57,3 +63,70 @@ def test_password_reset_does_not_reveal_unknown_addresses(client):
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+def _attempt(client, username, password="wrong-password"):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client):
+    UserFactory(email="amina@example.org", password="a-long-pass-phrase")
+    statuses = [_attempt(client, "amina@example.org").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    locked = _attempt(client, "amina@example.org", "a-long-pass-phrase")
+    assert locked.status_code == 429
+    assert "Too many sign-in attempts" in locked.content.decode()
+
+
+def test_unknown_accounts_get_the_same_answers_as_known_ones(client):
+    UserFactory(email="amina@example.org")
+    known = [_attempt(client, "amina@example.org", "x") for _ in range(6)]
+    client.cookies.clear()
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().delete()  # a fresh address, so only the account name counts
+    unknown = [_attempt(client, "nobody@example.org", "x") for _ in range(6)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown]
+
+    def page(response):
+        body = response.content.decode().replace("amina", "nobody")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    assert page(known[0]) == page(unknown[0])
+    assert page(known[-1]) == page(unknown[-1])
+
+
+def test_repeated_failures_from_one_address_lock_that_address(client):
+    for i in range(5):
+        _attempt(client, f"someone{i}@example.org")
+    UserFactory(email="amina@example.org", password="a-long-pass-phrase")
+    assert _attempt(client, "amina@example.org", "a-long-pass-phrase").status_code == 429
+
+
+def test_signing_in_gives_a_new_session_key(client):
+    UserFactory(email="amina@example.org", password="a-long-pass-phrase")
+    client.get(reverse("login"))
+    client.session["before"] = True
+    before = client.session.session_key
+    _attempt(client, "amina@example.org", "a-long-pass-phrase")
+    assert client.session.session_key != before
+
+
+def test_an_idle_session_is_signed_out(client, settings):
+    import time
+
+    from compass_site.middleware import LAST_SEEN
+
+    client.force_login(UserFactory())
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_passwords_are_hashed_with_argon2():
+    from compass_site import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -21,7 +21,7 @@ from .. import responses
 from ..errors import DomainError
 from ..models import COMMENT_MAX_LENGTH, Comment, Cycle, Rater, RaterGroup
 from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
-from ..tokens import find_rater
+from ..tokens import find_rater, record_wrong_link, too_many_wrong_links
 
 Status = Rater.Status
 
@@ -351,8 +351,12 @@ def _thanks(request, access):
 def _by_token(page):
     @never_cache
     def view(request, token, **kwargs):
+        address = request.META.get("REMOTE_ADDR", "")
+        if too_many_wrong_links(address):
+            return render(request, "assessments/questionnaire/too_many.html", status=429)
         access = _token_access(token)
         if access is None:
+            record_wrong_link(address)
             return _link_not_valid(request)
         return page(request, access, **kwargs)
 

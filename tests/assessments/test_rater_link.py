@@ -247,9 +247,9 @@ def test_questionnaire_page_and_draft_save_run_in_constant_queries(
     token = issue_token(rater)
     section = build_questionnaire(rater.participant.level).section(1)
     client.post(url("section", token, 1), section_post(section))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url("section", token, 1))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.post(url("section", token, 1), section_post(section, "2"))
 
 
@@ -257,3 +257,14 @@ def test_rater_pages_carry_no_outside_resources(client, peer):
     rater, token = peer
     body = client.get(url("section", token, 1)).content.decode()
     assert not re.search(r'(src|href)="https?://', body)
+
+
+def test_wrong_links_from_one_address_are_slowed_down(client, peer, settings):
+    settings.RATER_LINK_ATTEMPTS = 3
+    rater, token = peer
+    statuses = [client.get(url("start", f"guess{i}" + "x" * 40)).status_code for i in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    # even the right link waits: the address is paused, not the rater
+    assert client.get(url("start", token)).status_code == 429
+    other = client.get(url("start", token), REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 200
