@@ -32,6 +32,8 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_ENV=production SECRET_KEY=check-deploy-only-$$(date +%s)-not-a-real-key-0123456789abcdef \
+		ALLOWED_HOSTS=compass.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test: lint
 	$(BIN)/python -m pytest
