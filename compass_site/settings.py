@@ -258,6 +258,22 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "compass_site.logging.RedactFilter"}},
+    "formatters": {"json": {"()": "compass_site.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact"],
+            "formatter": "json" if PRODUCTION else None,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own loggers print request paths (rater links among them): through our
+        # redacting handler only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Axes would log each attempt's account name and address: both are personal data.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }

@@ -1,8 +1,13 @@
+import io
+import json
+import logging
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError
 from django.urls import reverse
+
+from compass_site.logging import JsonFormatter, RedactFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +32,38 @@ def test_pages_send_security_headers(client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_rater_links_and_emails_never_reach_the_logs(client):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactFilter())
+    handler.setFormatter(JsonFormatter())
+    loggers = [logging.getLogger("django.request"), logging.getLogger("assessments")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        client.get("/r/SeCrEtToKeN123456789/section/1/")
+        logging.getLogger("assessments").warning("mail to %s failed", "amina@example.org")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    text = stream.getvalue()
+    assert "SeCrEtToKeN" not in text
+    assert "amina@example.org" not in text
+    assert lines[0]["message"] == "Not Found: /r/[link]/section/1/"
+    assert lines[0]["status"] == 404
+
+
+def test_logging_is_configured_to_redact_everything_django_prints():
+    from django.conf import settings
+
+    config = settings.LOGGING
+    assert config["handlers"]["console"]["filters"] == ["redact"]
+    for name in ["django", "django.server"]:
+        assert config["loggers"][name] == {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        }
