@@ -1,0 +1,63 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assessments import reports
+from assessments.models import Comment, Rater, RaterGroup, User
+from tests.assessments.helpers import fast_submit, submit_all
+from tests.factories import RaterFactory, make_participant
+
+pytestmark = pytest.mark.django_db
+
+
+def _numbers(report):
+    return [
+        (s.row.others.mean, s.row.others.n, tuple(c.mean for c in s.row.units.values()))
+        for s in report.sections
+    ]
+
+
+@pytest.fixture
+def participant(compass):
+    participant = make_participant()
+    for _ in range(3):
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), "4")
+    talkative = RaterFactory(
+        participant=participant, group=RaterGroup.PEER, email="talk@partner.example.net"
+    )
+    submit_all(talkative, "2", comments={1: {"strength": "Always makes time for us."}})
+    return participant
+
+
+def test_erasing_a_rater_removes_their_name_email_and_comments_but_not_the_numbers(participant):
+    before = reports.individual_report(participant)
+    call_command("erase_person", "TALK@partner.example.net", "--confirm", stdout=StringIO())
+    after = reports.individual_report(participant)
+    assert _numbers(after) == _numbers(before)
+    assert not Comment.objects.exists()
+    assert not Rater.objects.filter(email__icontains="talk").exists()
+
+
+def test_erasing_a_leader_erases_their_account_and_self_rater(participant):
+    email = participant.person.email
+    call_command("erase_person", email, "--confirm", stdout=StringIO())
+    person = User.objects.get(pk=participant.person_id)
+    assert person.full_name == "Erased person"
+    assert email not in person.email
+    assert not person.is_active and not person.has_usable_password()
+    assert not Rater.objects.filter(email__iexact=email).exists()
+
+
+def test_without_confirm_nothing_changes(participant):
+    out = StringIO()
+    call_command("erase_person", "talk@partner.example.net", stdout=out)
+    assert "Nothing was changed" in out.getvalue()
+    assert Comment.objects.count() == 1
+
+
+def test_unknown_or_malformed_addresses_fail_clearly(participant):
+    with pytest.raises(CommandError, match="Nobody"):
+        call_command("erase_person", "ghost@example.org", "--confirm")
+    with pytest.raises(CommandError, match="not an email"):
+        call_command("erase_person", "ghost", "--confirm")
