@@ -79,3 +79,18 @@ def send_approval_request(participant):
             "link": absolute(reverse("my360:approvals", args=[participant.pk])),
         },
     )
+
+
+def send_plan_comment_notice(comment):
+    participant = comment.plan.participant
+    send(
+        to=participant.person.email,
+        subject=_("%(author)s commented on your action plan")
+        % {"author": comment.author.get_full_name() if comment.author else _("Your supervisor")},
+        template="plan_comment",
+        context={
+            "comment": comment,
+            "participant": participant,
+            "link": absolute(reverse("plans:plan", args=[participant.pk])),
+        },
+    )

@@ -399,3 +399,84 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} · {self.cycle}"
+
+
+class ActionPlan(models.Model):
+    """A leader's plan for growth after a released report (PRODUCT §6)."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="action_plan"
+    )
+    shared_with_supervisor = models.BooleanField(_("shared with supervisor"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self):
+        return f"Action plan of {self.participant}"
+
+
+class FocusArea(models.Model):
+    """One of the one to three enablers a plan focuses on, linked to items of the report."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="focus_areas")
+    enabler = models.ForeignKey("compass.Enabler", on_delete=models.PROTECT, related_name="+")
+    goal = models.TextField(_("goal"), max_length=2000)
+    indicators = models.ManyToManyField("compass.Indicator", blank=True, related_name="+")
+    pitfalls = models.ManyToManyField("compass.Pitfall", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "created_at", "pk"]
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "enabler"], name="focus_once_per_enabler"),
+        ]
+
+    def __str__(self):
+        return str(self.enabler)
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    focus = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="actions")
+    text = models.TextField(_("action"), max_length=2000)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class PlanComment(models.Model):
+    """The leader and their supervisor talking about a shared plan."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("plan comment")
+        verbose_name_plural = _("plan comments")
+
+    def __str__(self):
+        return self.text[:60]

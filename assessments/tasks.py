@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from . import emails, invitations
-from .models import Cycle, Participant, Rater
+from .models import Cycle, Participant, PlanComment, Rater
 
 
 @task
@@ -25,3 +25,11 @@ def send_approval_request(participant_id):
     )
     if participant.supervisor is not None:
         emails.send_approval_request(participant)
+
+
+@task
+def send_plan_comment_notice(comment_id):
+    comment = PlanComment.objects.select_related(
+        "plan__participant__person", "plan__participant__cycle", "author"
+    ).get(pk=comment_id)
+    emails.send_plan_comment_notice(comment)

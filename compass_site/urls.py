@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/", include("assessments.urls")),
     path("hr/", include("assessments.urls_hr")),
     path("reports/", include("assessments.urls_reports")),
+    path("plans/", include("assessments.urls_plans")),
     path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
