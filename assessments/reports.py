@@ -203,7 +203,9 @@ def individual_report(participant):
         report_section.comments = anonymity.shuffled_comments(
             comments_by_enabler.get(enabler.pk, []), seed=participant.pk
         )
-        report_section.evidence_gaps = _evidence_gaps(section, per_item, plan)
+        report_section.evidence_gaps = _evidence_gaps(
+            section, per_item, per_enabler.get(enabler.pk, {}), plan
+        )
         sections.append(report_section)
 
     shown_others = [line for line in indicator_lines if line.row.others.shown]
@@ -214,7 +216,8 @@ def individual_report(participant):
         groups=groups,
         sections=sections,
         highest=by_others[:TOP_N],
-        lowest=list(reversed(by_others[-TOP_N:])) if len(by_others) > TOP_N else [],
+        # the lowest never repeat the highest when fewer than ten indicators can be shown
+        lowest=list(reversed(by_others[max(TOP_N, len(by_others) - TOP_N) :])),
         pitfalls=sorted(
             (line for line in pitfall_lines if line.row.others.shown),
             key=lambda line: (-line.row.others.mean, line.item.key),
@@ -246,8 +249,12 @@ def _level_tallies(per_enabler_level, enabler_id, participant, *, general):
     return {}
 
 
-def _evidence_gaps(section, per_item, plan):
-    """Per unit (and the supervisor): the share of "not observed" among its answers here."""
+def _evidence_gaps(section, per_item, enabler_tallies, plan):
+    """Per unit (and the supervisor): the share of "not observed" among its answers here.
+
+    A share is a number like any other: for an anonymous unit it is shown only when at least k
+    of its raters gave a real answer in this enabler (otherwise it reads "too few answers").
+    """
     columns = [(RaterGroup.SUPERVISOR, str(RaterGroup.SUPERVISOR.label), None)]
     columns += [(None, unit.label, unit.key) for unit in plan.units]
     gaps = []
@@ -260,6 +267,18 @@ def _evidence_gaps(section, per_item, plan):
             else:
                 tally = tally + anonymity.unit_tally(tallies, plan, unit_key)
         given = tally.answered + tally.not_observed
-        if given:
-            gaps.append({"label": label, "share": tally.not_observed / given, "answers": given})
+        if not given:
+            continue
+        too_few = (
+            unit_key is not None
+            and anonymity.unit_tally(enabler_tallies, plan, unit_key).raters < plan.k
+        )
+        gaps.append(
+            {
+                "label": label,
+                "share": None if too_few else tally.not_observed / given,
+                "too_few": too_few,
+                "answers": given,
+            }
+        )
     return gaps

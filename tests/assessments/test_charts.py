@@ -1,0 +1,150 @@
+"""Server-side SVG charts: well-formed, accessible, escaped, and drawn to scale."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from assessments import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def parse(markup):
+    return ET.fromstring(str(markup))  # noqa: S314 - our own markup, not untrusted input
+
+
+def bars_of(root):
+    return [rect for rect in root.iter(f"{SVG}rect") if rect.get("class") == "chart-bar"]
+
+
+@pytest.fixture
+def chart():
+    return charts.score_chart(
+        chart_id="chart-workforce",
+        title="Workforce: mean score per rater group",
+        bars=[
+            charts.Bar("Self", 5, kind=charts.SELF),
+            charts.Bar("Supervisor", 2, kind=charts.SUPERVISOR),
+            charts.Bar("Peers", 4, kind=charts.UNIT),
+            charts.Bar("Direct reports", note="too few answers"),
+            charts.Bar("Partners"),
+            charts.Bar("All except self", 3.5, kind=charts.OTHERS),
+        ],
+    )
+
+
+def test_the_chart_is_well_formed_svg(chart):
+    root = parse(chart)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("viewBox").startswith("0 0 ")
+
+
+def test_the_chart_is_an_image_with_a_title_and_a_description(chart):
+    root = parse(chart)
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "chart-workforce-title chart-workforce-desc"
+    title = root.find(f"{SVG}title")
+    assert title.get("id") == "chart-workforce-title"
+    assert title.text == "Workforce: mean score per rater group"
+    desc = root.find(f"{SVG}desc").text
+    assert "Self: 5.0" in desc
+    assert "Direct reports: too few answers" in desc
+    assert "Partners: no answers" in desc
+    assert "All except self: 3.5" in desc
+
+
+def test_bars_are_proportional_to_the_score_on_the_one_to_five_axis(chart):
+    widths = {float(r.get("data-value")): float(r.get("width")) for r in bars_of(parse(chart))}
+    full = charts.PLOT_RIGHT - charts.PLOT_LEFT
+    assert widths == {
+        5.0: pytest.approx(full),
+        2.0: pytest.approx(full / 4),
+        4.0: pytest.approx(full * 3 / 4),
+        3.5: pytest.approx(full * 2.5 / 4),
+    }
+    for rect in bars_of(parse(chart)):
+        assert float(rect.get("x")) == charts.PLOT_LEFT
+
+
+def test_each_bar_is_labelled_with_its_value_so_colour_carries_no_meaning_alone(chart):
+    texts = [t.text for t in parse(chart).iter(f"{SVG}text")]
+    for label in ("Self", "Supervisor", "Peers", "All except self"):
+        assert label in texts
+    for value in ("5.0", "2.0", "4.0", "3.5"):
+        assert value in texts
+
+
+def test_too_few_answers_is_drawn_as_a_labelled_gap_not_a_bar(chart):
+    root = parse(chart)
+    gaps = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "chart-gap"]
+    assert len(gaps) == 1
+    assert "too few answers" in [t.text for t in root.iter(f"{SVG}text")]
+    assert len(bars_of(root)) == 4
+
+
+def test_each_kind_of_bar_has_its_own_pattern_with_ids_unique_to_the_chart(chart):
+    root = parse(chart)
+    pattern_ids = {p.get("id") for p in root.iter(f"{SVG}pattern")}
+    fills = {r.get("fill") for r in bars_of(root)}
+    assert fills == {
+        "url(#chart-workforce-self)",
+        "url(#chart-workforce-supervisor)",
+        "url(#chart-workforce-unit)",
+        "url(#chart-workforce-others)",
+    }
+    assert {fill[5:-1] for fill in fills} <= pattern_ids
+    assert all(pattern_id.startswith("chart-workforce-") for pattern_id in pattern_ids)
+
+
+def test_labels_and_titles_are_escaped():
+    markup = charts.score_chart(
+        chart_id="c",
+        title=f"Title {HOSTILE}",
+        bars=[charts.Bar(HOSTILE, 3), charts.Bar(f"A & B {HOSTILE}", note=HOSTILE)],
+    )
+    assert HOSTILE not in markup
+    assert "&lt;script&gt;" in markup
+    root = parse(markup)  # still well-formed
+    assert root.find(f"{SVG}title").text == f"Title {HOSTILE}"
+    assert not list(root.iter("script")) and not list(root.iter(f"{SVG}script"))
+
+
+def test_long_labels_are_shortened_and_kept_whole_in_the_tooltip():
+    label = "Encourages and supports staff to take up learning opportunities, always"
+    root = parse(charts.score_chart(chart_id="c", title="t", bars=[charts.Bar(label, 3)]))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert any(t and t.endswith("…") and len(t) <= charts.LABEL_CHARS for t in texts)
+    tooltips = [t.text for t in root.iter(f"{SVG}title")]
+    assert f"{label}: 3.0" in tooltips
+
+
+def test_scores_are_rounded_half_up_to_one_decimal():
+    assert charts.format_score(23 / 7) == "3.3"
+    assert charts.format_score(4) == "4.0"
+    assert charts.format_score(2.25) == "2.3"
+
+
+def test_pitfall_chart_marks_often_and_names_flagged_bars():
+    markup = charts.pitfall_chart(
+        chart_id="chart-pitfalls",
+        title="Pitfalls",
+        bars=[
+            charts.Bar("Micromanagement", 4.0, kind=charts.FLAGGED, flag="often or more"),
+            charts.Bar("Silo thinking", 2.0, kind=charts.PITFALL),
+        ],
+        flag_at=3.5,
+    )
+    root = parse(markup)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "often" in texts  # the dashed reference line's label
+    assert "4.0 · often or more" in texts
+    assert "Never" in texts and "Almost always" in texts
+    reference = [line for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray") == "6 3"]
+    assert len(reference) == 1
+    assert float(reference[0].get("x1")) == pytest.approx(charts.x_for(3.5))
+
+
+def test_an_empty_chart_is_still_well_formed():
+    root = parse(charts.score_chart(chart_id="c", title="Nothing yet", bars=[]))
+    assert root.find(f"{SVG}title").text == "Nothing yet"
