@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import reports
+from .views import group_reports, reports
 
 app_name = "reports"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:participant_id>/", reports.individual, name="individual"),
     path("<int:participant_id>/print/", reports.individual_print, name="individual_print"),
     path("<int:participant_id>/share/", reports.share, name="share"),
+    path("team/<int:cycle_id>/", group_reports.team, name="team"),
+    path("cohort/<int:cycle_id>/", group_reports.cohort, name="cohort"),
+    path("cohort/<int:cycle_id>/export/", group_reports.cohort_export, name="cohort_export"),
 ]
