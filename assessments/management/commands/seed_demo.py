@@ -1,12 +1,18 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from assessments import demo
+from compass.models import CURRENT_EDITION, Level
 
 
 class Command(BaseCommand):
-    help = "Create demo people and data for trying the app locally. Safe to run twice."
+    help = (
+        "Create demo people and two demo cycles (one open, one released) for trying the app "
+        "locally. Safe to run again: demo cycles that exist are left as they are."
+    )
 
     def handle(self, *args, **options):
+        if not Level.objects.filter(edition=CURRENT_EDITION).exists():
+            raise CommandError("The compass is not loaded. Run `manage.py loaddata compass` first.")
         summary = demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         for line in summary:
