@@ -55,7 +55,9 @@ def suggest_focus(report):
         reasons.setdefault(enabler.pk, (enabler, []))[1].append(reason)
 
     shown = [s for s in report.sections if s.row.others.shown]
-    for section in sorted(shown, key=lambda s: s.row.others.mean)[:SUGGESTIONS]:
+    average = sum(s.row.others.mean for s in shown) / len(shown) if shown else 0
+    below = [s for s in shown if s.row.others.mean < average]
+    for section in sorted(below, key=lambda s: s.row.others.mean)[:SUGGESTIONS]:
         note(
             section.enabler,
             _("others rate it %(mean).1f, among your lowest") % {"mean": section.row.others.mean},
@@ -69,12 +71,12 @@ def suggest_focus(report):
     return [Suggestion(enabler=e, reasons=r) for e, r in ordered][:SUGGESTIONS]
 
 
-def _clean_text(text, label):
+def _clean_text(text, field, missing):
     text = (text or "").strip()
     if not text:
-        raise DomainError(_("Write the %(what)s.") % {"what": label}, field=label)
+        raise DomainError(missing, field=field)
     if len(text) > 2000:
-        raise DomainError(_("Please keep it under 2000 characters."), field=label)
+        raise DomainError(_("Please keep it under 2000 characters."), field=field)
     return text
 
 
@@ -83,7 +85,7 @@ def add_focus(*, participant, enabler, goal, indicator_ids=(), pitfall_ids=()):
     """Focus the plan on ``enabler``, linked to report items of that enabler only."""
     plan = plan_for(participant)
     ActionPlan.objects.select_for_update().get(pk=plan.pk)
-    goal = _clean_text(goal, "goal")
+    goal = _clean_text(goal, "goal", _("Write the goal."))
     if plan.focus_areas.filter(enabler=enabler).exists():
         raise DomainError(_("This enabler is already one of your focus areas."), field="enabler")
     if plan.focus_areas.count() >= MAX_FOCUS_AREAS:
@@ -110,7 +112,7 @@ def remove_focus(*, focus):
 
 @transaction.atomic
 def add_action(*, focus, text, due_on):
-    text = _clean_text(text, "text")
+    text = _clean_text(text, "text", _("Describe the action."))
     if due_on is None:
         raise DomainError(_("Give the action a due date."), field="due_on")
     return Action.objects.create(focus=focus, text=text, due_on=due_on)

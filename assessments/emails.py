@@ -94,3 +94,23 @@ def send_plan_comment_notice(comment):
             "link": absolute(reverse("plans:plan", args=[participant.pk])),
         },
     )
+
+
+def send_report_ready(participant):
+    person = participant.person
+    send(
+        to=person.email,
+        subject=_("Your 360 report for %(cycle)s is ready") % {"cycle": participant.cycle},
+        template="report_ready",
+        context={
+            "participant": participant,
+            "leader": person,
+            "cycle": participant.cycle,
+            "link": absolute(reverse("reports:individual", args=[participant.pk])),
+            # Leaders whose account HR created and who never chose a password need one to
+            # sign in and read the report.
+            "set_password_link": None
+            if person.has_usable_password()
+            else set_password_link(person),
+        },
+    )

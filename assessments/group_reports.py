@@ -244,6 +244,9 @@ def cohort_report(cycle):
     )
     by_level = breakdown(participants, "level_id", [(lv.pk, lv.name) for lv in levels], enablers, k)
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
+    # Leaders without an org unit are a cell of their own, under the rule like any other: left
+    # out, they would be the difference between the org units and the whole cohort.
+    units = [(u, u) for u in org_units] + [("", _("Not recorded"))]
     genders = [(g, str(label)) for g, label in Participant.Gender.choices] + [
         ("", _("Not recorded"))
     ]
@@ -252,7 +255,7 @@ def cohort_report(cycle):
         participants=participants.count(),
         response_rates=response_rates(cycle),
         levels=by_level,
-        org_units=breakdown(participants, "org_unit", [(u, u) for u in org_units], enablers, k),
+        org_units=breakdown(participants, "org_unit", units, enablers, k),
         genders=breakdown(participants, "gender", genders, enablers, k),
         pitfalls=_pitfalls_by_level(participants, levels, k, by_level.suppressed),
     )

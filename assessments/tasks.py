@@ -2,8 +2,10 @@
 
 from django.tasks import task
 
-from . import emails, invitations
+from . import cohort, emails, invitations
 from .models import Cycle, Participant, PlanComment, Rater
+
+State = Cycle.State
 
 
 @task
@@ -33,3 +35,43 @@ def send_plan_comment_notice(comment_id):
         "plan__participant__person", "plan__participant__cycle", "author"
     ).get(pk=comment_id)
     emails.send_plan_comment_notice(comment)
+
+
+@task
+def send_link(rater_id):
+    """(Re)send one rater's link, if it is still wanted when the task runs."""
+    rater = (
+        Rater.objects.select_related("participant__cycle", "participant__person")
+        .filter(pk=rater_id)
+        .first()
+    )
+    if rater is None or cohort.link_ready(rater) is not None:
+        return 0
+    invitations.invite_rater(rater, reminder=rater.status != Rater.Status.NOMINATED)
+    return 1
+
+
+@task
+def send_cycle_reminders(cycle_id):
+    """Remind every rater of the cycle who still has not answered. Returns how many."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    if not cycle.is_open:
+        return 0
+    sent = 0
+    for rater in list(cohort.remindable_raters(cycle)):
+        invitations.invite_rater(rater, reminder=True)
+        sent += 1
+    return sent
+
+
+@task
+def send_release_notices(cycle_id):
+    """Tell every participant of a released cycle that their report is ready."""
+    participants = Participant.objects.filter(
+        cycle_id=cycle_id, cycle__state=State.RELEASED
+    ).select_related("person", "cycle")
+    sent = 0
+    for participant in participants:
+        emails.send_report_ready(participant)
+        sent += 1
+    return sent

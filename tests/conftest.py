@@ -1,7 +1,6 @@
 import pytest
-from django.core.management import call_command
-
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
@@ -27,3 +26,13 @@ def compass(db):
         call_command("loaddata", "compass", verbosity=0)
         Group.objects.get_or_create(name=HR_ADMINS_GROUP)
     return Level.objects.filter(edition="2024")
+
+
+@pytest.fixture
+def hr_admin(db):
+    """An HR admin (member of the "HR admins" group), like the demo's Hana Rahimi."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
+    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
+    return user

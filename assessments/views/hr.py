@@ -1,6 +1,673 @@
-# Placeholder while the HR views are being written.
-from django.http import Http404
+"""HR admins' pages: cycles, imports, monitoring, transitions, reminders and exports.
+
+Every view is behind ``hr_required``: anonymous visitors are sent to sign in, and anyone signed
+in who is not an HR admin (``access.is_hr``) gets 404, as for any page that is not theirs (the
+HR pages do not confirm that they exist). Cycles have no owner: every HR admin may run every
+cycle. Objects are fetched through helpers that 404 when they do not belong together (a rater of
+another participant, a participant of another cycle). Transitions are confirmed: GET explains,
+POST does.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from compass.models import Level
+
+from .. import access, cohort, cycles, exports, imports, monitoring
+from ..errors import DomainError
+from ..hr_forms import (
+    CycleForm,
+    ExtendForm,
+    ImportForm,
+    ParticipantFilterForm,
+    ReasonForm,
+    ReplaceRaterForm,
+)
+from ..models import Cycle, Participant, Rater, RaterGroup
+
+State = Cycle.State
+Status = Rater.Status
+
+PER_PAGE = 50
+AUDIT_SHOWN = 50
+
+AUDIT_LABELS = {
+    "create": gettext_lazy("Created"),
+    "edit": gettext_lazy("Edited"),
+    "import": gettext_lazy("Participants imported"),
+    "import_raters": gettext_lazy("Raters imported"),
+    "open": gettext_lazy("Opened"),
+    "resend": gettext_lazy("Link resent"),
+    "replace_rater": gettext_lazy("Rater replaced"),
+    "remove_rater": gettext_lazy("Rater removed"),
+    "extend": gettext_lazy("Close date extended"),
+    "remind": gettext_lazy("Reminders sent"),
+    "close": gettext_lazy("Closed"),
+    "reopen": gettext_lazy("Re-opened"),
+    "release": gettext_lazy("Reports released"),
+}
 
 
+def hr_required(view):
+    """Sign in first; then HR admins only, everyone else 404."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not access.is_hr(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _cycle(cycle_id):
+    return get_object_or_404(Cycle, pk=cycle_id)
+
+
+def _participant(cycle, participant_id):
+    return get_object_or_404(
+        Participant.objects.select_related("person", "level", "supervisor", "cycle"),
+        pk=participant_id,
+        cycle=cycle,
+    )
+
+
+def _rater(participant, rater_id):
+    rater = get_object_or_404(
+        Rater.objects.select_related("response"), pk=rater_id, participant=participant
+    )
+    rater.participant = participant
+    return rater
+
+
+def _field_error(form, error):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- dashboard and cycle settings ----------------------------------------------------------
+
+
+@hr_required
 def dashboard(request):
-    raise Http404
+    return render(
+        request,
+        "assessments/hr/dashboard.html",
+        {"cycles": monitoring.cycles_with_rates()},
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request):
+    today = timezone.localdate()
+    form = CycleForm(
+        request.POST or None,
+        initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=21)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = cohort.create_cycle(by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _field_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The cycle %(name)s was created. Import its participants next.")
+                % {"name": cycle.name},
+            )
+            return redirect("hr:cycle_detail", cycle.pk)
+    return render(request, "assessments/hr/cycle_form.html", {"form": form, "cycle": None})
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if cycle.state == State.RELEASED:
+        messages.error(request, _("A released cycle can no longer change."))
+        return redirect("hr:cycle_detail", cycle.pk)
+    form = CycleForm(request.POST or None, instance=_cycle(cycle_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort.update_cycle(cycle=cycle, by=request.user, changes=form.changes())
+        except DomainError as error:
+            _field_error(form, error)
+        else:
+            messages.success(request, _("The cycle was saved."))
+            return redirect("hr:cycle_detail", cycle.pk)
+    return render(request, "assessments/hr/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+# --- monitoring ----------------------------------------------------------------------------
+
+
+@hr_required
+def cycle_detail(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    levels = Level.objects.filter(edition=cycle.edition)
+    filter_form = ParticipantFilterForm(
+        request.GET or None,
+        cycle=cycle,
+        levels=levels,
+        org_units=monitoring.org_units(cycle),
+    )
+    filters, sort = filter_form.filters()
+    participants = monitoring.sort_participants(
+        monitoring.filter_participants(
+            monitoring.participants_with_progress(cycle), cycle=cycle, **filters
+        ),
+        sort,
+    )
+    page = Paginator(participants, PER_PAGE).get_page(request.GET.get("page"))
+    k = cycle.anonymity_threshold
+    rows = [{"participant": p, "groups": monitoring.group_progress(p, k)} for p in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    audit = [
+        {"event": event, "label": AUDIT_LABELS.get(event.action, event.action)}
+        for event in cycle.audit_events.select_related("actor")[:AUDIT_SHOWN]
+    ]
+    context = {
+        "cycle": cycle,
+        "totals": monitoring.cycle_totals(cycle),
+        "filter_form": filter_form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "group_labels": [label for value, label in RaterGroup.choices if value != "self"],
+        "audit": audit,
+        "audit_shown": AUDIT_SHOWN,
+        "status_labels": dict(Status.choices),
+    }
+    return render(request, "assessments/hr/cycle_detail.html", context)
+
+
+@hr_required
+def participant_detail(request, cycle_id, participant_id):
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    raters = monitoring.raters_of(participant)
+    rows = [
+        {
+            "rater": rater,
+            "response": getattr(rater, "response", None),
+            "can_resend": cohort.link_ready(rater) is None,
+            "can_replace": cycle.state in (State.DRAFT, State.OPEN)
+            and rater.group != RaterGroup.SELF,
+            "can_remove": cycle.state != State.RELEASED and rater.group != RaterGroup.SELF,
+        }
+        for rater in raters
+    ]
+    return render(
+        request,
+        "assessments/hr/participant_detail.html",
+        {"cycle": cycle, "participant": participant, "rows": rows},
+    )
+
+
+# --- imports -------------------------------------------------------------------------------
+
+
+def _import_view(request, cycle, *, run, template, success):
+    if cycle.state not in imports.IMPORTABLE_STATES:
+        messages.error(request, _("Imports are only possible while the cycle is a draft or open."))
+        return redirect("hr:cycle_detail", cycle.pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome = run(cycle=cycle, data=form.read(), by=request.user)
+            except imports.ImportRejected as rejected:
+                for error in rejected.errors:
+                    if error.row is None:
+                        form.add_error("file", error.message)
+                    else:
+                        row_errors.append(error)
+                if row_errors:
+                    messages.error(request, rejected.message)
+            except DomainError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, success(outcome))
+                return redirect("hr:cycle_detail", cycle.pk)
+        status = 400
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "row_errors": row_errors,
+        "max_rows": imports.MAX_ROWS,
+        "max_mb": imports.MAX_BYTES // (1024 * 1024),
+    }
+    if template.endswith("import_participants.html"):
+        context["columns"] = [
+            (name, imports.COLUMN_HELP[name]) for name in imports.PARTICIPANT_COLUMNS
+        ]
+        context["levels"] = Level.objects.filter(edition=cycle.edition)
+    return render(request, template, context, status=status)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def import_participants(request, cycle_id):
+    def success(summary):
+        message = _(
+            "Import done: %(added)s participants added, %(updated)s updated, %(unchanged)s "
+            "unchanged; %(accounts)s new accounts."
+        ) % {
+            "added": summary.added,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "accounts": summary.accounts_created,
+        }
+        if summary.without_supervisor:
+            message += " " + _(
+                "%(n)s participants have no supervisor: check that they are at the top of "
+                "the hierarchy."
+            ) % {"n": summary.without_supervisor}
+        return message
+
+    return _import_view(
+        request,
+        _cycle(cycle_id),
+        run=imports.import_participants,
+        template="assessments/hr/import_participants.html",
+        success=success,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def import_raters(request, cycle_id):
+    return _import_view(
+        request,
+        _cycle(cycle_id),
+        run=imports.import_raters,
+        template="assessments/hr/import_raters.html",
+        success=lambda added: _("Import done: %(n)s raters nominated.") % {"n": added},
+    )
+
+
+def _csv_download(content, filename):
+    response = HttpResponse(content, content_type=exports.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@hr_required
+def participants_template(request):
+    return _csv_download(
+        imports.template_csv(imports.PARTICIPANT_COLUMNS), "participants_template.csv"
+    )
+
+
+@hr_required
+def raters_template(request):
+    return _csv_download(imports.template_csv(imports.RATER_COLUMNS), "raters_template.csv")
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _confirm(request, cycle, *, title, lines, button, danger=False, form=None, status=200):
+    return render(
+        request,
+        "assessments/hr/confirm.html",
+        {
+            "cycle": cycle,
+            "title": title,
+            "lines": lines,
+            "button": button,
+            "danger": danger,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _not_now(request, cycle, message):
+    """A confirmation page is pointless when the action cannot happen: say why, on the cycle
+    page. (The rule checks again on POST, under a lock.)"""
+    messages.error(request, message)
+    return redirect("hr:cycle_detail", cycle.pk)
+
+
+def _run(request, cycle, action, success, **kwargs):
+    """Call a rule; a DomainError becomes a message on the cycle page."""
+    try:
+        action(cycle=cycle, by=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("hr:cycle_detail", cycle.pk)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_open(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if request.method == "GET" and cycle.state != State.DRAFT:
+        return _not_now(request, cycle, _("Only a draft cycle can be opened."))
+    if request.method == "POST":
+        return _run(
+            request,
+            cycle,
+            cycles.open_cycle,
+            _("The cycle is open. Invitations are being sent in the background."),
+        )
+    participants = cycle.participants.count()
+    emails = monitoring.invitations_on_opening(cycle)
+    lines = [
+        _(
+            "Opening lets participants take their self-assessment and nominate raters, and "
+            "raters give feedback until the close date (%(closes)s)."
+        )
+        % {"closes": cycle.closes_on.isoformat()},
+        _(
+            "%(emails)s emails will be sent, in the background: a self-assessment and "
+            "nomination link to each of the %(participants)s participants, and a feedback link "
+            "to each supervisor."
+        )
+        % {"emails": emails, "participants": participants},
+        _("The rules of the cycle (threshold, rater limits, approvals) are then fixed."),
+    ]
+    return _confirm(
+        request, cycle, title=_("Open the cycle"), lines=lines, button=_("Open and send")
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_close(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if request.method == "GET" and cycle.state != State.OPEN:
+        return _not_now(request, cycle, _("Only an open cycle can be closed."))
+    if request.method == "POST":
+        return _run(request, cycle, cycles.close_cycle, _("The cycle is closed."))
+    totals = monitoring.cycle_totals(cycle)
+    lines = [
+        _(
+            "Closing stops all answers: rater links stop working and drafts are kept but never "
+            "counted."
+        ),
+        _(
+            "%(waiting)s raters have a link and have not answered yet. You can still re-open "
+            "the cycle, with a reason, until reports are released."
+        )
+        % {"waiting": totals["remindable"]},
+    ]
+    return _confirm(
+        request, cycle, title=_("Close the cycle"), lines=lines, button=_("Close"), danger=True
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_reopen(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if request.method == "GET" and cycle.state != State.CLOSED:
+        return _not_now(
+            request, cycle, _("Only a closed cycle that is not released can be re-opened.")
+        )
+    form = ReasonForm(request.POST or None, reason_required=True)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                cycles.reopen_cycle(
+                    cycle=cycle, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                if error.field == "reason":
+                    _field_error(form, error)
+                else:
+                    messages.error(request, error.message)
+                    return redirect("hr:cycle_detail", cycle.pk)
+            else:
+                messages.success(request, _("The cycle is open again."))
+                return redirect("hr:cycle_detail", cycle.pk)
+        status = 400
+    lines = [
+        _(
+            "Re-opening lets raters answer again with the links they have, until the close "
+            "date. Extend the close date first if it has passed."
+        ),
+        _("The reason is kept in the audit trail."),
+    ]
+    return _confirm(
+        request,
+        cycle,
+        title=_("Re-open the cycle"),
+        lines=lines,
+        button=_("Re-open"),
+        form=form,
+        status=status,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_release(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if request.method == "GET" and cycle.state != State.CLOSED:
+        return _not_now(request, cycle, _("Close the cycle before releasing its reports."))
+    if request.method == "POST":
+        return _run(
+            request,
+            cycle,
+            cohort.release,
+            _("Reports are released. Participants are being told by email."),
+        )
+    lines = [
+        _(
+            "Releasing makes reports available and is final: the cycle can never be re-opened "
+            "and no answer can change afterwards."
+        ),
+        _("Each of the %(n)s participants gets an email that their report is ready.")
+        % {"n": cycle.participants.count()},
+    ]
+    return _confirm(
+        request,
+        cycle,
+        title=_("Release the reports"),
+        lines=lines,
+        button=_("Release reports"),
+        danger=True,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_extend(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if cycle.state == State.RELEASED:
+        messages.error(request, _("Reports are released: the cycle can no longer be extended."))
+        return redirect("hr:cycle_detail", cycle.pk)
+    form = ExtendForm(
+        request.POST or None,
+        initial={"closes_on": max(cycle.closes_on, timezone.localdate()) + datetime.timedelta(7)},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                cohort.extend_close_date(
+                    cycle=cycle, by=request.user, closes_on=form.cleaned_data["closes_on"]
+                )
+            except DomainError as error:
+                _field_error(form, error)
+            else:
+                message = _("The close date is now %(date)s.") % {
+                    "date": form.cleaned_data["closes_on"].isoformat()
+                }
+                if cycle.state == State.CLOSED:
+                    message += " " + _("The cycle is still closed: re-open it to take answers.")
+                messages.success(request, message)
+                return redirect("hr:cycle_detail", cycle.pk)
+        status = 400
+    lines = [
+        _("The cycle closes on %(date)s. Choose a later date; raters see it in their reminders.")
+        % {"date": cycle.closes_on.isoformat()}
+    ]
+    return _confirm(
+        request,
+        cycle,
+        title=_("Extend the close date"),
+        lines=lines,
+        button=_("Extend"),
+        form=form,
+        status=status,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_remind(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    if request.method == "GET" and cycle.state != State.OPEN:
+        return _not_now(request, cycle, _("Reminders can only be sent while the cycle is open."))
+    if request.method == "POST":
+        try:
+            count = cohort.send_reminders(cycle=cycle, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(n)s reminders are being sent in the background.") % {"n": count},
+            )
+        return redirect("hr:cycle_detail", cycle.pk)
+    count = cohort.remindable_raters(cycle).count()
+    lines = [
+        _(
+            "%(n)s people have a link and have not answered yet (self-assessments included). "
+            "Each gets a reminder with a new link that replaces the old one."
+        )
+        % {"n": count},
+        _("Nobody who submitted or declined is reminded."),
+    ]
+    return _confirm(
+        request, cycle, title=_("Send reminders"), lines=lines, button=_("Send reminders")
+    )
+
+
+# --- raters --------------------------------------------------------------------------------
+
+
+@hr_required
+@require_POST
+def rater_resend(request, cycle_id, participant_id, rater_id):
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    rater = _rater(participant, rater_id)
+    try:
+        cohort.resend_link(rater=rater, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("A new link is being sent to %(name)s; the old one no longer works.")
+            % {"name": rater.name},
+        )
+    return redirect("hr:participant_detail", cycle.pk, participant.pk)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def rater_replace(request, cycle_id, participant_id, rater_id):
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    rater = _rater(participant, rater_id)
+    form = ReplaceRaterForm(request.POST or None, rater=rater)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                new = cohort.replace_rater(rater=rater, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _field_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
+                )
+                return redirect("hr:participant_detail", cycle.pk, participant.pk)
+        status = 400
+    return render(
+        request,
+        "assessments/hr/rater_replace.html",
+        {"cycle": cycle, "participant": participant, "rater": rater, "form": form},
+        status=status,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def rater_remove(request, cycle_id, participant_id, rater_id):
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    rater = _rater(participant, rater_id)
+    submitted = rater.status == Status.SUBMITTED
+    form = ReasonForm(request.POST or None, reason_required=submitted)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                cohort.remove_rater(
+                    rater=rater, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                _field_error(form, error)
+            else:
+                messages.success(request, _("%(name)s was removed.") % {"name": rater.name})
+                return redirect("hr:participant_detail", cycle.pk, participant.pk)
+        status = 400
+    return render(
+        request,
+        "assessments/hr/rater_remove.html",
+        {
+            "cycle": cycle,
+            "participant": participant,
+            "rater": rater,
+            "submitted": submitted,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+@hr_required
+def export_participation(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    kind = request.GET.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        raise Http404
+    participants = monitoring.sort_participants(
+        monitoring.participants_with_progress(cycle), "name"
+    )
+    name = f"participation-{slugify(cycle.name) or cycle.pk}-{timezone.localdate().isoformat()}"
+    if kind == "csv":
+        return _csv_download(exports.to_csv(participants), f"{name}.csv")
+    response = HttpResponse(
+        exports.to_xlsx(participants, title=cycle.name), content_type=exports.XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -12,10 +12,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import nominations
+from .. import access, nominations
 from ..errors import DomainError
 from ..forms import ApprovalForm, NominationForm
-from ..models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
+from ..models import (
+    ANONYMOUS_GROUPS,
+    NOMINATED_GROUPS,
+    ActionPlan,
+    Cycle,
+    Participant,
+    Rater,
+    RaterGroup,
+)
 
 Status = Rater.Status
 Approval = Rater.Approval
@@ -56,7 +64,40 @@ def home(request):
         .annotate(pending=Count("raters", filter=Q(raters__approval=Approval.PENDING)))
         .order_by("cycle__closes_on", "cycle__name", "person__full_name")
     )
-    return render(request, "home.html", {"participations": participations, "team": team})
+    # Released cycles in which the user supervises someone: the team report of each (its page
+    # says so when the team is below k), and the reports team members chose to share.
+    supervised = Participant.objects.filter(
+        supervisor=request.user, cycle__state=Cycle.State.RELEASED
+    )
+    team_reports = Cycle.objects.filter(pk__in=supervised.values("cycle")).order_by(
+        "-released_at", "name"
+    )
+    shared_reports = (
+        supervised.filter(shared_with_supervisor=True)
+        .select_related("cycle", "person")
+        .order_by("-cycle__released_at", "cycle__name", "person__full_name")
+    )
+    shared_plans = (
+        ActionPlan.objects.filter(
+            shared_with_supervisor=True,
+            participant__supervisor=request.user,
+            participant__cycle__state=Cycle.State.RELEASED,
+        )
+        .select_related("participant__person", "participant__cycle")
+        .order_by("-participant__cycle__released_at", "participant__person__full_name")
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "shared_plans": shared_plans,
+            "participations": participations,
+            "team": team,
+            "team_reports": team_reports,
+            "shared_reports": shared_reports,
+            "is_hr": access.is_hr(request.user),
+        },
+    )
 
 
 @login_required

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import access, charts, reports, sharing
+from .. import access, action_plans, charts, reports, sharing
 from ..anonymity import reports_visible
 from ..errors import DomainError
-from ..models import Comment, RaterGroup
+from ..models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
 from ..questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
 
 # Column keys of the named columns; unit keys ("peer", …, and the pooled "others") never start
@@ -34,14 +34,19 @@ EVIDENCE_HINT_SHARE = 0.30
 @login_required
 def individual(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
-    context = present(reports.individual_report(participant), viewer=request.user)
+    report = reports.individual_report(participant)
+    context = present(report, viewer=request.user)
+    context.update(since_previous(report, viewer=request.user))
+    context["plan_link"] = _plan_link(participant, request.user)
     return render(request, "assessments/reports/individual.html", context)
 
 
 @login_required
 def individual_print(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
-    context = present(reports.individual_report(participant), viewer=request.user)
+    report = reports.individual_report(participant)
+    context = present(report, viewer=request.user)
+    context.update(since_previous(report, viewer=request.user))
     return render(request, "assessments/reports/individual_print.html", context)
 
 
@@ -353,3 +358,122 @@ def _share(participant):
         "supervisor_name": supervisor.get_full_name() if supervisor else "",
         "has_supervisor": supervisor is not None,
     }
+
+
+# --- the action plan and the previous cycle -----------------------------------------------
+
+
+def _plan_link(participant, viewer):
+    """Item 9's link to the action plan: for the leader always ("build" while it has no focus
+    area yet), for the supervisor only while the leader shares the plan. One query at most."""
+    if participant.person_id == viewer.pk:
+        started = FocusArea.objects.filter(plan__participant=participant).exists()
+        return {"role": "leader", "started": started}
+    if participant.supervisor_id is not None and participant.supervisor_id == viewer.pk:
+        shared = ActionPlan.objects.filter(
+            participant=participant, shared_with_supervisor=True
+        ).exists()
+        if shared:
+            return {"role": "supervisor"}
+    return None
+
+
+def since_previous(report, *, viewer):
+    """The change per enabler since the same person's previous released 360, for whoever may
+    read this report; the previous plan's actions too when the reader is the leader.
+
+    A fixed number of queries: one to find the previous participation and, when there is one,
+    its report's grouped queries (and two for the previous plan, for the leader).
+    """
+    participant = report.participant
+    previous = action_plans.previous_participation(participant)
+    if previous is None:
+        return {"since_previous": None}
+    before = reports.individual_report(previous)
+    old_sections = {section.enabler.slug: section for section in before.sections}
+    now_sections = {section.enabler.slug: section for section in report.sections}
+    rows = []
+    for change in action_plans.change_since_previous(report, before):
+        now = now_sections[change.enabler.slug].row
+        old = old_sections.get(change.enabler.slug)
+        old = old.row if old else None
+        rows.append(
+            {
+                "enabler": change.enabler.name,
+                # self, then all except self
+                "comparisons": [
+                    _comparison(
+                        (old.self_cell, old.self_cell.too_few) if old else None,
+                        (now.self_cell, now.self_cell.too_few),
+                        change.self_change,
+                    ),
+                    _comparison(
+                        (old.others, _others_too_few(before, old)) if old else None,
+                        (now.others, _others_too_few(report, now)),
+                        change.others_change,
+                    ),
+                ],
+            }
+        )
+    return {
+        "since_previous": {
+            "participant": previous,
+            "cycle": previous.cycle,
+            "level": previous.level,
+            "level_changed": previous.level_id != participant.level_id,
+            "rows": rows,
+            "plan": _previous_plan(previous) if participant.person_id == viewer.pk else None,
+        }
+    }
+
+
+def _others_too_few(report, row):
+    """Whether "all except self" is missing because answers were too few to show, rather than
+    absent: the total leaves out every unit with too few answers, and is empty when that is
+    all there was."""
+    if row.others.shown:
+        return False
+    if any(unit.too_few for unit in row.units.values()):
+        return True
+    anonymous_answered = any(g.submitted for g in report.groups if g.group in ANONYMOUS_GROUPS)
+    return not report.plan.units and anonymous_answered
+
+
+def _comparison(before, now, change):
+    """Before → now and the change, or why they cannot be compared. ``before`` and ``now`` are
+    (cell, whether it is hidden for too few answers); ``before`` is None when the enabler was
+    not in the previous report.
+
+    ``change`` comes from ``action_plans.change_since_previous``: None unless both numbers are
+    shown in their own reports, so a change never rests on a hidden number.
+    """
+    reasons = []
+    if before is None:
+        reasons.append(_("not in your previous 360"))
+    elif not before[0].shown:
+        reasons.append(_("too few answers last time") if before[1] else _("no answers last time"))
+    if not now[0].shown:
+        reasons.append(_("too few answers this time") if now[1] else _("no answers this time"))
+    return {
+        "before": _compared_cell(*before) if before is not None else {"state": "none"},
+        "now": _compared_cell(*now),
+        "change": _signed(change) if change is not None else None,
+        "reason": "; ".join(str(reason) for reason in reasons),
+    }
+
+
+def _compared_cell(value, too_few):
+    return {"state": "too_few"} if too_few else cell(value)
+
+
+def _previous_plan(previous):
+    """What the leader planned last time, with each action's status (two queries)."""
+    focus_areas = (
+        FocusArea.objects.filter(plan__participant=previous)
+        .select_related("enabler")
+        .prefetch_related("actions")
+    )
+    return [
+        {"enabler": focus.enabler.name, "goal": focus.goal, "actions": list(focus.actions.all())}
+        for focus in focus_areas
+    ]

@@ -136,3 +136,16 @@ def test_cohort_report_runs_in_constant_queries(compass, django_assert_num_queri
             group_reports.cohort_report(cycle)
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 13
+
+
+def test_leaders_without_an_org_unit_are_a_cell_under_the_rule(compass):
+    cycle = CycleFactory()
+    boss = UserFactory()
+    for unit, n in [("Regional Office Nairobi", 4), ("Headquarters Geneva", 4), ("", 1)]:
+        for _ in range(n):
+            _leader(cycle, boss, unit)
+    _release(cycle)
+    report = group_reports.cohort_report(cycle)
+    # Left out, the one leader without an org unit would be the cohort minus the org units.
+    # Of two equal cells, the complement is the first by name.
+    assert report.org_units.suppressed == {"", "Headquarters Geneva"}

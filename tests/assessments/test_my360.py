@@ -212,7 +212,7 @@ def test_home_runs_in_constant_queries_whatever_the_team_size(
             nominate(make_participant(cycle, supervisor=boss), 2)
         make_participant(cycle, person=boss)
         client.force_login(boss)
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(8):
             assert client.get(reverse("home")).status_code == 200
 
     home_queries(1)
@@ -551,3 +551,12 @@ def test_approvals_escape_hostile_names(as_boss, approval_participant, sent_for_
     body = as_boss.get(approvals_url(approval_participant)).content.decode()
     assert HOSTILE not in body
     assert ESCAPED in body
+
+
+def test_hr_admins_find_their_pages_from_home_and_nobody_else_sees_the_link(
+    client, compass, hr_admin
+):
+    client.force_login(hr_admin)
+    assert reverse("hr:dashboard") in client.get(reverse("home")).content.decode()
+    client.force_login(UserFactory())
+    assert reverse("hr:dashboard") not in client.get(reverse("home")).content.decode()

@@ -1,0 +1,239 @@
+"""Forms of the HR pages. They validate what was typed; cohort.py, cycles.py and imports.py
+decide what may happen."""
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from compass.models import Level
+
+from .cohort import RULE_FIELDS
+from .imports import MAX_BYTES
+from .models import Cycle, Rater
+
+LIMIT_PAIRS = (
+    ("min_peers", "max_peers", _("peers")),
+    ("min_direct_reports", "max_direct_reports", _("direct reports")),
+    ("min_partners", "max_partners", _("partners")),
+)
+MOST_RATERS_PER_GROUP = 30
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CycleForm(forms.ModelForm):
+    """Create or edit a cycle. Fields that can no longer change are shown disabled (a disabled
+    field ignores whatever is posted for it)."""
+
+    edition = forms.ChoiceField(label=_("Compass edition"))
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "name",
+            "edition",
+            "opens_on",
+            "closes_on",
+            "anonymity_threshold",
+            "min_peers",
+            "max_peers",
+            "min_direct_reports",
+            "max_direct_reports",
+            "min_partners",
+            "max_partners",
+            "supervisor_approval_required",
+        ]
+        widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        editions = sorted(
+            set(Level.objects.values_list("edition", flat=True)) | {self.instance.edition},
+            reverse=True,
+        )
+        self.fields["edition"].choices = [(e, e) for e in editions]
+        k = self.fields["anonymity_threshold"]
+        k.widget.attrs["min"] = 3
+        k.error_messages["min_value"] = _(
+            "The anonymity threshold must be at least 3: with fewer, raters could be recognised "
+            "from their answers."
+        )
+        for fewest, most, _label in LIMIT_PAIRS:
+            for name in (fewest, most):
+                self.fields[name].widget.attrs.update({"min": 0, "max": MOST_RATERS_PER_GROUP})
+                self.fields[name].validators.append(MaxValueValidator(MOST_RATERS_PER_GROUP))
+        cycle = self.instance
+        if cycle.pk:
+            locked = []
+            if cycle.state != Cycle.State.DRAFT:
+                locked = list(RULE_FIELDS)
+            elif cycle.participants.exists():
+                locked = ["edition"]
+            if cycle.state == Cycle.State.RELEASED:
+                locked = list(self.fields)
+            for name in locked:
+                self.fields[name].disabled = True
+            if locked and cycle.state != Cycle.State.RELEASED:
+                self.fields[locked[0]].help_text = _(
+                    "The edition, the anonymity threshold, the rater limits and approvals are "
+                    "fixed once the cycle opens, and the edition once participants are enrolled."
+                )
+
+    def clean_anonymity_threshold(self):
+        k = self.cleaned_data["anonymity_threshold"]
+        if k is not None and k < 3:
+            raise forms.ValidationError(
+                self.fields["anonymity_threshold"].error_messages["min_value"]
+            )
+        return k
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The close date cannot be before the open date."))
+        for fewest, most, label in LIMIT_PAIRS:
+            low, high = cleaned.get(fewest), cleaned.get(most)
+            if low is not None and high is not None and low > high:
+                self.add_error(
+                    fewest,
+                    _("The fewest %(group)s cannot be more than the most (%(most)s).")
+                    % {"group": label, "most": high},
+                )
+        return cleaned
+
+    def changes(self):
+        """{field: new value} for what the form changed (disabled fields never change)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if not self.fields[name].disabled
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV, comma or semicolon separated, at most 2 MB and 5,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB. Split the cohort into several files.")
+                % {"mb": MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    def read(self):
+        upload = self.cleaned_data["file"]
+        return b"".join(upload.chunks())
+
+
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    ("self_not_submitted", _("Self-assessment not submitted")),
+    ("self_submitted", _("Self-assessment submitted")),
+    ("nominations_not_sent", _("Nominations not sent")),
+    ("below_k", _("A rater group below the threshold")),
+    ("not_invited", _("Not invited yet")),
+]
+
+SORT_CHOICES = [
+    ("name", _("Name (A→Z)")),
+    ("-name", _("Name (Z→A)")),
+    ("level", _("Level")),
+    ("-level", _("Level, highest first")),
+    ("org_unit", _("Org unit (A→Z)")),
+    ("-org_unit", _("Org unit (Z→A)")),
+    ("response_rate", _("Response rate, lowest first")),
+    ("-response_rate", _("Response rate, highest first")),
+]
+
+
+class ParticipantFilterForm(forms.Form):
+    """The GET filters of the cycle page. Invalid values are reported and ignored."""
+
+    level = forms.ModelChoiceField(
+        label=_("Level"), queryset=Level.objects.none(), required=False, empty_label=_("Any level")
+    )
+    org_unit = forms.ChoiceField(label=_("Org unit"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, cycle, levels, org_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = levels
+        self.fields["org_unit"].choices = [("", _("Any org unit"))] + [(u, u) for u in org_units]
+        self.fields["status"].help_text = _(
+            "Below the threshold: peers, direct reports or partners invited, but fewer than "
+            "%(k)s submitted."
+        ) % {"k": cycle.anonymity_threshold}
+
+    def filters(self):
+        """Keyword arguments for monitoring.filter_participants, and the sort key."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return (
+            {
+                "level": data.get("level"),
+                "org_unit": data.get("org_unit") or None,
+                "status": data.get("status") or None,
+            },
+            data.get("sort") or "name",
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, reason_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+        if reason_required:
+            self.fields["reason"].error_messages["required"] = _("Say why.")
+
+
+class ExtendForm(forms.Form):
+    closes_on = forms.DateField(label=_("New close date"), widget=DateInput())
+
+
+class ReplaceRaterForm(forms.Form):
+    name = forms.CharField(
+        label=_("New rater's name"), max_length=Rater._meta.get_field("name").max_length
+    )
+    email = forms.EmailField(
+        label=_("New rater's email address"), max_length=Rater._meta.get_field("email").max_length
+    )
+    discard_submitted = forms.BooleanField(
+        label=_("Also discard the response they submitted"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Recorded in the audit trail. Needed to discard a submitted response."),
+    )
+
+    def __init__(self, *args, rater, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rater.status != Rater.Status.SUBMITTED:
+            del self.fields["discard_submitted"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("discard_submitted") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the submitted response is discarded."))
+        return cleaned

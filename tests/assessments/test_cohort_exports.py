@@ -1,0 +1,292 @@
+"""The cohort report as CSV and XLSX: aggregates only, suppressed cells as text, nothing a
+spreadsheet would evaluate, and for HR alone."""
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import cohort_exports, group_reports
+from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
+from tests.assessments.helpers import fast_submit
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+
+pytestmark = pytest.mark.django_db
+
+LINK = '=HYPERLINK("http://x","y")'
+SUM = "@SUM(1)"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def leader(cycle, supervisor, *, org_unit, gender="woman", level_slug="heads-of-teams", own, peers):
+    participant = make_participant(
+        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
+    )
+    fast_submit(self_rater(participant), own)
+    for score in peers:
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), score)
+    return participant
+
+
+def release(cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    cycle.refresh_from_db()
+
+
+@pytest.fixture
+def hr(db):
+    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
+    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def cycle(compass):
+    """Heads of Teams: five in an org unit named like a formula (self 4, peers 3, 3, 4 → others
+    3.33), two in "@SUM(1)" (self 1, peers 1, 1, 2 → others 1.33: suppressed, below k = 3), and
+    three Directors in Nairobi (self 5, peers 4, 4, 4), suppressed with them as the next
+    smallest cell. Men: the two of "@SUM(1)"; everyone else women."""
+    cycle = CycleFactory(name="Cohort Été 2026")
+    boss = UserFactory()
+    for _ in range(5):
+        leader(cycle, boss, org_unit=LINK, own="4", peers="334")
+    for _ in range(2):
+        leader(cycle, boss, org_unit=SUM, gender="man", own="1", peers="112")
+    for _ in range(3):
+        leader(cycle, boss, org_unit="Regional Office Nairobi", level_slug="directors", own="5",
+               peers="444")  # fmt: skip
+    release(cycle)
+    return cycle
+
+
+def export_url(cycle, kind):
+    return reverse("reports:cohort_export", args=[cycle.pk]) + f"?format={kind}"
+
+
+def download(client, user, cycle, kind):
+    client.force_login(user)
+    return client.get(export_url(cycle, kind))
+
+
+def csv_sections(content):
+    """{section title: [header, row, …]} from the CSV export."""
+    text = content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    sections, current = {}, None
+    for row in csv.reader(io.StringIO(text[1:])):
+        if not row:
+            current = None
+        elif current is None:
+            current = sections.setdefault(row[0], [])
+        else:
+            current.append(row)
+    return sections
+
+
+def rows_for(section, label):
+    return [row for row in section[1:] if row[1] == label]
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr):
+    response = download(client, hr, cycle, "csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cohort-report-cohort-ete-2026.csv"'
+    )
+    sections = csv_sections(response.content)
+    assert list(sections) == [
+        "Response rates",
+        "By level",
+        "By org unit",
+        "By gender",
+        "Pitfalls per level",
+    ]
+    assert sections["Response rates"][1:] == [
+        ["Self-assessments", "10", "10", "100"],
+        ["Raters (all except self)", "30", "30", "100"],
+    ]
+    levels = sections["By level"]
+    assert levels[0] == [
+        "Enabler",
+        "Level",
+        "Participants",
+        "All except self: mean",
+        "Self: mean",
+        "Gap (self minus all except self)",
+    ]
+    # Heads of Teams: others (5 × 10 + 2 × 4) / 21 = 2.76, self (5 × 4 + 2 × 1) / 7 = 3.14.
+    heads = rows_for(levels, "Heads of Teams")
+    assert len(heads) == 7
+    assert all(row[2:] == ["7", "2.76", "3.14", "0.38"] for row in heads)
+    assert all(row[2:] == ["3", "4.0", "5.0", "1.0"] for row in rows_for(levels, "Directors"))
+    assert len(rows_for(levels, "All levels")) == 7
+    pitfalls = sections["Pitfalls per level"]
+    assert pitfalls[0] == ["Level", "Rank", "Pitfall", "Enabler", "All except self: mean"]
+    assert [row[1] for row in pitfalls[1:4]] == ["1", "2", "3"]
+    assert {row[4] for row in pitfalls[1:] if row[0] == "Directors"} == {"4.0"}
+
+
+def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr):
+    sections = csv_sections(download(client, hr, cycle, "csv").content)
+    units = sections["By org unit"]
+    shown = rows_for(units, "'" + LINK)
+    assert len(shown) == 7
+    assert all(row[2:] == ["5", "3.33", "4.0", "0.67"] for row in shown)
+    for label in ("'" + SUM, "Regional Office Nairobi"):
+        rows = rows_for(units, label)
+        assert len(rows) == 7
+        assert all(row[2:] == ["suppressed"] * 4 for row in rows)
+    genders = sections["By gender"]
+    assert all(row[2:] == ["suppressed"] * 4 for row in genders[1:])
+    # The suppressed unit's means (others 1.33, self 1.0) are nowhere in the file.
+    text = download(client, hr, cycle, "csv").content.decode()
+    assert "1.33" not in text
+    for title in ("By level", "By org unit", "By gender"):
+        assert all(row[4] != "1.0" for row in sections[title])  # the self means
+
+
+def test_csv_neutralises_formulas_in_org_unit_names(client, cycle, hr):
+    sections = csv_sections(download(client, hr, cycle, "csv").content)
+    labels = {row[1] for row in sections["By org unit"][1:]}
+    assert labels == {"'" + LINK, "'" + SUM, "Regional Office Nairobi"}
+    for section in sections.values():
+        for row in section:
+            for cell in row:
+                assert not cell.startswith(("=", "@", "+", "\t", "\r")), cell
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def workbook(response):
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def test_xlsx_has_one_sheet_per_section(client, cycle, hr):
+    response = download(client, hr, cycle, "xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cohort-report-cohort-ete-2026.xlsx"'
+    )
+    book = workbook(response)
+    assert book.sheetnames == [
+        "Response rates",
+        "By level",
+        "By org unit",
+        "By gender",
+        "Pitfalls per level",
+    ]
+    levels = list(book["By level"].iter_rows(values_only=True))
+    assert levels[0][:3] == ("Enabler", "Level", "Participants")
+    heads = [row for row in levels if row[1] == "Heads of Teams"]
+    assert len(heads) == 7
+    assert all(row[2:] == (7, 2.76, 3.14, 0.38) for row in heads)
+    rates = list(book["Response rates"].iter_rows(values_only=True))
+    assert rates[1] == ("Self-assessments", 10, 10, 100)
+
+
+def test_xlsx_writes_suppressed_cells_as_text_and_formulas_as_text(client, cycle, hr):
+    book = workbook(download(client, hr, cycle, "xlsx"))
+    units = book["By org unit"]
+    for row in units.iter_rows(min_row=2):
+        label = row[1].value
+        if label == "'" + LINK:
+            assert row[2].value == 5 and row[3].value == 3.33
+        else:
+            assert label in ("'" + SUM, "Regional Office Nairobi")
+            assert [cell.value for cell in row[2:]] == ["suppressed"] * 4
+            assert all(cell.data_type == "s" for cell in row[2:])
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "@", "+", "-")), cell.value
+                else:
+                    assert cell.value != 1.33  # the suppressed unit's others' mean
+
+
+# --- nobody is in it -----------------------------------------------------------------------
+
+
+def _all_text(client, hr, cycle):
+    texts = [download(client, hr, cycle, "csv").content.decode("utf-8")]
+    book = workbook(download(client, hr, cycle, "xlsx"))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            texts.append(" ".join(str(v) for v in row if v is not None))
+    return "\n".join(texts)
+
+
+def test_exports_hold_no_email_address_and_no_name(client, cycle, hr):
+    text = _all_text(client, hr, cycle)
+    assert not EMAIL.search(text)
+    raters = Rater.objects.filter(participant__cycle=cycle).select_related("participant__person")
+    for rater in raters:
+        assert rater.name not in text
+        assert rater.email not in text
+        assert rater.participant.person.get_full_name() not in text
+
+
+# --- who may download ----------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, cycle):
+    response = client.get(export_url(cycle, "csv"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_only_hr_may_download(client, cycle, hr):
+    participant = cycle.participants.first()
+    for user in (participant.person, participant.supervisor, UserFactory(is_staff=True)):
+        for kind in ("csv", "xlsx"):
+            assert download(client, user, cycle, kind).status_code == 404
+
+
+def test_no_export_before_release_nor_in_an_unknown_format(client, cycle, hr):
+    assert download(client, hr, cycle, "pdf").status_code == 404
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    for kind in ("csv", "xlsx"):
+        assert download(client, hr, cycle, kind).status_code == 404
+
+
+# --- builders and query budget -------------------------------------------------------------
+
+
+def test_breakdown_rows_never_put_a_number_in_a_suppressed_cell(cycle):
+    report = group_reports.cohort_report(cycle)
+    for row in cohort_exports.breakdown_rows(report.org_units):
+        if row[1] != LINK:
+            assert row[2:] == ["suppressed"] * 4
+
+
+def test_exports_run_in_constant_queries(client, compass, hr):
+    counts = []
+    for size in (3, 12):
+        boss = UserFactory()
+        cycle = CycleFactory()
+        for i in range(size):
+            leader(cycle, boss, org_unit=f"Country Office {i % 4}", own="4", peers="333")
+        release(cycle)
+        client.force_login(hr)
+        measured = []
+        for kind in ("csv", "xlsx"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(export_url(cycle, kind)).status_code == 200
+            measured.append(len(captured))
+        counts.append(measured)
+    assert counts[0] == counts[1]

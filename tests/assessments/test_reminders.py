@@ -1,0 +1,183 @@
+"""Reminders: on demand from the cycle page and daily from `manage.py send_reminders`."""
+
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import cohort
+from assessments.errors import DomainError
+from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Rater
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
+
+pytestmark = pytest.mark.django_db
+
+Status = Rater.Status
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def hr_admin(db):
+    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
+    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
+    return user
+
+
+def cohort_with_every_status(cycle):
+    """One rater per status; the self rater has a link too. Returns those to be reminded."""
+    participant = make_participant(cycle)
+    participant.raters.filter(group="self").update(status=Status.INVITED)
+    participant.raters.filter(group="supervisor").update(status=Status.SUBMITTED)
+    waiting = [
+        RaterFactory(participant=participant, status=Status.INVITED, email="invited@example.org"),
+        RaterFactory(participant=participant, status=Status.STARTED, email="started@example.org"),
+    ]
+    RaterFactory(participant=participant, status=Status.SUBMITTED, email="done@example.org")
+    RaterFactory(participant=participant, status=Status.DECLINED, email="no@example.org")
+    RaterFactory(participant=participant, status=Status.NOMINATED, email="later@example.org")
+    return [participant.person.email, *(r.email for r in waiting)]
+
+
+def test_reminders_go_to_everyone_who_has_not_answered_and_nobody_else(
+    hr_admin, compass, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    expected = cohort_with_every_status(cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        count = cohort.send_reminders(cycle=cycle, by=hr_admin)
+    assert count == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(expected)
+    assert all(m.subject.startswith("Reminder:") for m in mail.outbox)
+    assert all("replaces the one we sent before" in m.body for m in mail.outbox)
+    reminded = Rater.objects.filter(reminded_at__isnull=False)
+    assert sorted(reminded.values_list("email", flat=True)) == sorted(expected)
+    event = AuditEvent.objects.get(action="remind")
+    assert event.actor == hr_admin and "3" in event.detail
+
+
+def test_the_page_says_how_many_then_sends_in_the_background(
+    client, hr_admin, compass, django_capture_on_commit_callbacks
+):
+    client.force_login(hr_admin)
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    cohort_with_every_status(cycle)
+    url = reverse("hr:cycle_remind", args=[cycle.pk])
+    assert "3 people have a link and have not answered" in client.get(url).content.decode()
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "3 reminders are being sent" in " ".join(str(m) for m in response.context["messages"])
+    assert len(mail.outbox) == 3
+
+
+def test_a_reminder_link_replaces_the_old_one(
+    hr_admin, compass, client, django_capture_on_commit_callbacks
+):
+    from assessments.tokens import issue_token
+
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
+    old = issue_token(rater)
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort.send_reminders(cycle=cycle, by=hr_admin)
+    (message,) = [m for m in mail.outbox if m.to == [rater.email]]
+    new = re.search(r"/r/([^/\s]+)/", message.body).group(1)
+    assert client.get(reverse("rater:start", args=[old])).status_code == 404
+    assert client.get(reverse("rater:start", args=[new])).status_code == 200
+
+
+def test_no_reminders_outside_an_open_cycle(hr_admin, compass):
+    with pytest.raises(DomainError):
+        cohort.send_reminders(cycle=CycleFactory(state=Cycle.State.CLOSED), by=hr_admin)
+
+
+def test_someone_who_submits_before_the_task_runs_is_not_reminded(
+    hr_admin, compass, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        cohort.send_reminders(cycle=cycle, by=hr_admin)
+    Rater.objects.filter(pk=rater.pk).update(status=Status.SUBMITTED)
+    for callback in callbacks:
+        callback()
+    assert not mail.outbox
+
+
+# The scheduled command
+
+
+def command(*args):
+    out = StringIO()
+    call_command("send_reminders", *args, stdout=out)
+    return out.getvalue()
+
+
+def closing_in(days, name, state=Cycle.State.OPEN):
+    cycle = CycleFactory(
+        name=name,
+        opens_on=TODAY - datetime.timedelta(days=30),
+        closes_on=TODAY + datetime.timedelta(days=days),
+    )
+    RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
+    Cycle.objects.filter(pk=cycle.pk).update(state=state)
+    return cycle
+
+
+def test_the_command_reminds_open_cycles_closing_within_the_window(
+    compass, django_capture_on_commit_callbacks
+):
+    closing_in(0, "Closes today")
+    closing_in(3, "Closes in three days")
+    closing_in(4, "Closes in four days")
+    closing_in(-1, "Closed yesterday")
+    closing_in(1, "Already closed", state=Cycle.State.CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        out = command()
+    assert "Closes today" in out and "Closes in three days" in out
+    assert "four days" not in out and "yesterday" not in out and "Already closed" not in out
+    assert "Closes today (closes " in out and ": 1 reminders" in out
+    assert "2 reminders for 2 open cycles closing within 3 days." in out
+    assert len(mail.outbox) == 2
+    assert all(e.actor is None for e in AuditEvent.objects.filter(action="remind"))
+
+
+def test_the_command_takes_the_window_in_days(compass, django_capture_on_commit_callbacks):
+    closing_in(4, "Closes in four days")
+    closing_in(9, "Closes in nine days")
+    with django_capture_on_commit_callbacks(execute=True):
+        out = command("--days", "5")
+    assert "Closes in four days" in out and "nine" not in out
+    assert "1 reminders for 1 open cycles closing within 5 days." in out
+
+
+def test_the_command_with_nothing_to_do_says_so(compass):
+    assert "0 reminders for 0 open cycles" in command("--days", "0")
+
+
+@pytest.mark.parametrize(("value", "message"), [("-1", "0 or more"), ("soon", "whole number")])
+def test_the_command_refuses_bad_input_clearly(compass, value, message):
+    with pytest.raises(CommandError, match=message):
+        command("--days", value)
+
+
+def test_the_command_exits_non_zero_on_bad_input(compass):
+    import subprocess
+    import sys
+
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "manage.py", "send_reminders", "--days", "-2"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode != 0
+    assert "--days must be 0 or more" in result.stderr
