@@ -10,7 +10,8 @@ from assessments import cycles
 from assessments.models import Cycle, Rater
 from tests.factories import CycleFactory, UserFactory, make_participant
 
-pytestmark = pytest.mark.django_db
+# The worker opens and closes its own database connections, as it does in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _reset_task_backends():
@@ -27,14 +28,11 @@ def database_tasks(settings):
     _reset_task_backends()
 
 
-def test_opening_a_cycle_queues_invitations_that_the_worker_sends(
-    compass, database_tasks, django_capture_on_commit_callbacks
-):
+def test_opening_a_cycle_queues_invitations_that_the_worker_sends(compass, database_tasks):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
     for _ in range(2):
         make_participant(cycle)
-    with django_capture_on_commit_callbacks(execute=True):
-        cycles.open_cycle(cycle=cycle, by=UserFactory())
+    cycles.open_cycle(cycle=cycle, by=UserFactory())
     assert mail.outbox == []  # the request returned; nothing was sent inside it
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert len(mail.outbox) == 4
