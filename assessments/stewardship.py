@@ -5,10 +5,13 @@ or describes the person goes: their name and email (account and rater rows) and 
 they wrote, which are their own words.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from .models import Comment, Rater, User
+from .models import Comment, Cycle, Rater, User
 
 ERASED_NAME = "Erased person"
 
@@ -41,3 +44,26 @@ def erase_person(*, email):
         user.set_unusable_password()
         user.save(update_fields=["full_name", "email", "is_active", "password"])
     return {"account": 1 if user else 0, "rater_rows": len(rater_ids), "comments": comments}
+
+
+@transaction.atomic
+def apply_retention(*, days, now=None):
+    """Cycles released more than ``days`` ago keep their answers — reports read the same —
+    but no answer can be traced to the person who gave it any more: rater names, emails,
+    links and reasons for declining are erased. Returns how many rater rows were erased."""
+    now = now or timezone.now()
+    raters = Rater.objects.filter(
+        participant__cycle__state=Cycle.State.RELEASED,
+        participant__cycle__released_at__lt=now - timedelta(days=days),
+    ).exclude(name=ERASED_NAME)
+    erased = 0
+    for rater in raters.only("pk"):
+        Rater.objects.filter(pk=rater.pk).update(
+            name=ERASED_NAME,
+            email=_erased_email(rater.pk, "rater"),
+            user=None,
+            token_hash=None,
+            declined_reason="",
+        )
+        erased += 1
+    return erased

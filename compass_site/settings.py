@@ -231,6 +231,10 @@ CACHES = {
         "LOCATION": "compass_cache",
     }
 }
+# Days a released cycle keeps answers traceable to their raters; `manage.py apply_retention`
+# (daily) erases rater names and emails after that. Answers and reports stay.
+RATER_RETENTION_DAYS = envint("RATER_RETENTION_DAYS", 365)
+
 # Wrong rater links allowed per address before it must wait.
 RATER_LINK_ATTEMPTS = envint("RATER_LINK_ATTEMPTS", 20)
 RATER_LINK_WINDOW = envint("RATER_LINK_WINDOW", 15 * 60)

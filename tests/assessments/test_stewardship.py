@@ -61,3 +61,36 @@ def test_unknown_or_malformed_addresses_fail_clearly(participant):
         call_command("erase_person", "ghost@example.org", "--confirm")
     with pytest.raises(CommandError, match="not an email"):
         call_command("erase_person", "ghost", "--confirm")
+
+
+def test_retention_erases_rater_identities_of_old_released_cycles_and_keeps_numbers(participant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Cycle
+
+    before = reports.individual_report(participant)
+    Cycle.objects.filter(pk=participant.cycle_id).update(
+        state=Cycle.State.RELEASED, released_at=timezone.now() - timedelta(days=400)
+    )
+    out = StringIO()
+    call_command("apply_retention", "--days", "365", stdout=out)
+    assert "Erased the identity of" in out.getvalue()
+    assert not Rater.objects.filter(email__icontains="partner.example.net").exists()
+    assert _numbers(reports.individual_report(participant)) == _numbers(before)
+    again = StringIO()
+    call_command("apply_retention", "--days", "365", stdout=again)
+    assert "of 0 raters" in again.getvalue()
+
+
+def test_retention_leaves_recent_cycles_alone(participant):
+    from django.utils import timezone
+
+    from assessments.models import Cycle
+
+    Cycle.objects.filter(pk=participant.cycle_id).update(
+        state=Cycle.State.RELEASED, released_at=timezone.now()
+    )
+    call_command("apply_retention", "--days", "365", stdout=StringIO())
+    assert Rater.objects.filter(email__icontains="partner.example.net").count() == 4
