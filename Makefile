@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format venv migrate demo
+.PHONY: run test lint format venv migrate demo bench loadrun
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
@@ -41,3 +41,12 @@ test: lint
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Performance figures (README, "Performance"), in a throw-away database beside the one
+# DATABASE_URL names: `make bench`, or `make bench ARGS="--participants 1000 --raters 12"`.
+bench: venv
+	$(BIN)/python manage.py benchmark $(ARGS)
+
+# Raters answering at once against gunicorn on 127.0.0.1, next to a minimal view (needs wrk).
+loadrun: venv
+	bash bench/loadrun.sh

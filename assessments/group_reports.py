@@ -57,34 +57,63 @@ class Breakdown:
     total_shown: bool
 
 
-def _answers(participants):
-    return Answer.objects.filter(
+@dataclass
+class Answers:
+    """A cohort's submitted answers summed per participant, from one scan of the answers.
+
+    ``enablers`` maps (participant id, enabler id, is self) and ``pitfalls`` (participant id,
+    pitfall id) of raters other than self to (sum, count) of real scores. A key is there when
+    the participant has any answer to it, "not observed" included, as a participant is counted
+    in a cell. Every breakdown and the pitfalls are sums over these few rows per participant,
+    so the answers are read once, whatever the number of breakdowns.
+    """
+
+    enablers: dict
+    pitfalls: dict
+
+
+def answers_per_participant(participants):
+    """Two grouped queries, one over behaviour answers and one over pitfall answers: measured
+    on PostgreSQL, two narrow groupings beat one wide one, whose hash table spills to disk."""
+    submitted = Answer.objects.filter(
         response__submitted_at__isnull=False,
         response__rater__participant__in=participants,
-        indicator__isnull=False,
-    )
-
-
-def _aggregate(participants, dimension):
-    """{(cell key, enabler id, is_self): (sum, count, participants)} in one grouped query."""
-    rows = (
-        _answers(participants)
+    ).annotate(participant=F("response__rater__participant_id"))
+    enabler_rows = (
+        submitted.filter(indicator__isnull=False)
         .annotate(
-            cell=F(f"response__rater__participant__{dimension}"),
             enabler=F("indicator__behaviour__enabler_id"),
             is_self=Q(response__rater__group=SELF),
         )
-        .values("cell", "enabler", "is_self")
-        .annotate(
-            total=Sum("score"),
-            answered=Count("score"),
-            people=Count("response__rater__participant", distinct=True),
-        )
+        .values_list("participant", "enabler", "is_self")
+        .annotate(total=Sum("score"), answered=Count("score"))
     )
-    return {
-        (r["cell"], r["enabler"], r["is_self"]): (r["total"] or 0, r["answered"], r["people"])
-        for r in rows
-    }
+    pitfall_rows = (
+        submitted.filter(pitfall__isnull=False)
+        .exclude(response__rater__group=SELF)
+        .values_list("participant", "pitfall_id")
+        .annotate(total=Sum("score"), answered=Count("score"))
+    )
+    return Answers(
+        enablers={
+            (participant, enabler, bool(is_self)): (total or 0, answered)
+            for participant, enabler, is_self, total, answered in enabler_rows
+        },
+        pitfalls={
+            (participant, pitfall): (total or 0, answered)
+            for participant, pitfall, total, answered in pitfall_rows
+        },
+    )
+
+
+def _aggregate(answers, cell_of):
+    """{(cell key, enabler id, is_self): (sum, count, participants)} from ``answers``."""
+    out = {}
+    for (participant, enabler, is_self), (total, answered) in answers.enablers.items():
+        key = (cell_of[participant], enabler, is_self)
+        t, a, people = out.get(key, (0, 0, 0))
+        out[key] = (t + total, a + answered, people + 1)
+    return out
 
 
 def _score(parts, k, hide):
@@ -96,18 +125,22 @@ def _score(parts, k, hide):
     return Score(mean=total / answered, participants=people, shown=True)
 
 
-def breakdown(participants, dimension, cells, enablers, k):
+def breakdown(participants, dimension, cells, enablers, k, answers=None):
     """Enablers × cells of ``dimension`` (a Participant field), under the participant rule.
 
     ``cells`` is [(key, label)]; sizes are counted from ``participants`` so that a cell's
-    suppression does not depend on who happened to answer.
+    suppression does not depend on who happened to answer. ``answers`` (from
+    ``answers_per_participant``) lets several breakdowns share one scan of the answers.
     """
+    if answers is None:
+        answers = answers_per_participant(participants)
+    cell_of = dict(participants.order_by().values_list("pk", dimension))
     sizes = dict.fromkeys((key for key, _label in cells), 0)
-    for row in participants.values(dimension).annotate(n=Count("pk")):
-        if row[dimension] in sizes:
-            sizes[row[dimension]] = row["n"]
+    for value in cell_of.values():
+        if value in sizes:
+            sizes[value] += 1
     rule = anonymity.suppress_breakdown(sizes, k)
-    data = _aggregate(participants, dimension)
+    data = _aggregate(answers, cell_of)
     rows = []
     for enabler in enablers:
         heats = {}
@@ -202,30 +235,20 @@ def response_rates(cycle):
     }
 
 
-def _pitfalls_by_level(participants, levels, k, suppressed_levels):
-    rows = (
-        Answer.objects.filter(
-            response__submitted_at__isnull=False,
-            response__rater__participant__in=participants,
-            pitfall__isnull=False,
-        )
-        .exclude(response__rater__group=SELF)
-        .values("pitfall_id", "pitfall__level_id")
-        .annotate(
-            total=Sum("score"),
-            answered=Count("score"),
-            people=Count("response__rater__participant", distinct=True),
-        )
-    )
+def _pitfalls_by_level(answers, levels, k, suppressed_levels):
     pitfalls = {p.pk: p for p in Pitfall.objects.filter(level__in=levels).select_related("enabler")}
+    sums = {}
+    for (_participant, pitfall_id), (total, answered) in answers.pitfalls.items():
+        t, a, people = sums.get(pitfall_id, (0, 0, 0))
+        sums[pitfall_id] = (t + total, a + answered, people + 1)
     grouped = {}
-    for row in rows:
-        hide = row["pitfall__level_id"] in suppressed_levels
-        score = _score([(row["total"] or 0, row["answered"], row["people"])], k, hide)
+    for pitfall_id, parts in sums.items():
+        pitfall = pitfalls.get(pitfall_id)
+        if pitfall is None:
+            continue
+        score = _score([parts], k, pitfall.level_id in suppressed_levels)
         if score.shown:
-            grouped.setdefault(row["pitfall__level_id"], []).append(
-                (pitfalls[row["pitfall_id"]], score)
-            )
+            grouped.setdefault(pitfall.level_id, []).append((pitfall, score))
     result = []
     for level in levels:
         ranked = sorted(grouped.get(level.pk, []), key=lambda x: (-x[1].mean, x[0].pk))
@@ -242,7 +265,10 @@ def cohort_report(cycle):
     org_units = sorted(
         set(participants.exclude(org_unit="").values_list("org_unit", flat=True).distinct())
     )
-    by_level = breakdown(participants, "level_id", [(lv.pk, lv.name) for lv in levels], enablers, k)
+    answers = answers_per_participant(participants)
+    by_level = breakdown(
+        participants, "level_id", [(lv.pk, lv.name) for lv in levels], enablers, k, answers
+    )
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
     # Leaders without an org unit are a cell of their own, under the rule like any other: left
     # out, they would be the difference between the org units and the whole cohort.
@@ -255,7 +281,7 @@ def cohort_report(cycle):
         participants=participants.count(),
         response_rates=response_rates(cycle),
         levels=by_level,
-        org_units=breakdown(participants, "org_unit", units, enablers, k),
-        genders=breakdown(participants, "gender", genders, enablers, k),
-        pitfalls=_pitfalls_by_level(participants, levels, k, by_level.suppressed),
+        org_units=breakdown(participants, "org_unit", units, enablers, k, answers),
+        genders=breakdown(participants, "gender", genders, enablers, k, answers),
+        pitfalls=_pitfalls_by_level(answers, levels, k, by_level.suppressed),
     )

@@ -120,15 +120,20 @@ def missing_items(questionnaire, answers):
 
 
 @transaction.atomic
-def submit_response(*, rater):
+def submit_response(*, rater, questionnaire=None):
     """Make the response final. A second submission (double click, second tab) changes nothing
-    and is not an error: the rater sees the same thank-you page."""
+    and is not an error: the rater sees the same thank-you page.
+
+    ``questionnaire`` is the rater's, when the caller has built it already (it depends only on
+    the participant's level, which does not change); the answers are read again under the lock.
+    """
     rater = _locked_rater(rater)
     if rater.status == Status.SUBMITTED:
         return rater.response
     check_can_answer(rater)
     response = Response.objects.filter(rater=rater).first()
-    questionnaire = build_questionnaire(rater.participant.level)
+    if questionnaire is None:
+        questionnaire = build_questionnaire(rater.participant.level)
     missing = missing_items(questionnaire, answers_of(response))
     if missing:
         raise IncompleteResponse(missing)

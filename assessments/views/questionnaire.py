@@ -274,18 +274,18 @@ def _autosave_status(errors):
 def _review(request, access):
     rater = access.rater
     questionnaire = build_questionnaire(rater.participant.level)
-    response = getattr(rater, "response", None)
-    answers = responses.answers_of(response)
     error = None
     if request.method == "POST":
         try:
-            responses.submit_response(rater=rater)
+            responses.submit_response(rater=rater, questionnaire=questionnaire)
         except responses.IncompleteResponse as incomplete:
             error = incomplete.message
         except DomainError as problem:
             error = problem.message
         else:
             return redirect(access.url("thanks"))
+    response = responses.Response.objects.filter(rater=rater).first()
+    answers = responses.answers_of(response)
     missing_by_section = []
     for section in questionnaire.sections:
         missing = [item for item in section.items if item.key not in answers]
