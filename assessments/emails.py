@@ -77,6 +77,10 @@ def send_approval_request(participant):
         context={
             "participant": participant,
             "link": absolute(reverse("my360:approvals", args=[participant.pk])),
+            # Supervisors whose account HR's import created choose a password first.
+            "set_password_link": None
+            if participant.supervisor.has_usable_password()
+            else set_password_link(participant.supervisor),
         },
     )
 

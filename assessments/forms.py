@@ -3,9 +3,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import NOMINATED_GROUPS, Rater
+from .models import NOMINATED_GROUPS, Rater, User
 
 
 class NominationForm(forms.Form):
@@ -75,3 +76,12 @@ class ApprovalForm(forms.Form):
         approved = [pk for pk, choice in chosen.items() if choice == APPROVE]
         rejected = [pk for pk, choice in chosen.items() if choice == REJECT]
         return approved, rejected
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches accounts HR created by import, which have no password
+    yet (Django's form skips them): their owners choose one through the emailed link. The
+    answer never says whether an account exists."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)

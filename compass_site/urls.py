@@ -1,12 +1,19 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from assessments.forms import AccountPasswordResetForm
 from assessments.views import leader
 
 from . import views
 
 urlpatterns = [
     path("", leader.home, name="home"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=AccountPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("compass/", include("compass.urls")),
     path("me/", include("assessments.urls")),

@@ -130,3 +130,19 @@ def test_passwords_are_hashed_with_argon2():
     from compass_site import settings as project_settings
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_accounts_created_by_import_can_choose_a_password_through_reset(client):
+    from assessments.models import User
+
+    User.objects.create_user(email="boss@example.org", full_name="Bea Boss")  # no password
+    response = client.post(reverse("password_reset"), {"email": "BOSS@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["boss@example.org"]
+
+
+def test_erased_or_deactivated_accounts_get_no_reset_email(client):
+    UserFactory(email="gone@example.org", is_active=False)
+    client.post(reverse("password_reset"), {"email": "gone@example.org"})
+    assert mail.outbox == []

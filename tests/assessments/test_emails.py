@@ -226,3 +226,16 @@ def test_a_resent_link_is_a_new_one(participant):
     )
     assert first != second
     assert "This link replaces the one we sent before." in mail.outbox[1].body
+
+
+def test_approval_request_offers_a_password_to_a_supervisor_created_by_import(compass):
+    from assessments import emails
+    from assessments.models import User
+    from tests.factories import CycleFactory, make_participant
+
+    boss = User.objects.create_user(email="newboss@example.org", full_name="New Boss")
+    participant = make_participant(CycleFactory(), supervisor=boss)
+    emails.send_approval_request(participant)
+    body = mail.outbox[-1].body
+    assert "choose a password" in body
+    assert "/accounts/reset/" in body
