@@ -2,6 +2,7 @@
 404 for anything the user may not see, so a page never confirms that someone else's exists."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .anonymity import reports_visible
 from .models import HR_ADMINS_GROUP, Participant
@@ -30,12 +31,15 @@ def report_participant_for(user, participant_id):
     raise Http404
 
 
+def _participations():
+    return Participant.objects.select_related("cycle", "person", "level", "supervisor")
+
+
 def own_participation(user, participant_id):
-    participant = (
-        Participant.objects.select_related("cycle", "person", "level")
-        .filter(pk=participant_id, person=user)
-        .first()
-    )
-    if participant is None:
-        raise Http404
-    return participant
+    """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
+    return get_object_or_404(_participations(), pk=participant_id, person=user)
+
+
+def supervised_participation(user, participant_id):
+    """The participation ``participant_id`` if ``user`` is its leader's supervisor; else 404."""
+    return get_object_or_404(_participations(), pk=participant_id, supervisor=user)

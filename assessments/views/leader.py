@@ -37,20 +37,6 @@ ACTIVE_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
 _HIDDEN_PROGRESS = (Status.STARTED, Status.SUBMITTED)
 
 
-def _participations():
-    return Participant.objects.select_related("cycle", "person", "supervisor", "level")
-
-
-def _participation_for(user, participant_id):
-    """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
-    return get_object_or_404(_participations(), pk=participant_id, person=user)
-
-
-def _supervised_participation_for(user, participant_id):
-    """The participation ``participant_id`` if ``user`` is its leader's supervisor; else 404."""
-    return get_object_or_404(_participations(), pk=participant_id, supervisor=user)
-
-
 @login_required
 def home(request):
     participations = (
@@ -162,14 +148,14 @@ def _render_participation(request, participant, form=None):
 
 @login_required
 def participation(request, participant_id):
-    participant = _participation_for(request.user, participant_id)
+    participant = access.own_participation(request.user, participant_id)
     return _render_participation(request, participant)
 
 
 @login_required
 @require_POST
 def nominate(request, participant_id):
-    participant = _participation_for(request.user, participant_id)
+    participant = access.own_participation(request.user, participant_id)
     form = NominationForm(request.POST)
     if form.is_valid():
         try:
@@ -189,7 +175,7 @@ def nominate(request, participant_id):
 @login_required
 @require_POST
 def remove_nomination(request, participant_id, rater_id):
-    participant = _participation_for(request.user, participant_id)
+    participant = access.own_participation(request.user, participant_id)
     rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
     try:
         nominations.remove_nomination(rater=rater)
@@ -205,7 +191,7 @@ def remove_nomination(request, participant_id, rater_id):
 @login_required
 @require_POST
 def submit_nominations(request, participant_id):
-    participant = _participation_for(request.user, participant_id)
+    participant = access.own_participation(request.user, participant_id)
     try:
         nominations.submit_nominations(participant=participant)
     except DomainError as error:
@@ -227,7 +213,7 @@ def submit_nominations(request, participant_id):
 
 @login_required
 def approvals(request, participant_id):
-    participant = _supervised_participation_for(request.user, participant_id)
+    participant = access.supervised_participation(request.user, participant_id)
     raters = list(
         participant.raters.filter(group__in=NOMINATED_GROUPS).exclude(approval=Approval.NOT_NEEDED)
     )
