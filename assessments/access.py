@@ -1,6 +1,9 @@
 """Who may see what (PRODUCT §2). Views fetch objects through these helpers, which answer
 404 for anything the user may not see, so a page never confirms that someone else's exists."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -43,3 +46,29 @@ def own_participation(user, participant_id):
 def supervised_participation(user, participant_id):
     """The participation ``participant_id`` if ``user`` is its leader's supervisor; else 404."""
     return get_object_or_404(_participations(), pk=participant_id, supervisor=user)
+
+
+def set_hr_admin(user, *, member):
+    """Put ``user`` in the HR admins group, or take them out of it. Returns True if it changed."""
+    group, _created = Group.objects.get_or_create(name=HR_ADMINS_GROUP)
+    if member == user.groups.filter(pk=group.pk).exists():
+        return False
+    if member:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    return True
+
+
+@transaction.atomic
+def make_hr_admin(*, email):
+    """The first HR admin of a deployment (``manage.py make_hr_admin``): the account with this
+    email (any case), created without a password when there is none, joins the HR admins group.
+    Returns (user, created)."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email.strip())
+    set_hr_admin(user, member=True)
+    return user, created

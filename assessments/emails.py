@@ -28,7 +28,10 @@ def send(*, to, subject, template, context):
 
 
 def set_password_link(user):
-    """A link to choose a password, for people whose account was made for them by HR."""
+    """A link to choose a password, for people whose account was made for them by HR; None
+    when password sign-in is off (they sign in through the organisation's provider)."""
+    if not settings.PASSWORD_SIGN_IN:
+        return None
     path = reverse(
         "password_reset_confirm",
         kwargs={

@@ -7,6 +7,7 @@ Development needs no environment at all (SQLite, console email, DEBUG on). Produ
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +27,11 @@ def envint(name, default):
 
 def envlist(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "compass_site.middleware.IdleSessionTimeoutMiddleware",
+    "compass_site.oidc.PasswordSignInSwitchMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,9 +128,45 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
+# Sign-in through the organisation's OpenID Connect provider (compass_site/oidc.py, built on
+# mozilla-django-oidc). Off unless the discovery URL and the client id are set; the endpoints,
+# the issuer and the signing keys come from the discovery document at run time.
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_ENABLED = bool(OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID)
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "") or _(
+    "Sign in with your organisation's account"
+)
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_TOKEN_USE_BASIC_AUTH = envbool("OIDC_TOKEN_USE_BASIC_AUTH", False)
+# People unknown to the app get no account by signing in, unless this allows it.
+OIDC_CREATE_UNKNOWN_USERS = envbool("OIDC_CREATE_UNKNOWN_USERS", False)
+OIDC_EMAIL_VERIFIED_CLAIM = os.environ.get("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+# HR admins follow the provider: member when the claim (e.g. "groups") holds the value.
+OIDC_HR_GROUP_CLAIM = os.environ.get("OIDC_HR_GROUP_CLAIM", "").strip()
+OIDC_HR_GROUP_VALUE = os.environ.get("OIDC_HR_GROUP_VALUE", "").strip()
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint the provider's end-session endpoint asks for
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_HR_GROUP_CLAIM and not OIDC_HR_GROUP_VALUE:
+    raise ImproperlyConfigured("OIDC_HR_GROUP_CLAIM needs OIDC_HR_GROUP_VALUE.")
+
+# PASSWORD_SIGN_IN=false once the provider is in place: the sign-in page shows only the
+# provider's button, password reset and change are gone, and no password is checked anywhere.
+PASSWORD_SIGN_IN = envbool("PASSWORD_SIGN_IN", True)
+if not PASSWORD_SIGN_IN and not OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN=false needs OIDC_DISCOVERY_URL and OIDC_CLIENT_ID: nobody could sign in."
+    )
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
+    *(["compass_site.oidc.ProviderBackend"] if OIDC_ENABLED else []),
 ]
 # Repeated failed sign-ins lock the account name and, separately, the address. Unknown and
 # known accounts get the same answer, so the lockout reveals nothing about who has an account.
@@ -219,7 +262,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Signing out through the provider is a redirect after the sign-out form's POST.
+    "form-action": [CSP.SELF, *([_origin(OIDC_DISCOVERY_URL)] if OIDC_ENABLED else [])],
     "frame-ancestors": [CSP.NONE],
 }
 
@@ -279,5 +323,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Axes would log each attempt's account name and address: both are personal data.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The library logs token endpoint errors with the response body: warnings only, and
+        # our own module says what failed, without tokens (compass_site/oidc.py).
+        "mozilla_django_oidc": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

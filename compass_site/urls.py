@@ -5,7 +5,7 @@ from django.urls import include, path
 from assessments.forms import AccountPasswordResetForm
 from assessments.views import leader
 
-from . import views
+from . import oidc, views
 
 urlpatterns = [
     path("", leader.home, name="home"),
@@ -14,7 +14,11 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=AccountPasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/login/", oidc.SignInView.as_view(), name="login"),
+    path("accounts/logout/", oidc.SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authenticate"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("compass/", include("compass.urls")),
     path("me/", include("assessments.urls")),
     path("hr/", include("assessments.urls_hr")),

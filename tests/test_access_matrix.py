@@ -122,6 +122,10 @@ MATRIX = {
     "password_reset_done": (lambda w: [], "", PUBLIC),
     "password_reset_confirm": (lambda w: ["MQ", "bad-token"], "", PUBLIC),
     "password_reset_complete": (lambda w: [], "", PUBLIC),
+    # Sign-in through the organisation's provider: 404 while it is not configured (the answers
+    # with a provider are in tests/test_oidc.py, test_provider_urls_answer_every_role).
+    "oidc_authenticate": (lambda w: [], "", _all(404)),
+    "oidc_callback": (lambda w: [], "", _all(404)),
     "compass:matrix": (lambda w: [], "", EVERY_SIGNED_IN),
     "compass:matrix_edition": (lambda w: ["2024"], "", EVERY_SIGNED_IN),
     "compass:enabler": (lambda w: ["2024", "funding"], "", EVERY_SIGNED_IN),
