@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format venv migrate demo bench loadrun
+.PHONY: run test lint format venv migrate demo bench loadrun idp
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
@@ -35,7 +35,17 @@ lint: venv
 	DJANGO_ENV=production SECRET_KEY=check-deploy-only-$$(date +%s)-not-a-real-key-0123456789abcdef \
 		ALLOWED_HOSTS=compass.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-test: lint
+# The test suite's OpenID provider (tests/idp: panva's oidc-provider, Node.js 20+), installed
+# from its lock file. Without Node.js the tests that need it are skipped, and say why.
+IDP := tests/idp
+$(IDP)/node_modules/.package-lock.json: $(IDP)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else echo "Node.js/npm not found: the OpenID Connect tests will be skipped (apt-get install nodejs npm)."; fi
+
+idp: $(IDP)/node_modules/.package-lock.json
+
+test: lint idp
 	$(BIN)/python -m pytest
 
 format: venv

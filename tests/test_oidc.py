@@ -5,8 +5,13 @@ side, ``requests`` plays the browser at the provider, and the app's backend talk
 provider over HTTP (discovery, keys, token, userinfo) as it would in production.
 """
 
+import json
 import logging
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -422,3 +427,63 @@ def test_make_hr_admin_refuses_what_is_not_an_email():
     with pytest.raises(CommandError):
         call_command("make_hr_admin", "lena")
     assert not User.objects.exists()
+
+
+# --- configuration by environment variables ------------------------------------------------
+
+
+SHOW_SETTINGS = """
+import json
+from compass_site import settings as s
+print(json.dumps({
+    "backends": s.AUTHENTICATION_BACKENDS,
+    "form_action": s.SECURE_CSP["form-action"],
+    "enabled": s.OIDC_ENABLED,
+    "scopes": s.OIDC_RP_SCOPES,
+    "label": str(s.OIDC_BUTTON_LABEL),
+    "create": s.OIDC_CREATE_UNKNOWN_USERS,
+    "hr": [s.OIDC_HR_GROUP_CLAIM, s.OIDC_HR_GROUP_VALUE],
+}))
+"""
+
+
+def settings_from_environment(**env):
+    """Import the settings module in a fresh interpreter with only these variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "PASSWORD_"))}
+    return subprocess.run(
+        [sys.executable, "-c", SHOW_SETTINGS],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_provider_is_configured_by_environment_variables_only():
+    result = settings_from_environment(
+        OIDC_DISCOVERY_URL="https://login.example.org/realms/staff/.well-known/openid-configuration",
+        OIDC_CLIENT_ID="compass360",
+        OIDC_CLIENT_SECRET="s3cret",
+        OIDC_SCOPES="openid email profile groups",
+        OIDC_BUTTON_LABEL="Sign in with IOM account",
+        OIDC_CREATE_UNKNOWN_USERS="true",
+        OIDC_HR_GROUP_CLAIM="groups",
+        OIDC_HR_GROUP_VALUE="hr-admins",
+        PASSWORD_SIGN_IN="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "backends": ["axes.backends.AxesStandaloneBackend", "compass_site.oidc.ProviderBackend"],
+        "form_action": ["'self'", "https://login.example.org"],
+        "enabled": True,
+        "scopes": "openid email profile groups",
+        "label": "Sign in with IOM account",
+        "create": True,
+        "hr": ["groups", "hr-admins"],
+    }
+
+
+def test_password_sign_in_cannot_be_turned_off_without_a_provider():
+    result = settings_from_environment(PASSWORD_SIGN_IN="false")
+    assert result.returncode != 0
+    assert "PASSWORD_SIGN_IN=false needs OIDC_DISCOVERY_URL" in result.stderr

@@ -32,6 +32,9 @@ CLIENT_SECRET = "compass360-test-secret"
 def ensure_installed():
     if NODE is None or NPM is None:
         pytest.skip(NO_NODE)
+    version = subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout
+    if int(version.strip().lstrip("v").split(".")[0]) < 20:
+        pytest.fail(f"tests/idp needs Node.js 20 or newer; this one is {version.strip()}")
     if not (HERE / "node_modules" / "oidc-provider").is_dir():
         subprocess.run(
             [NPM, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True
