@@ -10,9 +10,14 @@ import re
 
 RATER_LINK = re.compile(r"/r/[^/\s\"']+")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Sign-in through the provider: the callback's code and state, tokens in a query string, and
+# anything shaped like a JWT.
+OIDC_PARAM = re.compile(r"\b(code|state|id_token_hint|id_token|access_token)=[^&\s\"']+")
+JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
 
 
 def redact(text):
+    text = OIDC_PARAM.sub(r"\1=[redacted]", JWT.sub("[token]", text))
     return EMAIL.sub("[email]", RATER_LINK.sub("/r/[link]", text))
 
 

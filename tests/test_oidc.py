@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from assessments.access import is_hr
 from assessments.models import HR_ADMINS_GROUP, User
+from compass_site.logging import redact
 from tests.factories import UserFactory
 from tests.idp.provider import (
     TestProvider,
@@ -33,6 +34,7 @@ from tests.idp.provider import (
     use_provider,
     walk_to_app,
 )
+from tests.test_access_matrix import ROLES, world  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +252,9 @@ def test_a_refusal_from_the_provider_ends_on_the_failure_page(client, idp):
     state = parse_qs(urlsplit(url).query)["state"][0]
     response = client.get(reverse("oidc_callback") + f"?error=access_denied&state={state}")
     assert_failure_page(response, 403, "cancelled or refused")
+    # That state is spent: a code sent with it later is refused.
+    response = client.get(reverse("oidc_callback") + f"?code=abc&state={state}")
+    assert_failure_page(response, 400, "start again")
 
 
 def test_a_failing_token_endpoint_ends_on_the_failure_page(client, idp, caplog):
@@ -393,10 +398,11 @@ def test_with_password_sign_in_off_raters_still_answer_by_link(client, provider_
 # --- the provider's URLs, every role --------------------------------------------------------
 
 
-@pytest.mark.parametrize("signed_in", [False, True])
-def test_provider_urls_answer_every_role(client, idp, signed_in, hr_admin):
-    if signed_in:
-        client.force_login(hr_admin)
+@pytest.mark.parametrize("role", ROLES)
+def test_provider_urls_answer_every_role(client, idp, world, role):  # noqa: F811
+    """With a provider configured (without one, both answer 404: test_access_matrix)."""
+    if role in world["users"]:
+        client.force_login(world["users"][role])
     assert client.get(reverse("oidc_authenticate")).url.startswith(idp.issuer)
     assert client.post(reverse("oidc_authenticate")).status_code == 405
     assert client.get(reverse("oidc_callback")).status_code == 400
@@ -487,3 +493,14 @@ def test_password_sign_in_cannot_be_turned_off_without_a_provider():
     result = settings_from_environment(PASSWORD_SIGN_IN="false")
     assert result.returncode != 0
     assert "PASSWORD_SIGN_IN=false needs OIDC_DISCOVERY_URL" in result.stderr
+
+
+def test_logs_never_show_the_callbacks_code_or_a_token():
+    line = (
+        '"GET /oidc/callback/?code=Sx8aQ2&state=kq91Zz&iss=http%3A%2F%2Fidp HTTP/1.1" 302 0 '
+        "id_token_hint=abc eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    )
+    logged = redact(line)
+    for secret in ("Sx8aQ2", "kq91Zz", "abc", "eyJ", "c2lnbmF0dXJl"):
+        assert secret not in logged
+    assert "/oidc/callback/?code=[redacted]&state=[redacted]&iss=" in logged
