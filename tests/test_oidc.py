@@ -504,3 +504,23 @@ def test_logs_never_show_the_callbacks_code_or_a_token():
     for secret in ("Sx8aQ2", "kq91Zz", "abc", "eyJ", "c2lnbmF0dXJl"):
         assert secret not in logged
     assert "/oidc/callback/?code=[redacted]&state=[redacted]&iss=" in logged
+
+
+def test_a_next_address_off_the_site_is_not_followed_after_sign_in(client, idp):
+    UserFactory(email="amina@example.org")
+    response, _callback = sign_in(
+        client, idp, "amina@example.org", next_url="https://evil.example/"
+    )
+    assert (response.status_code, response.url) == (302, reverse("home"))
+
+
+def test_query_budgets_of_the_sign_in_pages(client, idp, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get(reverse("login")).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(reverse("oidc_callback")).status_code == 400
+    start(client)  # the discovery document is now cached
+    # the session read, the cached discovery document, the session saved with the new state
+    # (an update between a savepoint and its release)
+    with django_assert_num_queries(5):
+        start(client)
