@@ -127,6 +127,9 @@ def provider_metadata():
         needed = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
         if not isinstance(metadata, dict) or not all(metadata.get(name) for name in needed):
             raise ValueError("The discovery document lacks an issuer or an endpoint.")
+        # OpenID Connect Discovery §4.3: the document is published under its own issuer.
+        if not url.startswith(str(metadata["issuer"]).rstrip("/") + "/"):
+            raise ValueError("The discovery document names another issuer.")
         cache.set(key, metadata, DISCOVERY_CACHE_SECONDS)
     return metadata
 

@@ -524,3 +524,9 @@ def test_query_budgets_of_the_sign_in_pages(client, idp, django_assert_num_queri
     # (an update between a savepoint and its release)
     with django_assert_num_queries(5):
         start(client)
+
+
+def test_a_discovery_document_of_another_issuer_is_not_used(client, idp, settings):
+    # The same provider reached under another name: its document names 127.0.0.1 as issuer.
+    settings.OIDC_DISCOVERY_URL = idp.discovery_url.replace("127.0.0.1", "localhost")
+    assert_failure_page(client.get(reverse("oidc_authenticate")), 503, "did not answer")
