@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 import jwt
 import requests
 from django.conf import settings
-from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
@@ -275,11 +274,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
             raise Http404
         state = request.GET.get("state")
         if request.GET.get("error"):
-            # The provider refused (or the person cancelled) a sign-in this browser started:
-            # forget its state, and make sure nobody stays signed in.
+            # The provider refused (or the person cancelled): that state is spent.
             if request.session.get("oidc_states", {}).pop(state, None) is not None:
                 request.session.modified = True
-                auth.logout(request)
             return failure_page(request, "refused")
         if not state or not request.GET.get("code"):
             return failure_page(request, "state")

@@ -197,7 +197,8 @@ def assert_logs_hold_no_secrets(caplog, callback):
 
 
 @pytest.mark.parametrize(
-    "tamper", ["wrong_audience", "wrong_issuer", "expired", "unsigned", "bad_signature"]
+    "tamper",
+    ["wrong_audience", "wrong_issuer", "wrong_nonce", "expired", "unsigned", "bad_signature"],
 )
 def test_an_id_token_that_cannot_be_trusted_signs_nobody_in(client, idp, caplog, tamper):
     UserFactory(email="amina@example.org")

@@ -12,7 +12,7 @@
 //   accounts: {"<email>": {"email_verified": bool, "groups": [..], "name": ".."}}
 //             claims of the people who sign in (unknown emails are verified, no groups);
 //   tamper:   null, or how to spoil the next ID tokens the token endpoint returns:
-//             "wrong_audience", "wrong_issuer", "expired", "unsigned" (alg none), "bad_signature",
+//             "wrong_audience", "wrong_issuer", "wrong_nonce", "expired", "unsigned" (alg none), "bad_signature",
 //             "token_error" (the token endpoint answers 500).
 // Sign-in is a plain form asking for an email address (no password): the tests are about the
 // app's side of the protocol, not about the provider's own authentication.
@@ -73,6 +73,8 @@ async function spoil(idToken, how) {
       return sign({ ...payload, aud: 'someone-else' });
     case 'wrong_issuer':
       return sign({ ...payload, iss: 'https://impostor.example' });
+    case 'wrong_nonce':  // an ID token from another sign-in, replayed
+      return sign({ ...payload, nonce: 'from-another-sign-in' });
     case 'expired':
       return sign({ ...payload, iat: now - 7200, exp: now - 3600 });
     case 'bad_signature':
