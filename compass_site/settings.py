@@ -152,6 +152,8 @@ OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # the hint the provider's end-session endpoint asks for
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if PRODUCTION and OIDC_ENABLED and not OIDC_DISCOVERY_URL.startswith("https://"):
+    raise ImproperlyConfigured("OIDC_DISCOVERY_URL must be an https:// URL in production.")
 if OIDC_HR_GROUP_CLAIM and not OIDC_HR_GROUP_VALUE:
     raise ImproperlyConfigured("OIDC_HR_GROUP_CLAIM needs OIDC_HR_GROUP_VALUE.")
 

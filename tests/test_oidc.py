@@ -531,3 +531,14 @@ def test_a_discovery_document_of_another_issuer_is_not_used(client, idp, setting
     # The same provider reached under another name: its document names 127.0.0.1 as issuer.
     settings.OIDC_DISCOVERY_URL = idp.discovery_url.replace("127.0.0.1", "localhost")
     assert_failure_page(client.get(reverse("oidc_authenticate")), 503, "did not answer")
+
+
+def test_in_production_the_provider_must_be_reached_over_https():
+    result = settings_from_environment(
+        DJANGO_ENV="production",
+        SECRET_KEY="only-for-this-test-0123456789-0123456789-0123456789",
+        OIDC_DISCOVERY_URL="http://sso.example.org/realms/staff/.well-known/openid-configuration",
+        OIDC_CLIENT_ID="compass360",
+    )
+    assert result.returncode != 0
+    assert "OIDC_DISCOVERY_URL must be an https:// URL in production" in result.stderr
