@@ -47,6 +47,7 @@ class CycleForm(forms.ModelForm):
             "min_partners",
             "max_partners",
             "supervisor_approval_required",
+            "contact_email",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 

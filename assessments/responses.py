@@ -29,7 +29,7 @@ def _locked_rater(rater):
 
 def check_can_answer(rater):
     """Raise a DomainError the rater can read when answering is no longer possible."""
-    if not rater.participant.cycle.is_open:
+    if not rater.participant.cycle.accepts_answers():
         raise DomainError(
             _(
                 "This feedback round has closed, so answers can no longer be saved. "

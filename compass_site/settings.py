@@ -235,7 +235,18 @@ CACHES = {
 # (daily) erases rater names and emails after that. Answers and reports stay.
 RATER_RETENTION_DAYS = envint("RATER_RETENTION_DAYS", 365)
 
-# Wrong rater links allowed per address before it must wait.
+# Rater links are HMACs of a per-rater secret under this key (assessments/tokens.py). Rotating
+# it changes every link: each rater's next email carries the new one, and the one before keeps
+# working until the key rotates again. Defaults to a key derived from SECRET_KEY.
+RATER_LINK_KEY = os.environ.get("RATER_LINK_KEY", "") or f"rater-link:{SECRET_KEY}"
+
+# Whom people write to when no cycle names a contact (e.g. on the "link does not work" page).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+
+# Wrong rater links allowed per client address before it must wait (after a miss only: a valid
+# link is never refused). Password reset requests allowed per address and per account.
+PASSWORD_RESET_ATTEMPTS = envint("PASSWORD_RESET_ATTEMPTS", 5)
+PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 RATER_LINK_ATTEMPTS = envint("RATER_LINK_ATTEMPTS", 20)
 RATER_LINK_WINDOW = envint("RATER_LINK_WINDOW", 15 * 60)
 

@@ -7,6 +7,7 @@ a background save when an answer changes.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 
 from .. import responses
 from ..errors import DomainError
-from ..models import COMMENT_MAX_LENGTH, Comment, Cycle, Rater, RaterGroup
+from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
 from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
-from ..tokens import find_rater, record_wrong_link, too_many_wrong_links
+from ..throttle import client_address, hit
+from ..tokens import find_rater
 
 Status = Rater.Status
 
@@ -46,10 +48,12 @@ class Access:
 
 
 def _token_access(token):
+    """The rater of this link, and whether their cycle still takes answers (open, and not past
+    the end of its close date even if the closing job has not run yet)."""
     rater = find_rater(token, RATER_QUERYSET)
-    if rater is None or rater.participant.cycle.state != Cycle.State.OPEN:
-        return None
-    return Access(rater=rater, by_token=True, key=token)
+    if rater is None:
+        return None, False
+    return Access(rater=rater, by_token=True, key=token), rater.participant.cycle.accepts_answers()
 
 
 def _self_access(request, participant_id):
@@ -62,9 +66,16 @@ def _self_access(request, participant_id):
     return Access(rater=rater, by_token=False, key=participant_id)
 
 
-def _link_not_valid(request):
-    """Wrong, replaced and expired links all get this page: nothing says which it was."""
-    return render(request, "assessments/questionnaire/link_not_valid.html", status=404)
+def _link_not_valid(request, cycle=None):
+    """Wrong, replaced and expired links all get this page. A link of a closed cycle names that
+    cycle's contact; any other names the site's contact, if one is set."""
+    contact = cycle.contact if cycle is not None else settings.CONTACT_EMAIL
+    return render(
+        request,
+        "assessments/questionnaire/link_not_valid.html",
+        {"contact": contact},
+        status=404,
+    )
 
 
 def _closed(request, access):
@@ -91,6 +102,7 @@ def _base_context(access, questionnaire, answers=None):
         "start_url": access.url("start"),
         "review_url": access.url("review"),
         "decline_url": access.url("decline") if access.by_token else None,
+        "time_zone": settings.TIME_ZONE,
     }
     if questionnaire is not None:
         answers = answers or {}
@@ -351,13 +363,15 @@ def _thanks(request, access):
 def _by_token(page):
     @never_cache
     def view(request, token, **kwargs):
-        address = request.META.get("REMOTE_ADDR", "")
-        if too_many_wrong_links(address):
-            return render(request, "assessments/questionnaire/too_many.html", status=429)
-        access = _token_access(token)
+        access, answering = _token_access(token)
         if access is None:
-            record_wrong_link(address)
+            # Counted per real client, after a miss only: a valid link is never refused.
+            misses = hit("rater-link", client_address(request), window=settings.RATER_LINK_WINDOW)
+            if misses > settings.RATER_LINK_ATTEMPTS:
+                return render(request, "assessments/questionnaire/too_many.html", status=429)
             return _link_not_valid(request)
+        if not answering:
+            return _link_not_valid(request, access.rater.participant.cycle)
         return page(request, access, **kwargs)
 
     view.__name__ = page.__name__.lstrip("_")
@@ -379,7 +393,7 @@ def _signed_in(page):
     @never_cache
     def view(request, participant_id, **kwargs):
         access = _self_access(request, participant_id)
-        if access.rater.participant.cycle.state != Cycle.State.OPEN:
+        if not access.rater.participant.cycle.accepts_answers():
             return _closed(request, access)
         return page(request, access, **kwargs)
 
