@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import cohort, cycles, emails, invitations
+from . import cohort, cycles, emails, invitations, password_reset
 from .models import Cycle, EmailDelivery, Participant, PlanComment, Rater
 
 State = Cycle.State
@@ -109,3 +109,9 @@ def close_due_cycles():
 def close_cycle_when_due(cycle_id):
     """Enqueued to run at the end of a cycle's close date: closes it if it is due by then."""
     return len(cycles.close_due_cycles(cycle_ids=[cycle_id]))
+
+
+@task
+def send_password_reset(email):
+    """The password reset email(s) for an address, outside the request."""
+    password_reset.send_reset(email)

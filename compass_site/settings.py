@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "compass_site.middleware.IdleSessionTimeoutMiddleware",
+    "compass_site.middleware.PrivatePagesNoStoreMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,6 +134,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account however its email is spelled (case, surrounding spaces).
+AXES_USERNAME_CALLABLE = "compass_site.accounts.normalised_username"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
 # Failed attempts are kept while they count; successful sign-ins are not logged (personal data
 # we do not need).
@@ -260,12 +263,15 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
 # Slow work (sending hundreds of emails) runs as tasks, never inside a request. Development and
-# tests run them at once; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
-# `manage.py db_worker` beside the web server.
+# tests run them at once; production queues them in the database (whether TASKS_BACKEND says so
+# or not) for `manage.py db_worker` beside the web server.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django.tasks.backends.immediate.ImmediateBackend",
         ),
     }
 }

@@ -20,10 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from .. import responses
 from ..errors import DomainError
+from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
 from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
 from ..throttle import client_address, hit
 from ..tokens import find_rater
+from ..validators import without_control_characters
 
 Status = Rater.Status
 
@@ -169,13 +171,17 @@ def _section_rows(section, answers, missing, errors):
 def _read_section_post(section, data):
     """The posted answers and comments of one section, and what is wrong with them."""
     values = {item.key: data.get(item.key, "") for item in section.items}
-    comments = {kind: data.get(f"comment_{kind}", "") for kind in Comment.Kind.values}
+    form = SectionCommentsForm(data)
     errors = {}
-    for kind, text in comments.items():
-        if len(text) > COMMENT_MAX_LENGTH:
-            errors[f"comment_{kind}"] = _(
-                "Please keep this under %(max)s characters (it has %(n)s)."
-            ) % {"max": COMMENT_MAX_LENGTH, "n": len(text)}
+    if form.is_valid():
+        comments = form.comments()
+    else:
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        # What was typed is shown again, without what cannot be stored.
+        comments = {
+            kind: without_control_characters(data.get(f"comment_{kind}", ""))
+            for kind in Comment.Kind.values
+        }
     return values, comments, errors
 
 
@@ -332,19 +338,19 @@ def _decline(request, access):
         raise Http404
     error = None
     if request.method == "POST":
-        reason = request.POST.get("reason", "")
-        if len(reason) > 2000:
-            error = _("Please keep the reason under 2000 characters.")
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            error = form.errors["reason"][0]
         else:
             try:
-                responses.decline(rater=access.rater, reason=reason)
+                responses.decline(rater=access.rater, reason=form.cleaned_data["reason"])
             except DomainError as problem:
                 error = problem.message
             else:
                 return redirect(access.url("start"))
     context = _base_context(access, None)
     context["error"] = error
-    context["reason"] = request.POST.get("reason", "")
+    context["reason"] = without_control_characters(request.POST.get("reason", ""))
     return render(
         request,
         "assessments/questionnaire/decline.html",
