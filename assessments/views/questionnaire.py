@@ -6,9 +6,10 @@ a background save when an answer changes.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -208,6 +209,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             else None,
             "is_last": section.number == len(questionnaire.sections),
             "missing_count": len(missing),
+            "sign_in_url": None
+            if access.by_token
+            else f"{reverse('login')}?{urlencode({'next': access.url('section', section.number)})}",
             **extra,
         }
     )
@@ -243,7 +247,9 @@ def _section(request, access, number):
                 errors[error.field] = error.message
             else:
                 errors["__all__"] = error.message
-    if request.headers.get("HX-Request"):
+    if _is_autosave(request):
+        if request.POST.get("autosave") == "beacon":  # the page is gone: nobody reads an answer
+            return HttpResponse(status=400 if errors else 204)
         return _autosave_status(errors)
     if errors:
         # Show what was typed, not what was saved: nothing typed is lost.
@@ -267,6 +273,10 @@ def _section(request, access, number):
             saved_answers=answers,
         )
     go = request.POST.get("go", "next")
+    if go.startswith("section-"):  # the section links post the answers on the way
+        target = go.removeprefix("section-")
+        if target.isdigit() and questionnaire.section(int(target)) is not None:
+            return redirect(access.url("section", int(target)))
     if go == "stay":
         return redirect(access.url("section", number) + "?saved=1")
     if go == "previous" and number > 1:
@@ -276,12 +286,25 @@ def _section(request, access, number):
     return redirect(access.url("review"))
 
 
+def _is_autosave(request):
+    """A background save (the page's script, or htmx), not a press of a button."""
+    return bool(
+        request.headers.get("HX-Request")
+        or request.headers.get("X-Autosave")
+        or request.POST.get("autosave")
+    )
+
+
 def _autosave_status(errors):
     if errors:
         message = errors.get("__all__") or _("Not saved: check the answers on this page.")
-        return HttpResponse(
+        if len(errors) == 1 and not errors.get("__all__"):
+            message = _("Not saved: %(reason)s") % {"reason": next(iter(errors.values()))}
+        response = HttpResponse(
             f'<span class="text-danger" role="alert">{escape(message)}</span>', status=200
         )
+        response["X-Autosave-Error"] = "1"
+        return response
     stamp = timezone.localtime().strftime("%H:%M")
     return HttpResponse(
         f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
@@ -395,9 +418,16 @@ thanks = require_http_methods(["GET"])(_by_token(_thanks))
 
 
 def _signed_in(page):
-    @login_required
     @never_cache
     def view(request, participant_id, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST" and _is_autosave(request):
+                # A background save after the idle sign-out: answer 401 (the script keeps
+                # what was typed and says so in place), never the sign-in page.
+                return HttpResponse(
+                    escape(_("You were signed out. Sign in again to save.")), status=401
+                )
+            return redirect_to_login(request.get_full_path())
         access = _self_access(request, participant_id)
         if not access.rater.participant.cycle.accepts_answers():
             return _closed(request, access)

@@ -4,6 +4,7 @@ with a message when it holds control characters."""
 
 import datetime
 import re
+import time
 from io import StringIO
 from unittest import mock
 
@@ -348,3 +349,60 @@ def test_a_nomination_name_with_a_control_character_is_refused(client, compass):
 def test_the_cache_table_exists_after_migrate_alone():
     # tests/conftest.py no longer runs createcachetable: the migration made it.
     assert "compass_cache" in connection.introspection.table_names()
+
+
+# --- 2, 3. Saves after the idle sign-out, the beacon, navigation that saves -----------------
+
+
+def test_a_background_save_after_the_idle_sign_out_answers_401_not_the_sign_in_page(
+    client, compass, settings
+):
+    participant = make_participant(CycleFactory())
+    client.force_login(participant.person)
+    url = reverse("my360:self_section", args=[participant.pk, 1])
+    assert client.get(url).status_code == 200
+    session = client.session
+    session["last_seen"] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 60
+    session.save()
+    section = build_questionnaire(participant.level).section(1)
+    response = client.post(url, section_post(section, autosave="1"), HTTP_X_AUTOSAVE="1")
+    assert response.status_code == 401
+    assert "Sign in again" in response.content.decode()
+    assert "password" not in response.content.decode()
+    assert not Answer.objects.exists()
+    # The page itself (a plain form post) still goes to the sign-in page, coming back here.
+    plain = client.post(url, section_post(section))
+    assert plain.status_code == 302 and reverse("login") in plain.url and "self" in plain.url
+
+
+def test_the_section_page_offers_sign_in_back_to_it_and_loads_the_save_script(client, compass):
+    participant = make_participant(CycleFactory())
+    client.force_login(participant.person)
+    body = client.get(reverse("my360:self_section", args=[participant.pk, 2])).content.decode()
+    assert "js/questionnaire.js" in body
+    assert "data-signed-out-message" in body
+    assert "/accounts/login/?next=%2Fme%2F" in body
+
+
+def test_a_beacon_save_is_stored_and_answered_204(client, linked):
+    rater, token = linked
+    section = build_questionnaire(rater.participant.level).section(1)
+    last = section.items[-1].key
+    response = client.post(
+        reverse("rater:section", args=[token, 1]), {last: "2", "autosave": "beacon"}
+    )
+    assert response.status_code == 204
+    assert Answer.objects.get(response__rater=rater).score == 2
+
+
+def test_every_section_link_posts_the_answers_of_the_section(client, linked):
+    rater, token = linked
+    section = build_questionnaire(rater.participant.level).section(2)
+    page = client.get(reverse("rater:section", args=[token, 2])).content.decode()
+    assert page.count('name="go" value="section-') == 7  # the numbered section links
+    response = client.post(
+        reverse("rater:section", args=[token, 2]), section_post(section, "5", go="section-6")
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("rater:section", args=[token, 6])
+    assert Answer.objects.filter(response__rater=rater, score=5).count() == len(section.items)
