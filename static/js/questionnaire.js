@@ -19,6 +19,7 @@
   var savedVersion = 0;   // the last version the server confirmed
   var timer = null;
   var inFlight = false;
+  var waitingSubmit = null;  // a button pressed while a background save was still running
 
   function fields() {
     var data = {};
@@ -90,7 +91,14 @@
       }
     }).catch(function () {
       say(form.dataset.offlineMessage, "error");
-    }).then(function () { inFlight = false; });
+    }).then(function () {
+      inFlight = false;
+      if (waitingSubmit) {
+        var button = waitingSubmit;
+        waitingSubmit = null;
+        form.requestSubmit(button);
+      }
+    });
   }
 
   function changed(delay) {
@@ -101,15 +109,21 @@
   }
 
   form.addEventListener("change", function (event) {
-    changed(event.target.tagName === "TEXTAREA" ? 0 : 800);
+    changed(800);
   });
   form.addEventListener("input", function (event) {
     if (event.target.tagName === "TEXTAREA") changed(2000);
   });
 
-  // A navigation button posts the whole section itself: no beacon on the way out.
-  form.addEventListener("submit", function () {
+  // A navigation button posts the whole section itself: no background save or beacon beside
+  // it. A save still running finishes first, so the two never write at once.
+  form.addEventListener("submit", function (event) {
     clearTimeout(timer);
+    if (inFlight) {
+      event.preventDefault();
+      waitingSubmit = event.submitter || null;
+      return;
+    }
     savedVersion = version;
   });
 
