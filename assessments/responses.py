@@ -111,7 +111,8 @@ def save_section(*, rater, section, values, comments):
     if rater.status in (Status.NOMINATED, Status.INVITED):
         rater.status = Status.STARTED
         rater.save(update_fields=["status"])
-    Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+    response.updated_at = timezone.now()
+    Response.objects.filter(pk=response.pk).update(updated_at=response.updated_at)
     return response
 
 

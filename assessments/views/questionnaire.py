@@ -233,13 +233,21 @@ def _section(request, access, number):
         if request.GET.get("check"):
             missing = [key for key in section.item_keys if key not in answers]
         return _render_section(
-            request, access, questionnaire, section, answers, comments, missing=missing
+            request,
+            access,
+            questionnaire,
+            section,
+            answers,
+            comments,
+            missing=missing,
+            saved_at=_stamp(response),
         )
 
     values, posted_comments, errors = _read_section_post(section, request.POST)
+    saved = None
     if not errors:
         try:
-            responses.save_section(
+            saved = responses.save_section(
                 rater=rater, section=section, values=values, comments=posted_comments
             )
         except DomainError as error:
@@ -250,7 +258,7 @@ def _section(request, access, number):
     if _is_autosave(request):
         if request.POST.get("autosave") == "beacon":  # the page is gone: nobody reads an answer
             return HttpResponse(status=400 if errors else 204)
-        return _autosave_status(errors)
+        return _autosave_status(errors, saved)
     if errors:
         # Show what was typed, not what was saved: nothing typed is lost.
         response = responses.Response.objects.filter(rater=rater).first()
@@ -271,6 +279,7 @@ def _section(request, access, number):
             error=errors.get("__all__")
             or _("Nothing was saved: please correct what is marked below."),
             saved_answers=answers,
+            saved_at=_stamp(response),
         )
     go = request.POST.get("go", "next")
     if go.startswith("section-"):  # the section links post the answers on the way
@@ -295,7 +304,13 @@ def _is_autosave(request):
     )
 
 
-def _autosave_status(errors):
+def _stamp(response):
+    """When the response was last saved (ms since the epoch): the page's script forgets what it
+    kept on the device once the server has a save newer than the one the typing started from."""
+    return str(int(response.updated_at.timestamp() * 1000)) if response is not None else "0"
+
+
+def _autosave_status(errors, saved=None):
     if errors:
         message = errors.get("__all__") or _("Not saved: check the answers on this page.")
         if len(errors) == 1 and not errors.get("__all__"):
@@ -306,10 +321,13 @@ def _autosave_status(errors):
         response["X-Autosave-Error"] = "1"
         return response
     stamp = timezone.localtime().strftime("%H:%M")
-    return HttpResponse(
+    response = HttpResponse(
         f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
         "</span>"
     )
+    if saved is not None:
+        response["X-Saved-At"] = _stamp(saved)
+    return response
 
 
 def _review(request, access):

@@ -7,6 +7,9 @@
  *   sent at once with navigator.sendBeacon (the form's CSRF token goes with it).
  * - A save that meets an expired session (401) or any other refusal says so in place; what was
  *   typed stays on this device and is saved when the page is opened again after signing in.
+ * - What is kept remembers the server's last save it started from (data-saved-at): if the
+ *   server has a newer save when the page opens again (the beacon arrived, or another device
+ *   saved since), the server wins and the kept copy is dropped.
  * Without JavaScript the form posts as usual.
  */
 (function () {
@@ -19,7 +22,8 @@
   var savedVersion = 0;   // the last version the server confirmed
   var timer = null;
   var inFlight = false;
-  var waitingSubmit = null;  // a button pressed while a background save was still running
+  var waitingSubmit = null;
+  var base = form.dataset.savedAt || "0";  // the server's last save this page knows of  // a button pressed while a background save was still running
 
   function fields() {
     var data = {};
@@ -36,7 +40,7 @@
 
   function keep() {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ at: Date.now(), data: fields() }));
+      localStorage.setItem(storageKey, JSON.stringify({ base: base, data: fields() }));
     } catch (e) { /* private mode or full: the server save still runs */ }
   }
 
@@ -80,6 +84,8 @@
       var response = result.response;
       if (response.status === 200 && !response.headers.get("X-Autosave-Error")) {
         savedVersion = sending;
+        base = response.headers.get("X-Saved-At") || base;
+        if (version !== savedVersion) keep();  // still unsaved changes: kept on the new base
         if (version === savedVersion) forget();
         say(result.text, "ok");
       } else if (response.status === 401 || response.type === "opaqueredirect") {
@@ -144,6 +150,10 @@
   // Typed earlier and not confirmed saved (signed out, offline, closed too fast): put it back
   // into the form, and save it now.
   var earlier = kept();
+  if (earlier && earlier.base !== base) {
+    forget();  // the server saved after this was kept: its answers win
+    earlier = null;
+  }
   if (earlier && earlier.data) {
     var differs = false;
     Object.keys(earlier.data).forEach(function (name) {

@@ -406,3 +406,15 @@ def test_every_section_link_posts_the_answers_of_the_section(client, linked):
     assert response.status_code == 302
     assert response.url == reverse("rater:section", args=[token, 6])
     assert Answer.objects.filter(response__rater=rater, score=5).count() == len(section.items)
+
+
+def test_the_page_and_each_save_carry_the_time_of_the_last_save(client, linked):
+    """The script drops what it kept on the device once the server has a newer save."""
+    rater, token = linked
+    url = reverse("rater:section", args=[token, 1])
+    assert 'data-saved-at="0"' in client.get(url).content.decode()
+    section = build_questionnaire(rater.participant.level).section(1)
+    saved = client.post(url, {section.items[0].key: "3", "autosave": "1"}, HTTP_X_AUTOSAVE="1")
+    stamp = saved["X-Saved-At"]
+    assert int(stamp) > 0
+    assert f'data-saved-at="{stamp}"' in client.get(url).content.decode()
