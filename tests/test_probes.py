@@ -363,3 +363,23 @@ def _production_setting(expression, **env):
 def test_production_defaults_to_the_database_task_backend():
     backend = _production_setting('settings.TASKS["default"]["BACKEND"]')
     assert backend == "django_tasks_db.DatabaseBackend"
+
+
+def test_a_nomination_posted_twice_adds_one_rater_and_the_second_lands_on_the_page(client):
+    participant = make_participant(CycleFactory())
+    client.force_login(participant.person)
+    page = client.get(reverse("my360:participation", args=[participant.pk]))
+    data = {
+        "form_token": form_token(page),
+        "name": "Ama Mensah",
+        "email": "ama@example.org",
+        "group": "peer",
+    }
+    first = client.post(reverse("my360:nominate", args=[participant.pk]), data)
+    second = client.post(reverse("my360:nominate", args=[participant.pk]), data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    assert participant.raters.filter(email="ama@example.org").count() == 1
+    # The repeat says nothing is wrong: no "already one of your raters" error.
+    messages = [str(m) for m in second.wsgi_request._messages]
+    assert not any("already" in m for m in messages)
