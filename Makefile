@@ -19,7 +19,6 @@ venv: $(BIN)/.installed
 
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py loaddata compass
 
 demo: migrate

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .exports import neutralise
+from .validators import without_control_characters
 
 DECIMALS = 2
 SHEET_TITLE_MAX = 31  # Excel's limit
@@ -195,7 +196,7 @@ def to_xlsx(report):
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
         sheet.freeze_panes = "A2"
-    workbook.properties.title = str(report.cycle.name)[:255]
+    workbook.properties.title = without_control_characters(str(report.cycle.name))[:255]
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from .models import RaterGroup
 from .monitoring import WATCHED_GROUPS
+from .validators import without_control_characters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -22,9 +23,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def neutralise(value):
-    """A cell value a spreadsheet shows as typed, never evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell value a spreadsheet shows as typed, never evaluates; without the control
+    characters an XLSX file cannot hold (text imported or typed before they were refused)."""
+    if isinstance(value, str):
+        value = without_control_characters(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 
@@ -102,7 +106,7 @@ def to_xlsx(participants, *, title):
             if isinstance(cell.value, str):
                 cell.data_type = "s"
     sheet.freeze_panes = "B2"
-    workbook.properties.title = title[:255]
+    workbook.properties.title = without_control_characters(title)[:255]
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

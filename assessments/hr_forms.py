@@ -10,6 +10,7 @@ from compass.models import Level
 from .cohort import RULE_FIELDS
 from .imports import MAX_BYTES
 from .models import Cycle, Rater
+from .validators import no_control_characters
 
 LIMIT_PAIRS = (
     ("min_peers", "max_peers", _("peers")),
@@ -47,6 +48,7 @@ class CycleForm(forms.ModelForm):
             "min_partners",
             "max_partners",
             "supervisor_approval_required",
+            "contact_email",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 
@@ -57,6 +59,7 @@ class CycleForm(forms.ModelForm):
             reverse=True,
         )
         self.fields["edition"].choices = [(e, e) for e in editions]
+        self.fields["name"].validators.append(no_control_characters)
         k = self.fields["anonymity_threshold"]
         k.widget.attrs["min"] = 3
         k.error_messages["min_value"] = _(
@@ -192,6 +195,7 @@ class ParticipantFilterForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
+        validators=[no_control_characters],
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -211,7 +215,9 @@ class ExtendForm(forms.Form):
 
 class ReplaceRaterForm(forms.Form):
     name = forms.CharField(
-        label=_("New rater's name"), max_length=Rater._meta.get_field("name").max_length
+        validators=[no_control_characters],
+        label=_("New rater's name"),
+        max_length=Rater._meta.get_field("name").max_length,
     )
     email = forms.EmailField(
         label=_("New rater's email address"), max_length=Rater._meta.get_field("email").max_length
@@ -220,6 +226,7 @@ class ReplaceRaterForm(forms.Form):
         label=_("Also discard the response they submitted"), required=False
     )
     reason = forms.CharField(
+        validators=[no_control_characters],
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

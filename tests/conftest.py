@@ -8,9 +8,9 @@ from compass.models import Level
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the compass once per test session: nearly every test needs it."""
+    """Load the compass once per test session: nearly every test needs it. (The cache table
+    comes from the migrations, as in production.)"""
     with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
         call_command("loaddata", "compass", verbosity=0)
 
 

@@ -8,7 +8,7 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import ActionPlan, Cycle, FocusArea, RaterGroup
+from assessments.models import ActionPlan, Cycle, EmailDelivery, FocusArea, RaterGroup
 from assessments.tokens import issue_token
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -78,6 +78,9 @@ def world(compass, hr_admin):
         plan=plan, enabler=Enabler.objects.get(slug="funding"), goal="Multi-year funding"
     )
     action = focus.actions.create(text="Meet donors", due_on=released.closes_on)
+    delivery = EmailDelivery.objects.create(
+        cycle=open_cycle, rater=peer, kind="invitation", to=peer.email, subject="x", status="failed"
+    )
 
     return {
         "users": {
@@ -95,6 +98,7 @@ def world(compass, hr_admin):
         "released_part": released_part,
         "focus": focus,
         "action": action,
+        "delivery": delivery,
     }
 
 
@@ -163,6 +167,11 @@ MATRIX = {
     "hr:export_participation": (lambda w: [w["open_cycle"].pk], "?format=csv", HR_ONLY),
     "hr:participant_detail": (lambda w: [w["open_cycle"].pk, w["open_part"].pk], "", HR_ONLY),
     "hr:rater_resend": (_hr_rater, "", only(["hr"], 405)),
+    "hr:delivery_retry": (
+        lambda w: [w["open_cycle"].pk, w["delivery"].pk],
+        "",
+        only(["hr"], 405),
+    ),
     "hr:rater_replace": (_hr_rater, "", HR_ONLY),
     "hr:rater_remove": (_hr_rater, "", HR_ONLY),
     "hr:participants_template": (lambda w: [], "", HR_ONLY),

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import get_resolver, reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle
+from assessments.models import HR_ADMINS_GROUP, Cycle, EmailDelivery
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,10 @@ def world(compass):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     participant = make_participant(cycle)
     rater = RaterFactory(participant=participant)
-    return {"cycle": cycle, "participant": participant, "rater": rater}
+    delivery = EmailDelivery.objects.create(
+        cycle=cycle, rater=rater, kind="invitation", to=rater.email, subject="x", status="failed"
+    )
+    return {"cycle": cycle, "participant": participant, "rater": rater, "delivery": delivery}
 
 
 def _ids(world, *names):
@@ -34,6 +37,7 @@ def _ids(world, *names):
         "cycle": world["cycle"].pk,
         "participant": world["participant"].pk,
         "rater": world["rater"].pk,
+        "delivery": world["delivery"].pk,
     }
     return [ids[name] for name in names]
 
@@ -57,6 +61,7 @@ HR_URLS = {
     "export_participation": (("cycle",), 200),
     "participant_detail": (("cycle", "participant"), 200),
     "rater_resend": (RATER, 405),  # POST only
+    "delivery_retry": (("cycle", "delivery"), 405),  # POST only
     "rater_replace": (RATER, 200),
     "rater_remove": (RATER, 200),
     "participants_template": ((), 200),

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort
+from assessments import cohort, cycles
 
 
 def _days(value):
@@ -20,8 +20,8 @@ class Command(BaseCommand):
     help = (
         "Remind every rater who has not answered (self-assessments included), in the open cycles "
         "that close today or within the next N days (--days, default 3). Meant to run daily from "
-        "a scheduler; each reminder carries a new link that replaces the old one. Emails are sent "
-        "by the task worker."
+        "a scheduler; each reminder carries the rater's own link, the same as the invitation's. "
+        "Cycles whose close date has ended are closed first. Emails are sent by the task worker."
     )
 
     def add_arguments(self, parser):
@@ -33,6 +33,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         days = _days(options["days"])
+        # First close the cycles whose close date has ended: nobody is reminded of those.
+        for cycle in cycles.close_due_cycles():
+            self.stdout.write(
+                _("%(cycle)s closed by itself: its close date %(date)s has ended.")
+                % {"cycle": cycle.name, "date": cycle.closes_on.isoformat()}
+            )
         total = 0
         closing = list(cohort.cycles_closing_within(days))
         for cycle in closing:
