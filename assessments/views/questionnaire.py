@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from .. import responses
 from ..errors import DomainError
 from ..models import COMMENT_MAX_LENGTH, Comment, Cycle, Rater, RaterGroup
-from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
+from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire, prompt
 from ..tokens import find_rater, record_wrong_link, too_many_wrong_links
 
 Status = Rater.Status
@@ -131,20 +131,27 @@ def _start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _section_rows(section, answers, missing, errors):
+def _section_rows(section, answers, missing, errors, *, is_self):
     def row(item):
         current = answers.get(item.key)
         current = str(current) if current is not None else None
         choices = [(str(v), label) for v, label in item.scale]
         choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
+        described_by = []
+        if item.context:
+            described_by.append(f"ctx-{item.key}")
+        if item.key in missing or item.key in errors:
+            described_by.append(f"err-{item.key}")
         return {
             "item": item,
+            "text": prompt(item, is_self=is_self),
             "choices": [
                 {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
                 for v, label in choices
             ],
             "missing": item.key in missing,
             "error": errors.get(item.key),
+            "described_by": " ".join(described_by),
         }
 
     return {
@@ -175,7 +182,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     context.update(
         {
             "section": section,
-            "rows": _section_rows(section, answers, missing, errors),
+            "rows": _section_rows(
+                section, answers, missing, errors, is_self=access.rater.group == RaterGroup.SELF
+            ),
             "level": access.rater.participant.level,
             "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
             "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
@@ -287,8 +296,18 @@ def _review(request, access):
     response = responses.Response.objects.filter(rater=rater).first()
     answers = responses.answers_of(response)
     missing_by_section = []
+    is_self = rater.group == RaterGroup.SELF
     for section in questionnaire.sections:
-        missing = [item for item in section.items if item.key not in answers]
+        missing = [
+            {
+                "key": item.key,
+                "is_pitfall": item.is_pitfall,
+                "title": item.title,
+                "text": prompt(item, is_self=is_self),
+            }
+            for item in section.items
+            if item.key not in answers
+        ]
         if missing:
             missing_by_section.append(
                 {
