@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import translation
 
 from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
@@ -17,6 +18,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not reset
+    it), and compass texts follow the active language: the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

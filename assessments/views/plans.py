@@ -340,7 +340,7 @@ def _focus(focus, lines, action_form, *, with_numbers):
         "enabler": focus.enabler,
         "goal": focus.goal,
         "indicators": [
-            {"text": indicator.text, "others": others(f"i{indicator.pk}")}
+            {"text": indicator.item, "others": others(f"i{indicator.pk}")}
             for indicator in focus.indicators.all()
         ],
         "pitfalls": [

@@ -23,7 +23,7 @@ from .. import responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
-from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
+from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire, prompt
 from ..throttle import client_address, hit
 from ..tokens import find_rater
 from ..validators import without_control_characters
@@ -146,20 +146,27 @@ def _start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _section_rows(section, answers, missing, errors):
+def _section_rows(section, answers, missing, errors, *, is_self):
     def row(item):
         current = answers.get(item.key)
         current = str(current) if current is not None else None
         choices = [(str(v), label) for v, label in item.scale]
         choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
+        described_by = []
+        if item.context:
+            described_by.append(f"ctx-{item.key}")
+        if item.key in missing or item.key in errors:
+            described_by.append(f"err-{item.key}")
         return {
             "item": item,
+            "text": prompt(item, is_self=is_self),
             "choices": [
                 {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
                 for v, label in choices
             ],
             "missing": item.key in missing,
             "error": errors.get(item.key),
+            "described_by": " ".join(described_by),
         }
 
     return {
@@ -194,7 +201,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     context.update(
         {
             "section": section,
-            "rows": _section_rows(section, answers, missing, errors),
+            "rows": _section_rows(
+                section, answers, missing, errors, is_self=access.rater.group == RaterGroup.SELF
+            ),
             "level": access.rater.participant.level,
             "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
             "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
@@ -346,8 +355,18 @@ def _review(request, access):
     response = responses.Response.objects.filter(rater=rater).first()
     answers = responses.answers_of(response)
     missing_by_section = []
+    is_self = rater.group == RaterGroup.SELF
     for section in questionnaire.sections:
-        missing = [item for item in section.items if item.key not in answers]
+        missing = [
+            {
+                "key": item.key,
+                "is_pitfall": item.is_pitfall,
+                "title": item.title,
+                "text": prompt(item, is_self=is_self),
+            }
+            for item in section.items
+            if item.key not in answers
+        ]
         if missing:
             missing_by_section.append(
                 {
