@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .anonymity import shown_mean
 from .exports import neutralise
 from .validators import without_control_characters
 
-DECIMALS = 2
 SHEET_TITLE_MAX = 31  # Excel's limit
 
 
@@ -36,15 +36,17 @@ class Section:
 
 
 def _number(value):
-    return round(value, DECIMALS)
+    """A mean or a gap exactly as the page prints it (``anonymity.shown_mean``), never more
+    precise: a spreadsheet holds no number its page hides."""
+    return float(shown_mean(value))
 
 
 def _score(score, hidden):
-    if hidden:
+    if hidden or score.reason == "suppressed":
         return _("suppressed")
     if score.shown:
         return _number(score.mean)
-    return _("too few answers") if score.participants else ""
+    return _("too few answers") if score.reason == "too_few" else ""
 
 
 def _gap(heat, hidden):
