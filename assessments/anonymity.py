@@ -479,17 +479,17 @@ def protect_tables(dimensions, parts, k, may_open=frozenset()):
             if members and len(members - may_open) < k:
                 rows_suppressed.add((name, key))
             cells.append((name, key, members))
-    scores = {}
+    scores, memo = {}, {}
     for measure, by_participant in parts.items():
         scores.update(
-            _protect_measure(measure, cells, by_participant, k, may_open, rows_suppressed)
+            _protect_measure(measure, cells, by_participant, k, may_open, rows_suppressed, memo)
         )
     return Protected(rows_suppressed=rows_suppressed, scores=scores)
 
 
-def _protect_measure(measure, cells, by_participant, k, may_open, rows_suppressed):
+def _protect_measure(measure, cells, by_participant, k, may_open, rows_suppressed, memo):
     index = {pid: bit for bit, pid in enumerate(sorted(by_participant))}
-    candidates, scores = {}, {}
+    candidates, scores, hidden_of = {}, {}, {}
     for name, key, members in cells:
         contributors = [p for p in members if p in by_participant]
         hidden = {p for p in contributors if by_participant[p].counts} - may_open
@@ -503,12 +503,18 @@ def _protect_measure(measure, cells, by_participant, k, may_open, rows_suppresse
             scores[(measure, name, key)] = Score(participants=len(contributors), reason="too_few")
         else:
             candidates[(name, key)] = (contributors, sum(1 << index[p] for p in hidden))
-    published = dict(candidates)
-    while True:
-        culprit = _secondary(published, k)
-        if culprit is None:
-            break
-        published.pop(culprit)
+            hidden_of[(name, key)] = hidden
+    # Most measures rest on the same people (everyone answers every enabler): decide once.
+    decided = frozenset((cell, frozenset(hidden)) for cell, hidden in hidden_of.items())
+    if decided not in memo:
+        published = dict(candidates)
+        while True:
+            culprit = _secondary(published, k)
+            if culprit is None:
+                break
+            published.pop(culprit)
+        memo[decided] = set(published)
+    published = memo[decided]
     for (name, key), (contributors, _mask) in candidates.items():
         if (name, key) not in published:
             scores[(measure, name, key)] = Score(
