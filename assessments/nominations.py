@@ -76,7 +76,8 @@ def nominate_rater(*, participant, name, email, group):
     from . import tasks
 
     participant = (
-        Participant.objects.select_for_update()
+        # lock the participant row only: the supervisor is the nullable side of a join
+        Participant.objects.select_for_update(of=("self",))
         .select_related("cycle", "person", "supervisor")
         .get(pk=participant.pk)
     )
