@@ -1,0 +1,133 @@
+"""Issue 18's rules on hand-built cells, at the edges of every threshold."""
+
+from fractions import Fraction
+
+import pytest
+
+from assessments import insight
+from assessments.anonymity import TOO_FEW, Cell
+from assessments.models import RaterGroup
+
+
+def c(mean):
+    return Cell(mean=mean, n=10, shown=True)
+
+
+# --- placement ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("means", "rung"),
+    [
+        ((2.9, 4.0, 4.0), None),  # not even All leaders "regularly"
+        ((3.0, 2.9, 4.0), 0),  # 3.0 reaches a rung
+        ((3.4, 3.0, 3.0), 0),  # a rung below 3.5 stops the climb
+        ((3.5, 3.0, 2.9), 1),  # 3.5 below lets the next rung count from 3.0
+        ((3.5, 3.5, 3.0), 2),  # next level reached
+        ((3.5, 3.4, 4.0), 1),  # own level under 3.5: next level not reached however high
+        ((3.46, 2.96, 2.94), 1),  # as printed: 3.46 -> 3.5, 2.96 -> 3.0, 2.94 -> 2.9
+    ],
+)
+def test_placement_is_the_highest_rung_at_3_0_with_every_rung_below_at_3_5(means, rung):
+    assert insight.placement([c(m) for m in means]).rung == rung
+
+
+def test_placement_stops_at_a_hidden_rung_and_never_judges_above_it():
+    result = insight.placement([c(4.0), TOO_FEW, c(5.0)])
+    assert (result.rung, result.stopped_at_hidden) == (0, 1)
+    result = insight.placement([TOO_FEW, c(5.0), c(5.0)])
+    assert (result.rung, result.stopped_at_hidden) == (None, 0)
+    # a rung below 3.5 ends the reading before the hidden rung matters
+    assert insight.placement([c(3.4), TOO_FEW]) == insight.Placement(0, None)
+
+
+# --- agreement ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "category"),
+    [
+        (4.1, 3.5, insight.OVER),  # 0.6 above
+        (4.0, 3.5, insight.AGREE_HIGH),  # exactly 0.5 above: agreement
+        (3.0, 3.5, insight.AGREE_HIGH),  # exactly 0.5 below: agreement
+        (2.9, 3.5, insight.UNDER),  # 0.6 below
+        (3.4, 3.4, insight.AGREE_LOW),  # others below 3.5: low
+        (3.5, 3.45, insight.AGREE_HIGH),  # others printed 3.5 (half up): high
+        (3.96, 3.45, insight.AGREE_HIGH),  # printed 4.0 and 3.5: 0.5, agreement
+        (4.06, 3.45, insight.OVER),  # printed 4.1 and 3.5
+    ],
+)
+def test_agreement_categories_at_their_edges(mine, theirs, category):
+    assert insight.agreement(c(mine), c(theirs)) == category
+
+
+def test_no_category_from_a_hidden_number():
+    assert insight.agreement(TOO_FEW, c(3.0)) is None
+    assert insight.agreement(c(5.0), TOO_FEW) is None
+
+
+# --- norms -------------------------------------------------------------------------------
+
+
+def d(x):
+    return insight.shown(c(x))
+
+
+def test_norm_needs_30_leaders_and_the_setting_cannot_lower_it(settings):
+    values = [d(1 + i / 10) for i in range(29)]
+    assert insight.norm_band(d(5.0), values + [d(5.0)]) == insight.TOP
+    assert insight.norm_band(d(5.0), values) is None  # 29 leaders
+    settings.INSIGHT_NORM_MIN_LEADERS = 10
+    assert insight.norm_band(d(5.0), values) is None
+    settings.INSIGHT_NORM_MIN_LEADERS = 31
+    assert insight.norm_band(d(5.0), values + [d(5.0)]) is None
+
+
+def test_norm_bands_at_the_quarter_edges():
+    # 40 leaders with distinct values 1.0, 1.1, … 4.9: a quarter is 10
+    values = [d(1 + i / 10) for i in range(40)]
+    assert insight.norm_band(values[30], values) == insight.TOP  # 9 above
+    assert insight.norm_band(values[29], values) == insight.MIDDLE  # 10 above
+    assert insight.norm_band(values[9], values) == insight.BOTTOM  # 9 below
+    assert insight.norm_band(values[10], values) == insight.MIDDLE  # 10 below
+
+
+def test_a_norm_where_most_leaders_tie_is_the_middle_half():
+    values = [d(3.0)] * 30 + [d(2.0), d(4.0)]
+    assert insight.norm_band(d(3.0), values) == insight.MIDDLE
+    assert insight.norm_band(d(4.0), values) == insight.TOP
+    assert insight.norm_band(None, values) is None
+
+
+# --- disagreement ------------------------------------------------------------------------
+
+
+def test_disagreement_at_a_standard_deviation_of_exactly_one():
+    assert insight.differs_widely([1, 1, 3, 3], k=3)  # sd 1.0
+    assert not insight.differs_widely([1, 1, 3, 3, 2], k=3)  # sd 0.89
+    assert not insight.differs_widely([1, 3], k=3)  # fewer than k raters
+    # enabler means of raters are fractions: sd exactly 1 with thirds
+    assert insight.differs_widely(
+        [Fraction(4, 3), Fraction(4, 3), Fraction(10, 3)] * 1 + [Fraction(10, 3)], k=3
+    )
+
+
+# --- whom to ask -------------------------------------------------------------------------
+
+
+def test_whom_to_ask_names_the_directions_of_the_column_that_saw_least():
+    gaps = [
+        {"label": "Supervisor", "share": 0.1, "groups": {RaterGroup.SUPERVISOR}},
+        {"label": "Peers", "share": 0.3, "groups": {RaterGroup.PEER}},
+        {
+            "label": "Other raters",
+            "share": None,
+            "groups": {RaterGroup.PARTNER, RaterGroup.DIRECT_REPORT},
+        },
+    ]
+    advice = insight.whom_to_ask(gaps)
+    assert (advice.label, advice.directions) == ("Peers", ("peers",))
+    gaps[1]["share"] = 0.29
+    assert insight.whom_to_ask(gaps) is None  # below 30 %
+    gaps[2]["share"] = 0.5
+    assert insight.whom_to_ask(gaps).directions == ("team-members", "partners-outside")
