@@ -22,7 +22,7 @@ from .models import (
     Participant,
     PlanComment,
 )
-from .questionnaire import build_questionnaire
+from .questionnaire import questionnaire_for
 
 MAX_FOCUS_AREAS = 3
 SUGGESTIONS = 3
@@ -98,7 +98,7 @@ def add_focus(*, participant, enabler, goal, indicator_ids=(), pitfall_ids=()):
             % {"n": MAX_FOCUS_AREAS},
             field="enabler",
         )
-    section = build_questionnaire(participant.level).section_for_enabler(enabler.pk)
+    section = questionnaire_for(participant).section_for_enabler(enabler.pk)
     allowed_indicators = {i.indicator_id for i in section.items if i.indicator_id}
     allowed_pitfalls = {i.pitfall_id for i in section.items if i.pitfall_id}
     if not set(indicator_ids) <= allowed_indicators or not set(pitfall_ids) <= allowed_pitfalls:

@@ -36,6 +36,7 @@ CYCLE_FIELDS = (
     "max_partners",
     "supervisor_approval_required",
     "contact_email",
+    "next_level_part",
 )
 # What the questionnaire and the reports of a cycle rest on: fixed once the cycle opens.
 RULE_FIELDS = (
@@ -48,6 +49,7 @@ RULE_FIELDS = (
     "min_partners",
     "max_partners",
     "supervisor_approval_required",
+    "next_level_part",
 )
 
 

@@ -72,6 +72,15 @@ def released_parts(participants):
         Answer.objects.filter(
             response__submitted_at__isnull=False, response__rater__participant__in=participants
         )
+        # a next-level part's indicators are not in the enabler score (issue 18)
+        .filter(
+            Q(pitfall__isnull=False)
+            | Q(
+                indicator__behaviour__level__position__lte=F(
+                    "response__rater__participant__level__position"
+                )
+            )
+        )
         .annotate(
             participant=F("response__rater__participant_id"),
             enabler=Coalesce("indicator__behaviour__enabler_id", "pitfall__enabler_id"),

@@ -49,6 +49,7 @@ class CycleForm(forms.ModelForm):
             "max_partners",
             "supervisor_approval_required",
             "contact_email",
+            "next_level_part",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 

@@ -117,6 +117,14 @@ class Cycle(models.Model):
     max_direct_reports = models.PositiveSmallIntegerField(_("most direct reports"), default=8)
     min_partners = models.PositiveSmallIntegerField(_("fewest partners"), default=0)
     max_partners = models.PositiveSmallIntegerField(_("most partners"), default=5)
+    next_level_part = models.BooleanField(
+        _("next-level part"),
+        default=False,
+        help_text=_(
+            "Leaders are also rated on the indicators of the level above theirs (not for the "
+            "Executive Office): the report places them on a ladder per enabler."
+        ),
+    )
     supervisor_approval_required = models.BooleanField(
         _("supervisors approve nominations"), default=False
     )

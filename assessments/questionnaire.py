@@ -5,7 +5,9 @@ participant's level on the behaviour scale, the level's pitfalls on the pitfall 
 optional comments. An indicator is rated as an item a rater could have seen (its
 ``rater_item``; the first-person ``self_item`` in the self-assessment), with the compass
 sentence beside it as context. Texts are read in the active language when the questionnaire is
-built, so a questionnaire kept for later use belongs to that language. Views, the draft save,
+built, so a questionnaire kept for later use belongs to that language. A cycle with a
+next-level part adds the indicators of the level above the participant's (none above the
+Executive Office), rated on the behaviour scale like the others. Views, the draft save,
 submission and reports all build it here, so the items a rater sees are exactly the items that
 are checked and scored.
 """
@@ -69,10 +71,11 @@ class Section:
     general_items: list[Item] = field(default_factory=list)
     level_items: list[Item] = field(default_factory=list)
     pitfall_items: list[Item] = field(default_factory=list)
+    next_items: list[Item] = field(default_factory=list)  # the level above, when asked for
 
     @property
     def items(self):
-        return [*self.general_items, *self.level_items, *self.pitfall_items]
+        return [*self.general_items, *self.level_items, *self.next_items, *self.pitfall_items]
 
     @property
     def item_keys(self):
@@ -83,6 +86,7 @@ class Section:
 class Questionnaire:
     level: Level
     sections: list[Section]
+    next_level: Level | None = None
 
     @property
     def items(self):
@@ -115,14 +119,26 @@ def pitfall_key(pitfall_id):
     return f"p{pitfall_id}"
 
 
-def build_questionnaire(level):
-    """The questionnaire for ``level`` in three queries, whatever the number of items."""
+def questionnaire_for(participant):
+    """The questionnaire of ``participant``'s cycle: with the next-level part if it asks for it."""
+    return build_questionnaire(participant.level, next_level=participant.cycle.next_level_part)
+
+
+def build_questionnaire(level, *, next_level=False):
+    """The questionnaire for ``level`` in three queries, whatever the number of items.
+
+    With ``next_level``, each section also holds the indicators of the level above ``level``.
+    """
     enablers = list(Enabler.objects.filter(edition=level.edition).order_by("position"))
     sections = {e.pk: Section(number=n, enabler=e) for n, e in enumerate(enablers, start=1)}
+    positions = {0, level.position}
+    if next_level:
+        positions.add(level.position + 1)
+    above = None
     indicators = (
         Indicator.objects.filter(
             behaviour__edition=level.edition,
-            behaviour__level__position__in={0, level.position},
+            behaviour__level__position__in=positions,
         )
         .select_related("behaviour__level")
         .order_by("behaviour__level__position", "position")
@@ -139,7 +155,10 @@ def build_questionnaire(level):
             indicator_id=indicator.pk,
         )
         section = sections[indicator.behaviour.enabler_id]
-        if indicator.behaviour.level.is_all_leaders:
+        if indicator.behaviour.level.position == level.position + 1:
+            above = indicator.behaviour.level
+            section.next_items.append(item)
+        elif indicator.behaviour.level.is_all_leaders:
             section.general_items.append(item)
         else:
             section.level_items.append(item)
@@ -154,4 +173,4 @@ def build_questionnaire(level):
                     pitfall_id=pitfall.pk,
                 )
             )
-    return Questionnaire(level=level, sections=list(sections.values()))
+    return Questionnaire(level=level, sections=list(sections.values()), next_level=above)

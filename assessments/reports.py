@@ -12,7 +12,7 @@ from django.db.models import Count, Q, Sum
 from . import anonymity
 from .anonymity import Tally
 from .models import Answer, Comment, Rater, RaterGroup
-from .questionnaire import build_questionnaire
+from .questionnaire import questionnaire_for
 
 BLIND_SPOT_GAP = 1.0
 PITFALL_FLAG = 3.5
@@ -66,7 +66,9 @@ class EnablerSection:
     row: anonymity.Row  # all behaviour indicators of the enabler
     general: anonymity.Row  # All leaders indicators
     own_level: anonymity.Row  # the participant's level indicators
+    next_level: anonymity.Row | None = None  # the level above, in a cycle with a next-level part
     indicators: list = field(default_factory=list)
+    next_indicators: list = field(default_factory=list)  # not in the enabler score
     pitfalls: list = field(default_factory=list)
     comments: list = field(default_factory=list)
     evidence_gaps: list = field(default_factory=list)  # (label, share of not observed)
@@ -125,7 +127,7 @@ def individual_report(participant):
     cycle = participant.cycle
     groups = _group_summaries(participant)
     plan = anonymity.plan_units({g.group: g.submitted for g in groups}, cycle.anonymity_threshold)
-    questionnaire = build_questionnaire(participant.level)
+    questionnaire = questionnaire_for(participant)
     answers = Answer.objects.filter(SUBMITTED, response__rater__participant=participant)
 
     item_rows = answers.values(GROUP, "indicator_id", "pitfall_id").annotate(**_TALLY_FIELDS)
@@ -159,6 +161,11 @@ def individual_report(participant):
             own_level=anonymity.combine_rows(
                 [per_item.get(i.key, {}) for i in section.level_items], plan
             ),
+            next_level=anonymity.combine_rows(
+                [per_item.get(i.key, {}) for i in section.next_items], plan
+            )
+            if section.next_items
+            else None,
         )
         for item in [*section.general_items, *section.level_items]:
             line = IndicatorLine(
@@ -169,6 +176,15 @@ def individual_report(participant):
             )
             report_section.indicators.append(line)
             indicator_lines.append(line)
+        for item in section.next_items:
+            report_section.next_indicators.append(
+                IndicatorLine(
+                    item=item,
+                    enabler=enabler,
+                    row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                    is_general=False,
+                )
+            )
         for item in section.pitfall_items:
             line = IndicatorLine(
                 item=item,
@@ -216,7 +232,11 @@ def _evidence_gaps(section, per_item, plan):
     counted by ``anonymity.evidence_share`` (shown atoms only; "too few answers" otherwise)."""
     columns = [(str(RaterGroup.SUPERVISOR.label), None)]
     columns += [(unit.label, unit.key) for unit in plan.units]
-    item_tallies = [per_item.get(item.key, {}) for item in section.items]
+    groups_of = {unit.key: unit.groups for unit in plan.units}
+    # the leader's own items: a next-level part's indicators are apart
+    item_tallies = [
+        per_item.get(item.key, {}) for item in section.items if item not in section.next_items
+    ]
     gaps = []
     for label, unit_key in columns:
         share = anonymity.evidence_share(item_tallies, plan, unit_key)
@@ -229,6 +249,9 @@ def _evidence_gaps(section, per_item, plan):
                 "share": None if too_few else share[0],
                 "too_few": too_few,
                 "answers": None if too_few else share[1],
+                "groups": frozenset({RaterGroup.SUPERVISOR})
+                if unit_key is None
+                else groups_of[unit_key],
             }
         )
     return gaps

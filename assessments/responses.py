@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .models import Answer, Comment, Rater, Response
-from .questionnaire import NOT_OBSERVED, build_questionnaire
+from .questionnaire import NOT_OBSERVED, questionnaire_for
 
 Status = Rater.Status
 
@@ -134,7 +134,7 @@ def submit_response(*, rater, questionnaire=None):
     check_can_answer(rater)
     response = Response.objects.filter(rater=rater).first()
     if questionnaire is None:
-        questionnaire = build_questionnaire(rater.participant.level)
+        questionnaire = questionnaire_for(rater.participant)
     missing = missing_items(questionnaire, answers_of(response))
     if missing:
         raise IncompleteResponse(missing)

@@ -30,7 +30,7 @@ from ..plan_forms import (
     PlanCommentForm,
     SharePlanForm,
 )
-from ..questionnaire import build_questionnaire
+from ..questionnaire import questionnaire_for
 from .reports import cell
 
 LEADER, SUPERVISOR = "leader", "supervisor"
@@ -113,7 +113,7 @@ def add_focus(request, participant_id):
     plan = _leader_plan(request.user, participant_id)
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan)):
         return redirect(seen)
-    questionnaire = build_questionnaire(plan.participant.level)
+    questionnaire = questionnaire_for(plan.participant)
     form = FocusForm(
         request.POST,
         enablers=[section.enabler for section in questionnaire.sections],

@@ -23,7 +23,7 @@ from .. import responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
-from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire, prompt
+from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, prompt, questionnaire_for
 from ..throttle import client_address, hit
 from ..tokens import find_rater
 from ..validators import without_control_characters
@@ -135,7 +135,7 @@ def _first_open_section(questionnaire, answers):
 
 def _start(request, access):
     rater = access.rater
-    questionnaire = build_questionnaire(rater.participant.level)
+    questionnaire = questionnaire_for(rater.participant)
     response = getattr(rater, "response", None) if rater.status != Status.NOMINATED else None
     answers = responses.answers_of(response)
     context = _base_context(access, questionnaire, answers)
@@ -172,6 +172,7 @@ def _section_rows(section, answers, missing, errors, *, is_self):
     return {
         "general": [row(i) for i in section.general_items],
         "level": [row(i) for i in section.level_items],
+        "next": [row(i) for i in section.next_items],
         "pitfalls": [row(i) for i in section.pitfall_items],
     }
 
@@ -205,6 +206,7 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
                 section, answers, missing, errors, is_self=access.rater.group == RaterGroup.SELF
             ),
             "level": access.rater.participant.level,
+            "next_level": questionnaire.next_level,
             "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
             "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
             "comment_errors": errors,
@@ -230,7 +232,7 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
 
 def _section(request, access, number):
     rater = access.rater
-    questionnaire = build_questionnaire(rater.participant.level)
+    questionnaire = questionnaire_for(rater.participant)
     section = questionnaire.section(number)
     if section is None:
         raise Http404
@@ -341,7 +343,7 @@ def _autosave_status(errors, saved=None):
 
 def _review(request, access):
     rater = access.rater
-    questionnaire = build_questionnaire(rater.participant.level)
+    questionnaire = questionnaire_for(rater.participant)
     error = None
     if request.method == "POST":
         try:
