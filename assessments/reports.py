@@ -89,6 +89,7 @@ class IndividualReport:
     pitfalls: list
     blind_spots: list
     hidden_strengths: list
+    next_level: object = None  # the level above, in a cycle with a next-level part
 
     @property
     def units(self):
@@ -224,6 +225,7 @@ def individual_report(participant):
             for x in [*sections, *indicator_lines]
             if x.gap is not None and -x.gap >= BLIND_SPOT_GAP
         ],
+        next_level=questionnaire.next_level,
     )
 
 

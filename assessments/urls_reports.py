@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from .views import group_reports, reports
+from .views import group_reports, insight, reports
 
 app_name = "reports"
 
 urlpatterns = [
     path("<int:participant_id>/", reports.individual, name="individual"),
+    path("<int:participant_id>/summary/", insight.summary, name="individual_summary"),
     path("<int:participant_id>/print/", reports.individual_print, name="individual_print"),
     path("<int:participant_id>/share/", reports.share, name="share"),
     path("team/<int:cycle_id>/", group_reports.team, name="team"),

@@ -22,6 +22,7 @@ from ..anonymity import others_withheld, reports_visible, shown_mean
 from ..errors import DomainError
 from ..models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
 from ..questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
+from . import insight as insight_views
 
 # Column keys of the named columns; unit keys ("peer", …, and the pooled "others") never start
 # with an underscore, so the two cannot collide.
@@ -36,6 +37,7 @@ def individual(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
     report = reports.individual_report(participant)
     context = present(report, viewer=request.user)
+    context.update(insight_views.present_insight(report, context))
     context.update(since_previous(report, viewer=request.user))
     context["plan_link"] = _plan_link(participant, request.user)
     return render(request, "assessments/reports/individual.html", context)
@@ -46,7 +48,9 @@ def individual_print(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
     report = reports.individual_report(participant)
     context = present(report, viewer=request.user)
+    context.update(insight_views.present_insight(report, context))
     context.update(since_previous(report, viewer=request.user))
+    context["details_url"] = ""  # the summary's links point into this same page
     return render(request, "assessments/reports/individual_print.html", context)
 
 
@@ -203,11 +207,25 @@ def _section(report, section, columns):
     lines = {True: [], False: []}
     for line in section.indicators:
         lines[line.is_general].append(
-            {"text": line.item.text, "cells": _row_cells(line.row, columns)}
+            {"key": line.item.key, "text": line.item.text, "cells": _row_cells(line.row, columns)}
         )
     groups = [{"title": _("All leaders"), "lines": lines[True]}]
     if lines[False]:
         groups.append({"title": report.participant.level.name, "lines": lines[False]})
+    if section.next_indicators:
+        groups.append(
+            {
+                "title": _("Next level: %(level)s") % {"level": report.next_level.name},
+                "lines": [
+                    {
+                        "key": line.item.key,
+                        "text": line.item.text,
+                        "cells": _row_cells(line.row, columns),
+                    }
+                    for line in section.next_indicators
+                ],
+            }
+        )
     strengths = [c for c in section.comments if c["kind"] == Comment.Kind.STRENGTH]
     improvements = [c for c in section.comments if c["kind"] == Comment.Kind.IMPROVEMENT]
     return {

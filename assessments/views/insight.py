@@ -1,0 +1,162 @@
+"""Issue 18 on the page: the insight section of the individual report and its five-minute
+summary (a page of its own, and the first page of the print view).
+
+Display strings only: ``report_insight`` reads, ``insight`` decides, the anonymity rule decided
+every number before either.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from compass.models import Direction
+
+from .. import access, insight, report_insight, reports
+from . import reports as report_views
+
+STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
+LARGEST_GAPS = 3
+
+
+@login_required
+def summary(request, participant_id):
+    participant = access.report_participant_for(request.user, participant_id)
+    report = reports.individual_report(participant)
+    context = report_views.present(report, viewer=request.user)
+    context.update(present_insight(report, context))
+    context["details_url"] = reverse("reports:individual", args=[participant.pk])
+    return render(request, "assessments/reports/summary.html", context)
+
+
+def present_insight(report, context):
+    """The insight of ``report`` as display values; marks the indicator lines of ``context``'s
+    sections with their norm band and disagreement flag. Two queries, or five with a norm."""
+    others_label = _("All except self")
+    data = report_insight.build(report, others_label=others_label)
+    edition = report.participant.cycle.edition
+    directions = {d.slug: d.name for d in Direction.objects.filter(edition=edition)}
+    rows = [_enabler_row(report, entry, directions) for entry in data.enablers]
+    by_slug = {row["slug"]: row for row in rows}
+    for section in context["sections"]:
+        row = by_slug[section["enabler"].slug]
+        section["band"], section["differ"] = row["band"], row["differ"]
+        for group in section["indicator_groups"]:
+            for line in group["lines"]:
+                band = data.item_bands.get(line["key"])
+                line["band"] = str(insight.BAND_LABELS[band]) if band else ""
+                line["differ"] = ", ".join(data.item_differ.get(line["key"], []))
+    found = {row["agreement_key"] for row in rows}
+    categories = [key for key in insight.AGREEMENT_LABELS if key in found]
+    return {
+        "insight": {
+            "rows": rows,
+            "has_ladder": any(row["ladder"] for row in rows),
+            "next_level": report.next_level,
+            "norm_leaders": data.norm_leaders,
+            "norm_min": insight.norm_min_leaders(),
+            "explanations": [
+                (str(insight.AGREEMENT_LABELS[key]), str(insight.AGREEMENT_EXPLANATIONS[key]))
+                for key in categories
+            ],
+            "advice": [row for row in rows if row["advice"]],
+        },
+        "summary": _summary(report, rows, data.suggestions),
+    }
+
+
+def _enabler_row(report, entry, directions):
+    section = entry.section
+    enabler = section.enabler
+    level = report.participant.level
+    rung_names = {
+        "general": _("All leaders"),
+        "own": level.name,
+        "next": report.next_level.name if report.next_level else "",
+    }
+    placement = entry.placement
+    ladder = [
+        {
+            "label": rung_names[key],
+            "cell": report_views.cell(value),
+            "reached": placement is not None
+            and placement.rung is not None
+            and index <= placement.rung,
+        }
+        for index, (key, value) in enumerate(entry.ladder)
+    ]
+    return {
+        "enabler": enabler.name,
+        "slug": enabler.slug,
+        "anchor": f"enabler-{enabler.slug}",
+        "others": report_views.cell(section.row.others),
+        "others_mean": section.row.others.mean if section.row.others.shown else None,
+        "self": report_views.cell(section.row.self_cell),
+        "gap": section.gap,
+        "agreement_key": entry.agreement or "",
+        "agreement": str(insight.AGREEMENT_LABELS[entry.agreement]) if entry.agreement else "",
+        "band": str(insight.BAND_LABELS[entry.band]) if entry.band else "",
+        "differ": ", ".join(entry.differ),
+        "ladder": ladder,
+        "placement": _placement_text(placement, [r["label"] for r in ladder]),
+        "next_reached": bool(
+            placement and placement.rung is not None and placement.rung == len(ladder) - 1
+        ),
+        "advice": _advice_text(enabler, entry.advice, directions),
+    }
+
+
+def _placement_text(placement, names):
+    if placement is None:
+        return ""
+    if placement.rung is None:
+        if placement.stopped_at_hidden == 0:
+            return _("not judged: too few answers on the All leaders behaviours")
+        return _("not yet “regularly” on the All leaders behaviours")
+    text = names[placement.rung]
+    if placement.stopped_at_hidden is not None:
+        return _("%(level)s (the next rung has too few answers to judge)") % {"level": text}
+    return text
+
+
+def _advice_text(enabler, advice, directions):
+    if advice is None:
+        return ""
+    names = [str(directions.get(slug, slug)) for slug in advice.directions]
+    return _(
+        "%(enabler)s: %(group)s answered “not observed” most often (%(share)s%%). Next time, "
+        "open the relationship “%(direction)s” to more people: ask those who see this part of "
+        "your work, or show these raters where it happens."
+    ) % {
+        "enabler": enabler.name,
+        "group": advice.label,
+        "share": round(advice.share * 100),
+        "direction": " / ".join(names),
+    }
+
+
+def _summary(report, rows, suggestions):
+    """The five-minute read: strongest and weakest enablers as others see them, the largest
+    gaps, placement, and the action plan's three suggestions."""
+    shown = [r for r in rows if r["others_mean"] is not None]
+    ranked = sorted(shown, key=lambda r: (-r["others_mean"], r["enabler"]))
+    half = min(STRONGEST, len(ranked) // 2)
+    gaps = sorted(
+        (r for r in rows if r["gap"] is not None),
+        key=lambda r: (-abs(r["gap"]), r["enabler"]),
+    )[:LARGEST_GAPS]
+    by_slug = {r["slug"]: r for r in rows}
+    return {
+        "strongest": ranked[:half],
+        "weakest": list(reversed(ranked[len(ranked) - half :])) if half else [],
+        "gaps": [{**r, "signed_gap": report_views._signed(r["gap"])} for r in gaps],
+        "placements": [r for r in rows if r["ladder"]],
+        "suggestions": [
+            {
+                "enabler": s.enabler.name,
+                "anchor": by_slug[s.enabler.slug]["anchor"],
+                "reasons": "; ".join(str(reason) for reason in s.reasons),
+            }
+            for s in suggestions
+        ],
+    }
