@@ -126,7 +126,7 @@ def _differ(row, plan, values, k, others_label):
             continue
         among = [value for group, value in values.values() if group in cell.groups]
         if insight.differs_widely(among, k):
-            out.append(label)
+            out.append(str(label))
     return out
 
 

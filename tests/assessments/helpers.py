@@ -1,6 +1,6 @@
 """Shared helpers for answering questionnaires in tests."""
 
-from assessments.questionnaire import build_questionnaire
+from assessments.questionnaire import build_questionnaire, questionnaire_for
 from assessments.tokens import issue_token
 
 
@@ -31,7 +31,7 @@ def submit_all(rater, value="3", override=None, comments=None, submit=True):
     """
     from assessments import responses
 
-    questionnaire = build_questionnaire(rater.participant.level)
+    questionnaire = questionnaire_for(rater.participant)
     for section in questionnaire.sections:
         values = {item.key: (value(item) if callable(value) else value) for item in section.items}
         values.update({k: v for k, v in (override or {}).items() if k in values})
@@ -60,9 +60,10 @@ def fast_submit(rater, value="3", override=None):
     from assessments.models import Answer, Rater, Response
 
     level = rater.participant.level
-    if level.pk not in _questionnaires:
-        _questionnaires[level.pk] = build_questionnaire(level)
-    questionnaire = _questionnaires[level.pk]
+    key = (level.pk, rater.participant.cycle.next_level_part)
+    if key not in _questionnaires:
+        _questionnaires[key] = questionnaire_for(rater.participant)
+    questionnaire = _questionnaires[key]
     response = Response.objects.create(rater=rater, submitted_at=timezone.now())
     answers = []
     for item in questionnaire.items:
