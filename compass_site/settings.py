@@ -298,6 +298,10 @@ RATER_LINK_KEY = os.environ.get("RATER_LINK_KEY", "") or f"rater-link:{SECRET_KE
 # Whom people write to when no cycle names a contact (e.g. on the "link does not work" page).
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
+# Organisation norms in the individual report (issue 18) rest on at least this many leaders of
+# the same level; assessments.insight never goes below 30, whatever is set here.
+INSIGHT_NORM_MIN_LEADERS = envint("INSIGHT_NORM_MIN_LEADERS", 30)
+
 # Wrong rater links allowed per client address before it must wait (after a miss only: a valid
 # link is never refused). Password reset requests allowed per address and per account.
 PASSWORD_RESET_ATTEMPTS = envint("PASSWORD_RESET_ATTEMPTS", 5)
