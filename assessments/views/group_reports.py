@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from .. import access, action_plans, charts, cohort_exports, exports, group_reports, reports
 from ..anonymity import reports_visible, shown_mean
 from ..models import Cycle
+from . import insight as insight_views
 
 # Colour bands of the heatmaps, by the number as printed (one decimal), so that the legend and
 # the number in a cell never disagree. Each band is (upper bound, exclusive; None = no bound).
@@ -87,6 +88,9 @@ def team(request, cycle_id):
             total_size=report.size,
         )
         context.update(_legends())
+        enablers = [enabler for enabler, _heats, _all in report.levels.rows]
+        team = group_reports.Participant.objects.filter(cycle=cycle, supervisor=request.user)
+        context["insight"] = insight_views.team_insight(cycle, team, enablers)
     return render(request, "assessments/reports/team.html", context)
 
 
@@ -116,6 +120,13 @@ def cohort(request, cycle_id):
         "plans": action_plans.plan_counts(cycle),
     }
     context.update(_legends())
+    context["insight"] = insight_views.cohort_insight(
+        cycle,
+        group_reports.Participant.objects.filter(cycle=cycle),
+        enablers=[enabler for enabler, _heats, _all in report.levels.rows],
+        levels=[(key, label) for key, label, _size in report.levels.cells],
+        genders=[(key, label) for key, label, _size in report.genders.cells],
+    )
     return render(request, "assessments/reports/cohort.html", context)
 
 

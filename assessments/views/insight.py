@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from compass.models import Direction
 
-from .. import access, insight, report_insight, reports
+from .. import access, group_insight, insight, report_insight, reports
 from . import reports as report_views
 
 STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
@@ -159,4 +159,75 @@ def _summary(report, rows, suggestions):
             }
             for s in suggestions
         ],
+    }
+
+
+# --- team and cohort -----------------------------------------------------------------------
+
+
+def _count_text(value):
+    return str(value) if value is not None else _("hidden")
+
+
+def _next_level_rows(judged, enablers, k):
+    counts = group_insight.next_level_counts(judged, [e.pk for e in enablers], k)
+    rows = []
+    for enabler in enablers:
+        entry = counts[enabler.pk]
+        if not entry["any"]:
+            continue
+        rows.append(
+            {
+                "enabler": enabler.name,
+                "reached": _count_text(entry["counts"][group_insight.REACHED]),
+                "judged": _count_text(entry["judged"]),
+            }
+        )
+    return rows
+
+
+def _agreement_rows(judged, enablers, k):
+    counts = group_insight.agreement_distribution(judged, [e.pk for e in enablers], k)
+    return [
+        {
+            "enabler": enabler.name,
+            "cells": [
+                _count_text(counts[enabler.pk]["counts"][c]) for c in group_insight.CATEGORIES
+            ],
+            "judged": _count_text(counts[enabler.pk]["judged"]),
+        }
+        for enabler in enablers
+        if counts[enabler.pk]["any"]
+    ]
+
+
+def team_insight(cycle, team, enablers):
+    """How many team members show next-level behaviours, per enabler (four queries)."""
+    if not cycle.next_level_part:
+        return {"next_level": None}
+    judged = group_insight.judgements(team)
+    return {"next_level": _next_level_rows(judged, enablers, cycle.anonymity_threshold)}
+
+
+def cohort_insight(cycle, participants, enablers, levels, genders):
+    """Next-level behaviours per level, and self–other agreement per level and by gender, each
+    cell a group of at least k participants (four queries)."""
+    k = cycle.anonymity_threshold
+    judged = group_insight.judgements(participants)
+    categories = [str(insight.AGREEMENT_LABELS[c]) for c in group_insight.CATEGORIES]
+
+    def blocks(key, cells, rows_of):
+        out = []
+        for _cell, label, members in group_insight.by_cell(judged, key, cells, k):
+            rows = rows_of(members, enablers, k) if members is not None else None
+            out.append({"label": label, "rows": rows})
+        return out
+
+    return {
+        "categories": categories,
+        "next_level": blocks(lambda j: j.level_id, levels, _next_level_rows)
+        if cycle.next_level_part
+        else None,
+        "agreement_levels": blocks(lambda j: j.level_id, levels, _agreement_rows),
+        "agreement_genders": blocks(lambda j: j.gender, genders, _agreement_rows),
     }

@@ -1,0 +1,175 @@
+"""Issue 18 in the team and cohort reports: next-level behaviours and self–other agreement,
+counted over participants, each through what their own released report shows.
+
+Per participant and enabler, the cells of their own report (``anonymity.plan_units`` and
+``anonymity.build_row`` with their cycle's k) give the agreement category and the placement on
+the ladder (``insight``). Those are then counted per team, per level or per gender, and the
+counts go through the participant rule (``anonymity.suppress_breakdown``): a count of 1..k−1
+participants is not shown, nor the count that would let a reader recover it.
+
+Four grouped queries whatever the number of participants: submitted raters per participant and
+group, enabler tallies (the leader's own indicators, as the enabler score), tallies per level
+of indicators (the ladder's rungs), and the participants themselves.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+
+from . import anonymity, insight
+from .models import Answer, Rater
+from .reports import _TALLY_FIELDS, GROUP, SUBMITTED, _tally
+
+CATEGORIES = (insight.OVER, insight.UNDER, insight.AGREE_HIGH, insight.AGREE_LOW)
+REACHED, NOT_REACHED = "reached", "not_reached"
+
+
+@dataclass
+class Judgement:
+    """One participant's insight per enabler, as their own report shows it."""
+
+    participant_id: int
+    level_id: int
+    gender: str
+    agreement: dict  # enabler id -> category or None
+    next_level: dict  # enabler id -> True (reached) / False (not) / None (not judged or no part)
+
+
+def judgements(participants):
+    """``participants`` (a queryset of one cycle) judged per enabler, in four queries."""
+    people = list(
+        participants.order_by().values_list(
+            "pk",
+            "level_id",
+            "level__position",
+            "gender",
+            "cycle__anonymity_threshold",
+            "cycle__next_level_part",
+        )
+    )
+    submitted = defaultdict(dict)
+    counts = (
+        Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
+        .exclude(approval=Rater.Approval.REJECTED)
+        .values_list("participant_id", "group")
+        .annotate(n=Count("pk"))
+    )
+    for participant_id, group, n in counts:
+        submitted[participant_id][group] = n
+    answers = Answer.objects.filter(
+        SUBMITTED, response__rater__participant__in=participants, indicator__isnull=False
+    )
+    who = "response__rater__participant_id"
+    raters = Count("response_id", distinct=True, filter=Q(score__isnull=False))
+    enabler_rows = (
+        answers.filter(
+            indicator__behaviour__level__position__lte=F(
+                "response__rater__participant__level__position"
+            )
+        )
+        .values(who, GROUP, "indicator__behaviour__enabler_id")
+        .annotate(**_TALLY_FIELDS, raters=raters)
+    )
+    rung_rows = answers.values(
+        who, GROUP, "indicator__behaviour__enabler_id", "indicator__behaviour__level__position"
+    ).annotate(**_TALLY_FIELDS, raters=raters)
+    enablers = defaultdict(dict)
+    for row in enabler_rows:
+        enablers[(row[who], row["indicator__behaviour__enabler_id"])][row[GROUP]] = _tally(
+            row, "raters"
+        )
+    rungs = defaultdict(dict)
+    for row in rung_rows:
+        key = (
+            row[who],
+            row["indicator__behaviour__enabler_id"],
+            row["indicator__behaviour__level__position"],
+        )
+        rungs[key][row[GROUP]] = _tally(row, "raters")
+    enabler_ids = {enabler_id for (_pk, enabler_id) in enablers}
+    out = []
+    for pk, level_id, position, gender, k, next_part in people:
+        plan = anonymity.plan_units(submitted.get(pk, {}), k)
+        agreement, next_level = {}, {}
+        for enabler_id in enabler_ids:
+            row = anonymity.build_row(enablers.get((pk, enabler_id), {}), plan)
+            agreement[enabler_id] = insight.agreement(row.self_cell, row.others)
+            next_level[enabler_id] = None
+            if next_part and (pk, enabler_id, position + 1) in rungs:
+                positions = [0] if position == 0 else [0, position]
+                ladder = [
+                    anonymity.build_row(rungs.get((pk, enabler_id, p), {}), plan).others
+                    for p in [*positions, position + 1]
+                ]
+                placed = insight.placement(ladder)
+                if placed.stopped_at_hidden is None:
+                    next_level[enabler_id] = placed.rung == len(ladder) - 1
+        out.append(Judgement(pk, level_id, gender, agreement, next_level))
+    return out
+
+
+def _counted(sizes, k):
+    """{key: the count, or None where the participant rule hides it}, and whether the total
+    may be shown."""
+    rule = anonymity.suppress_breakdown(sizes, k)
+    return {key: None if key in rule.suppressed else n for key, n in sizes.items()}, (
+        rule.total_shown
+    )
+
+
+def next_level_counts(judged, enabler_ids, k):
+    """Per enabler: how many participants show next-level behaviours, and how many do not,
+    among those whose reports judge it; each count under the participant rule."""
+    out = {}
+    for enabler_id in enabler_ids:
+        sizes = {REACHED: 0, NOT_REACHED: 0}
+        for judgement in judged:
+            verdict = judgement.next_level.get(enabler_id)
+            if verdict is not None:
+                sizes[REACHED if verdict else NOT_REACHED] += 1
+        counts, total_shown = _counted(sizes, k)
+        out[enabler_id] = {
+            "counts": counts,
+            "judged": sum(sizes.values()) if total_shown else None,
+            "any": any(sizes.values()),
+        }
+    return out
+
+
+def agreement_distribution(judged, enabler_ids, k):
+    """Per enabler: how many participants fall in each agreement category; each count under
+    the participant rule."""
+    out = {}
+    for enabler_id in enabler_ids:
+        sizes = dict.fromkeys(CATEGORIES, 0)
+        for judgement in judged:
+            category = judgement.agreement.get(enabler_id)
+            if category is not None:
+                sizes[category] += 1
+        counts, total_shown = _counted(sizes, k)
+        out[enabler_id] = {
+            "counts": counts,
+            "judged": sum(sizes.values()) if total_shown else None,
+            "any": any(sizes.values()),
+        }
+    return out
+
+
+def by_cell(judged, key, cells, k):
+    """``judged`` split by ``key`` (a level id or a gender) into ``cells`` [(key, label)];
+    a cell with fewer than k participants is left out whole (with its complement, as in the
+    heatmaps)."""
+    sizes = dict.fromkeys((cell for cell, _label in cells), 0)
+    groups = defaultdict(list)
+    for judgement in judged:
+        value = key(judgement)
+        if value in sizes:
+            sizes[value] += 1
+            groups[value].append(judgement)
+    rule = anonymity.suppress_breakdown(sizes, k)
+    return [
+        (cell, label, None if cell in rule.suppressed else groups[cell])
+        for cell, label in cells
+        if sizes[cell]
+    ]

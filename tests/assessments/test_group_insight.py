@@ -1,0 +1,141 @@
+"""Issue 18 in the team and cohort reports: next-level behaviours and self–other agreement,
+counted over participants under the participant rule."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import group_insight
+from assessments.models import HR_ADMINS_GROUP, Cycle, Participant, RaterGroup
+from assessments.questionnaire import questionnaire_for
+from compass.models import Enabler
+from tests.assessments.helpers import fast_submit
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(html):
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def member(cycle, boss, *, reaches, own="4", gender="", level_slug="heads-of-teams"):
+    """A leader whose three peers give 4 everywhere and, on the next level's indicators, 3 when
+    ``reaches`` and 2 when not; the leader rates themself ``own``."""
+    participant = make_participant(cycle, supervisor=boss, gender=gender, level_slug=level_slug)
+    questionnaire = questionnaire_for(participant)
+    above = {i.key for s in questionnaire.sections for i in s.next_items}
+    fast_submit(self_rater(participant), own)
+    for _ in range(3):
+        rater = RaterFactory(participant=participant, group=RaterGroup.PEER)
+        fast_submit(rater, lambda item: ("3" if reaches else "2") if item.key in above else "4")
+    return participant
+
+
+def release(cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    cycle.refresh_from_db()
+
+
+@pytest.fixture
+def boss(compass):
+    return UserFactory(email="bea.boss@example.org", full_name="Bea Boss")
+
+
+@pytest.fixture
+def hr(db):
+    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
+    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
+    return user
+
+
+def test_next_level_counts_per_enabler_from_each_members_own_report(boss):
+    cycle = CycleFactory(next_level_part=True)
+    for reaches in (True, True, True, False, False, False):
+        member(cycle, boss, reaches=reaches)
+    release(cycle)
+    judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
+    enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
+
+    counts = group_insight.next_level_counts(judged, enablers, k=3)
+
+    assert {c["counts"][group_insight.REACHED] for c in counts.values()} == {3}
+    assert {c["judged"] for c in counts.values()} == {6}
+
+
+def test_one_member_apart_is_hidden_with_its_complement(boss):
+    cycle = CycleFactory(next_level_part=True)
+    for reaches in (True, False, False, False):
+        member(cycle, boss, reaches=reaches)
+    release(cycle)
+    judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
+    enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
+
+    counts = group_insight.next_level_counts(judged, enablers, k=3)
+
+    # 1 reached (below k) and the 3 who did not (which would give it away) are both hidden
+    assert {tuple(c["counts"].values()) for c in counts.values()} == {(None, None)}
+    assert {c["judged"] for c in counts.values()} == {4}
+
+
+def test_team_page_counts_next_level_behaviours(client, boss):
+    cycle = CycleFactory(next_level_part=True)
+    for reaches in (True, True, True, False, False, False):
+        member(cycle, boss, reaches=reaches)
+    release(cycle)
+    client.force_login(boss)
+
+    page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
+
+    assert "Next-level behaviours in your team" in page
+    assert "Workforce 3 6" in page
+
+
+def test_cohort_agreement_per_level_and_by_gender(client, boss, hr):
+    cycle = CycleFactory()
+    for _ in range(3):  # self 5 against others 4: over-estimators
+        member(cycle, boss, reaches=True, own="5", gender="woman")
+    for _ in range(3):  # self 4 against others 4: in agreement, high
+        member(cycle, boss, reaches=True, own="4", gender="man")
+    for _ in range(2):  # two chiefs and a director: levels below k, hidden
+        member(cycle, boss, reaches=True, own="2", level_slug="chiefs-of-mission")
+    member(cycle, boss, reaches=True, own="2", level_slug="directors")
+    release(cycle)
+    client.force_login(hr)
+
+    html = client.get(reverse("reports:cohort", args=[cycle.pk])).content.decode()
+    section = text_of(html[html.index('id="insight-heading"') : html.index('id="plans-heading"')])
+
+    levels = section[section.index("Agreement per level") : section.index("Agreement by gender")]
+    # heads of teams: 3 over, 0 under, 3 high, 0 low of 6
+    assert "Heads of Teams Enabler Over-estimator Under-estimator" in levels
+    assert "Workforce 3 0 3 0 6" in levels
+    assert "Chiefs of Mission & Heads of Office Fewer than 3 leaders here" in levels
+    assert "Directors Fewer than 3 leaders here" in levels
+    genders = section[section.index("Agreement by gender") :]
+    assert "Workforce 3 0 0 0 3" in genders  # women
+    assert "Workforce 0 0 3 0 3" in genders  # men
+    assert "Next-level behaviours per level" not in section  # the cycle has no next-level part
+
+
+def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr):
+    counts = []
+    for size in (3, 9):
+        boss = UserFactory()
+        cycle = CycleFactory(next_level_part=True)
+        for i in range(size):
+            member(cycle, boss, reaches=i % 2 == 0, gender="woman")
+        release(cycle)
+        measured = []
+        for user, url in ((boss, "reports:team"), (hr, "reports:cohort")):
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(reverse(url, args=[cycle.pk])).status_code == 200
+            measured.append(len(captured))
+        counts.append(measured)
+    assert counts[0] == counts[1]
