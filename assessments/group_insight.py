@@ -109,49 +109,53 @@ def judgements(participants):
     return out
 
 
-def _counted(sizes, k):
-    """{key: the count, or None where the participant rule hides it}, and whether the total
-    may be shown."""
-    rule = anonymity.suppress_breakdown(sizes, k)
-    return {key: None if key in rule.suppressed else n for key, n in sizes.items()}, (
-        rule.total_shown
+def _counted(members, k, may_open):
+    """{key: the count of ``members[key]``, or None where the participant rule hides it}, and
+    whether the total may be shown. Participants whose reports the viewer may open do not
+    count toward k (PRODUCT §5.5): what they add, the viewer can read anyway."""
+    rule = anonymity.suppress_breakdown(
+        {key: len(ids - may_open) for key, ids in members.items()}, k
     )
+    counts = {key: None if key in rule.suppressed else len(ids) for key, ids in members.items()}
+    return counts, rule.total_shown
 
 
-def next_level_counts(judged, enabler_ids, k):
+def next_level_counts(judged, enabler_ids, k, may_open=frozenset()):
     """Per enabler: how many participants show next-level behaviours, and how many do not,
     among those whose reports judge it; each count under the participant rule."""
     out = {}
     for enabler_id in enabler_ids:
-        sizes = {REACHED: 0, NOT_REACHED: 0}
+        members = {REACHED: set(), NOT_REACHED: set()}
         for judgement in judged:
             verdict = judgement.next_level.get(enabler_id)
             if verdict is not None:
-                sizes[REACHED if verdict else NOT_REACHED] += 1
-        counts, total_shown = _counted(sizes, k)
+                members[REACHED if verdict else NOT_REACHED].add(judgement.participant_id)
+        counts, total_shown = _counted(members, k, may_open)
+        judged_count = sum(len(ids) for ids in members.values())
         out[enabler_id] = {
             "counts": counts,
-            "judged": sum(sizes.values()) if total_shown else None,
-            "any": any(sizes.values()),
+            "judged": judged_count if total_shown else None,
+            "any": bool(judged_count),
         }
     return out
 
 
-def agreement_distribution(judged, enabler_ids, k):
+def agreement_distribution(judged, enabler_ids, k, may_open=frozenset()):
     """Per enabler: how many participants fall in each agreement category; each count under
     the participant rule."""
     out = {}
     for enabler_id in enabler_ids:
-        sizes = dict.fromkeys(CATEGORIES, 0)
+        members = {category: set() for category in CATEGORIES}
         for judgement in judged:
             category = judgement.agreement.get(enabler_id)
             if category is not None:
-                sizes[category] += 1
-        counts, total_shown = _counted(sizes, k)
+                members[category].add(judgement.participant_id)
+        counts, total_shown = _counted(members, k, may_open)
+        judged_count = sum(len(ids) for ids in members.values())
         out[enabler_id] = {
             "counts": counts,
-            "judged": sum(sizes.values()) if total_shown else None,
-            "any": any(sizes.values()),
+            "judged": judged_count if total_shown else None,
+            "any": bool(judged_count),
         }
     return out
 

@@ -90,7 +90,7 @@ def team(request, cycle_id):
         context.update(_legends())
         enablers = [enabler for enabler, _heats, _all in report.levels.rows]
         team = group_reports.Participant.objects.filter(cycle=cycle, supervisor=request.user)
-        context["insight"] = insight_views.team_insight(cycle, team, enablers)
+        context["insight"] = insight_views.team_insight(cycle, team, enablers, report.shared)
     return render(request, "assessments/reports/team.html", context)
 
 

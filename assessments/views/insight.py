@@ -169,8 +169,8 @@ def _count_text(value):
     return str(value) if value is not None else _("hidden")
 
 
-def _next_level_rows(judged, enablers, k):
-    counts = group_insight.next_level_counts(judged, [e.pk for e in enablers], k)
+def _next_level_rows(judged, enablers, k, may_open=frozenset()):
+    counts = group_insight.next_level_counts(judged, [e.pk for e in enablers], k, may_open)
     rows = []
     for enabler in enablers:
         entry = counts[enabler.pk]
@@ -201,12 +201,15 @@ def _agreement_rows(judged, enablers, k):
     ]
 
 
-def team_insight(cycle, team, enablers):
-    """How many team members show next-level behaviours, per enabler (four queries)."""
+def team_insight(cycle, team, enablers, shared):
+    """How many team members show next-level behaviours, per enabler (four queries). Members
+    who shared their report (``shared``) do not count toward k: the supervisor reads it."""
     if not cycle.next_level_part:
         return {"next_level": None}
     judged = group_insight.judgements(team)
-    return {"next_level": _next_level_rows(judged, enablers, cycle.anonymity_threshold)}
+    may_open = frozenset(p.pk for p in shared)
+    rows = _next_level_rows(judged, enablers, cycle.anonymity_threshold, may_open)
+    return {"next_level": rows}
 
 
 def cohort_insight(cycle, participants, enablers, levels, genders):

@@ -139,3 +139,17 @@ def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr):
             measured.append(len(captured))
         counts.append(measured)
     assert counts[0] == counts[1]
+
+
+def test_members_who_shared_their_report_do_not_count_toward_k(client, boss):
+    cycle = CycleFactory(next_level_part=True)
+    team = [member(cycle, boss, reaches=reaches) for reaches in (True,) * 3 + (False,) * 3]
+    for participant in team[:1]:  # one who reached shares: two of three left to protect
+        participant.shared_with_supervisor = True
+        participant.save()
+    release(cycle)
+    client.force_login(boss)
+
+    page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
+
+    assert "Workforce hidden 6" in page  # 2 unopened members reached: below k
