@@ -90,9 +90,15 @@ def _enabler_row(report, entry, directions):
         "slug": enabler.slug,
         "anchor": f"enabler-{enabler.slug}",
         "others": report_views.cell(section.row.others),
-        "others_mean": section.row.others.mean if section.row.others.shown else None,
+        # as printed (one decimal): the summary ranks and subtracts no finer than it shows
+        "others_shown": insight.shown(section.row.others),
+        "position": enabler.position,
         "self": report_views.cell(section.row.self_cell),
-        "gap": section.gap,
+        "gap": (
+            insight.shown(section.row.self_cell) - insight.shown(section.row.others)
+            if section.gap is not None
+            else None
+        ),
         "agreement_key": entry.agreement or "",
         "agreement": str(insight.AGREEMENT_LABELS[entry.agreement]) if entry.agreement else "",
         "band": str(insight.BAND_LABELS[entry.band]) if entry.band else "",
@@ -138,18 +144,22 @@ def _advice_text(enabler, advice, directions):
 def _summary(report, rows, suggestions):
     """The five-minute read: strongest and weakest enablers as others see them, the largest
     gaps, placement, and the action plan's three suggestions."""
-    shown = [r for r in rows if r["others_mean"] is not None]
-    ranked = sorted(shown, key=lambda r: (-r["others_mean"], r["enabler"]))
+    shown = [r for r in rows if r["others_shown"] is not None]
+    ranked = sorted(shown, key=lambda r: (-r["others_shown"], r["position"]))
     half = min(STRONGEST, len(ranked) // 2)
+    strongest = ranked[:half]
+    # the weakest are below every strongest one as printed: a tie is neither
+    floor = strongest[-1]["others_shown"] if strongest else None
+    weakest = [r for r in reversed(ranked[half:]) if r["others_shown"] < floor][:half]
     gaps = sorted(
-        (r for r in rows if r["gap"] is not None),
-        key=lambda r: (-abs(r["gap"]), r["enabler"]),
+        (r for r in rows if r["gap"]),
+        key=lambda r: (-abs(r["gap"]), r["position"]),
     )[:LARGEST_GAPS]
     by_slug = {r["slug"]: r for r in rows}
     return {
-        "strongest": ranked[:half],
-        "weakest": list(reversed(ranked[len(ranked) - half :])) if half else [],
-        "gaps": [{**r, "signed_gap": report_views._signed(r["gap"])} for r in gaps],
+        "strongest": strongest,
+        "weakest": weakest,
+        "gaps": [{**r, "signed_gap": report_views._signed(float(r["gap"]))} for r in gaps],
         "placements": [r for r in rows if r["ladder"]],
         "suggestions": [
             {

@@ -284,3 +284,23 @@ def test_summary_page_reads_strengths_gaps_placement_and_suggestions(
     printed = client.get(reverse("reports:individual_print", args=[next_level_participant.pk]))
     printed = printed.content.decode()
     assert printed.index("Your 360 in five minutes") < printed.index('id="responses-heading"')
+
+
+def test_summary_ranks_as_printed_and_a_tie_is_neither_strongest_nor_weakest(
+    client, leader, participant
+):
+    communication = {i.key for i in build_questionnaire(participant.level).section(6).items}
+    for rater in raters(participant, 3):
+        fast_submit(rater, lambda item: "2" if item.key in communication else "4")
+    release(participant.cycle)
+    client.force_login(leader)
+
+    url = reverse("reports:individual_summary", args=[participant.pk])
+    page = text_of(client.get(url).content.decode())
+
+    strongest = page[page.index("Strongest as others see you") : page.index("Weakest")]
+    weakest = page[page.index("Weakest as others see you") : page.index("Largest gaps")]
+    # six enablers tie at 4.0: the first two in the compass's order are named
+    assert "Workforce — 4.0" in strongest and "Partnerships — 4.0" in strongest
+    assert "Communication — 2.0" in weakest
+    assert "4.0" not in weakest
