@@ -7,15 +7,16 @@ the ladder (``insight``). Those are then counted per team, per level or per gend
 counts go through the participant rule (``anonymity.suppress_breakdown``): a count of 1..k−1
 participants is not shown, nor the count that would let a reader recover it.
 
-Four grouped queries whatever the number of participants: submitted raters per participant and
-group, enabler tallies (the leader's own indicators, as the enabler score), tallies per level
-of indicators (the ladder's rungs), and the participants themselves.
+Three queries whatever the number of participants: the participants, submitted raters per
+participant and group, and tallies per participant, indicator and group — from which each
+participant's enabler and ladder rows are built as their own report builds them
+(``anonymity.combine_rows`` over the indicators of their own levels, or of one level).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 
 from . import anonymity, insight
 from .models import Answer, Rater
@@ -37,7 +38,7 @@ class Judgement:
 
 
 def judgements(participants):
-    """``participants`` (a queryset of one cycle) judged per enabler, in four queries."""
+    """``participants`` (a queryset of one cycle) judged per enabler, in three queries."""
     people = list(
         participants.order_by().values_list(
             "pk",
@@ -57,51 +58,46 @@ def judgements(participants):
     )
     for participant_id, group, n in counts:
         submitted[participant_id][group] = n
-    answers = Answer.objects.filter(
-        SUBMITTED, response__rater__participant__in=participants, indicator__isnull=False
-    )
-    who = "response__rater__participant_id"
-    raters = Count("response_id", distinct=True, filter=Q(score__isnull=False))
-    enabler_rows = (
-        answers.filter(
-            indicator__behaviour__level__position__lte=F(
-                "response__rater__participant__level__position"
-            )
+    rows = (
+        Answer.objects.filter(
+            SUBMITTED, response__rater__participant__in=participants, indicator__isnull=False
         )
-        .values(who, GROUP, "indicator__behaviour__enabler_id")
-        .annotate(**_TALLY_FIELDS, raters=raters)
-    )
-    rung_rows = answers.values(
-        who, GROUP, "indicator__behaviour__enabler_id", "indicator__behaviour__level__position"
-    ).annotate(**_TALLY_FIELDS, raters=raters)
-    enablers = defaultdict(dict)
-    for row in enabler_rows:
-        enablers[(row[who], row["indicator__behaviour__enabler_id"])][row[GROUP]] = _tally(
-            row, "raters"
+        .values(
+            "response__rater__participant_id",
+            GROUP,
+            "indicator_id",
+            "indicator__behaviour__enabler_id",
+            "indicator__behaviour__level__position",
         )
-    rungs = defaultdict(dict)
-    for row in rung_rows:
+        .annotate(**_TALLY_FIELDS)
+    )
+    # {(participant, enabler, level position): {indicator: {group: Tally}}}
+    items = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
         key = (
-            row[who],
+            row["response__rater__participant_id"],
             row["indicator__behaviour__enabler_id"],
             row["indicator__behaviour__level__position"],
         )
-        rungs[key][row[GROUP]] = _tally(row, "raters")
-    enabler_ids = {enabler_id for (_pk, enabler_id) in enablers}
+        items[key][row["indicator_id"]][row[GROUP]] = _tally(row)
+    enabler_ids = {enabler_id for (_pk, enabler_id, _position) in items}
+
+    def rung(pk, enabler_id, *positions):
+        """A row over the participant's items of those levels, as their report builds it."""
+        tallies = [t for p in positions for t in items.get((pk, enabler_id, p), {}).values()]
+        return anonymity.combine_rows(tallies, plan)
+
     out = []
     for pk, level_id, position, gender, k, next_part in people:
         plan = anonymity.plan_units(submitted.get(pk, {}), k)
+        own = (0,) if position == 0 else (0, position)
         agreement, next_level = {}, {}
         for enabler_id in enabler_ids:
-            row = anonymity.build_row(enablers.get((pk, enabler_id), {}), plan)
+            row = rung(pk, enabler_id, *own)
             agreement[enabler_id] = insight.agreement(row.self_cell, row.others)
             next_level[enabler_id] = None
-            if next_part and (pk, enabler_id, position + 1) in rungs:
-                positions = [0] if position == 0 else [0, position]
-                ladder = [
-                    anonymity.build_row(rungs.get((pk, enabler_id, p), {}), plan).others
-                    for p in [*positions, position + 1]
-                ]
+            if next_part and (pk, enabler_id, position + 1) in items:
+                ladder = [rung(pk, enabler_id, p).others for p in (*own, position + 1)]
                 placed = insight.placement(ladder)
                 if placed.stopped_at_hidden is None:
                     next_level[enabler_id] = placed.rung == len(ladder) - 1

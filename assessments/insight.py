@@ -30,12 +30,13 @@ Whom to ask. Per enabler, the column (supervisor or a shown unit) with the highe
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import anonymity
 from .models import GROUP_DIRECTIONS
 
 REGULARLY = Decimal("3.0")
@@ -81,7 +82,7 @@ def shown(cell):
     """The cell's mean as the page prints it (one decimal, half up), or None when hidden."""
     if cell is None or not cell.shown or cell.mean is None:
         return None
-    return Decimal(repr(cell.mean)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return anonymity.shown_mean(cell.mean)
 
 
 # --- placement ---------------------------------------------------------------------------

@@ -6,8 +6,8 @@ a fixed number of grouped queries whatever the size of the cohort:
 * disagreement: one query for the real answers of this leader's raters (a handful per rater and
   indicator), so the spread is judged over exactly the raters behind each shown number;
 * norms: one query for the leaders of the same level in released cycles of the same edition,
-  and — only when they are enough for a norm — three grouped queries for their reports' counts
-  and tallies. Each leader's number is the one their own report shows ("all except self", after
+  and — only when they are enough for a norm — two grouped queries for their reports' counts
+  and item tallies. Each leader's number is the one their own report shows ("all except self", after
   the anonymity rule of their own cycle), so a hidden number never enters a norm.
 """
 
@@ -47,7 +47,7 @@ def build(report, *, others_label):
     "all except self" column in the flags."""
     participant = report.participant
     per_rater = _rater_values(participant)
-    norms = _norms(participant)
+    norms = _norms(report)
     enablers, item_differ, item_bands = [], {}, {}
     k = report.plan.k
     for section in report.sections:
@@ -157,8 +157,11 @@ def _same_norm(participant, prefix):
     )
 
 
-def _norms(participant):
-    """Per enabler and indicator, every norm leader's shown "all except self" value."""
+def _norms(report):
+    """Per enabler and indicator, every norm leader's shown "all except self" value: each
+    leader's rows built as their own report builds them (``anonymity.combine_rows`` over the
+    items of the leader's level, which is this report's level)."""
+    participant = report.participant
     leaders = _norm_participants(participant)
     if len(leaders) < insight.norm_min_leaders():
         return None
@@ -180,25 +183,23 @@ def _norms(participant):
         indicator__behaviour__level__position__lte=participant.level.position,
     )
     who = "response__rater__participant_id"
-    raters = Count("response_id", distinct=True, filter=Q(score__isnull=False))
-    enabler_rows = answers.values(who, GROUP, "indicator__behaviour__enabler_id").annotate(
-        **_TALLY_FIELDS, raters=raters
-    )
     item_rows = answers.values(who, GROUP, "indicator_id").annotate(**_TALLY_FIELDS)
-    tallies = {"enablers": defaultdict(dict), "items": defaultdict(dict)}
-    for row in enabler_rows:
-        if row[who] in plans:
-            key = (row[who], row["indicator__behaviour__enabler_id"])
-            tallies["enablers"][key][row[GROUP]] = _tally(row, "raters")
+    items = defaultdict(dict)
     for row in item_rows:
         if row[who] in plans:
-            tallies["items"][(row[who], row["indicator_id"])][row[GROUP]] = _tally(row)
+            items[(row[who], row["indicator_id"])][row[GROUP]] = _tally(row)
     values = {"leaders": len(leaders), "enablers": defaultdict(list), "items": defaultdict(list)}
-    for kind in ("enablers", "items"):
-        for (pk, thing), by_group in tallies[kind].items():
-            value = insight.shown(anonymity.build_row(by_group, plans[pk]).others)
+    for (pk, indicator_id), by_group in items.items():
+        value = insight.shown(anonymity.build_row(by_group, plans[pk]).others)
+        if value is not None:
+            values["items"][indicator_id].append(value)
+    for section in report.sections:
+        own = [line.item.indicator_id for line in section.indicators]
+        for pk, plan in plans.items():
+            row = anonymity.combine_rows([items.get((pk, i), {}) for i in own], plan)
+            value = insight.shown(row.others)
             if value is not None:
-                values[kind][thing].append(value)
+                values["enablers"][section.enabler.pk].append(value)
     return values
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import group_reports, report_insight, reports
-from assessments.models import Cycle, RaterGroup
+from assessments.models import Cycle, Participant, RaterGroup
 from assessments.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
@@ -182,9 +182,9 @@ def test_summary_page_with_a_norm_runs_in_constant_queries(
 ):
     me, *_ = _norm_cohort(n, leader)
     client.force_login(leader)
-    # session, user, participant, the report's 8 grouped queries, disagreement's answers, the
-    # norm's leaders, their rater counts, enabler and indicator tallies, the compass directions
-    with django_assert_num_queries(17):
+    # session, user, participant, the report's 6 grouped queries, disagreement's answers, the
+    # norm's leaders, their rater counts and indicator tallies, the compass directions
+    with django_assert_num_queries(14):
         response = client.get(reverse("reports:individual_summary", args=[me.pk]))
     assert response.status_code == 200
     assert "top quarter" in response.content.decode()
@@ -258,8 +258,9 @@ def test_next_level_answers_stay_out_of_the_enabler_score_everywhere(next_level_
     assert report.sections[0].row.others.mean == 4
     assert report.sections[0].next_level.others.mean == 1
     assert report.highest[0].row.others.mean == 4  # next-level lines are not ranked
-    answers = group_reports.answers_per_participant([next_level_participant])
-    assert {total / count for (total, count) in answers.enablers.values()} == {4}
+    parts = group_reports.released_parts(Participant.objects.filter(pk=next_level_participant.pk))
+    others = [v for (kind, _e), v in parts.measures.items() if kind == "others"]
+    assert {shown.mean for by_pid in others for shown, _anonymous in by_pid.values()} == {4}
 
 
 def test_summary_page_reads_strengths_gaps_placement_and_suggestions(
