@@ -40,12 +40,18 @@ def present_insight(report, context):
     by_slug = {row["slug"]: row for row in rows}
     for section in context["sections"]:
         row = by_slug[section["enabler"].slug]
-        section["band"], section["differ"] = row["band"], row["differ"]
+        notes = [{"what": _("Enabler score"), "band": row["band"], "differ": row["differ"]}]
         for group in section["indicator_groups"]:
             for line in group["lines"]:
                 band = data.item_bands.get(line["key"])
-                line["band"] = str(insight.BAND_LABELS[band]) if band else ""
-                line["differ"] = ", ".join(data.item_differ.get(line["key"], []))
+                notes.append(
+                    {
+                        "what": line["text"],
+                        "band": str(insight.BAND_LABELS[band]) if band else "",
+                        "differ": ", ".join(data.item_differ.get(line["key"], [])),
+                    }
+                )
+        section["notes"] = [note for note in notes if note["band"] or note["differ"]]
     found = {row["agreement_key"] for row in rows}
     categories = [key for key in insight.AGREEMENT_LABELS if key in found]
     return {
@@ -150,7 +156,11 @@ def _summary(report, rows, suggestions):
     strongest = ranked[:half]
     # the weakest are below every strongest one as printed: a tie is neither
     floor = strongest[-1]["others_shown"] if strongest else None
-    weakest = [r for r in reversed(ranked[half:]) if r["others_shown"] < floor][:half]
+    weakest = (
+        [r for r in reversed(ranked[half:]) if r["others_shown"] < floor][:half]
+        if strongest
+        else []
+    )
     gaps = sorted(
         (r for r in rows if r["gap"]),
         key=lambda r: (-abs(r["gap"]), r["position"]),
