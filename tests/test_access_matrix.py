@@ -180,6 +180,8 @@ MATRIX = {
     "plans:action_status": (lambda w: [*_released(w), w["action"].pk], "", POST_ONLY),
     "plans:share": (_released, "", POST_ONLY),
     "plans:comment": (_released, "", POST_ONLY),
+    "plans:edit_action": (lambda w: [*_released(w), w["action"].pk], "", only(["leader"])),
+    "plans:delete_action": (lambda w: [*_released(w), w["action"].pk], "", POST_ONLY),
 }
 
 

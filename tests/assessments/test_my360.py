@@ -329,6 +329,31 @@ def test_nominating_oneself_is_refused_next_to_the_email_field(as_leader, partic
     assert not participant.raters.filter(group="peer").exists()
 
 
+def test_a_refused_nomination_is_summarised_at_the_top_with_a_link_to_the_field(
+    as_leader, participant
+):
+    response = post_nomination(
+        as_leader, participant, name="", email="lucia.ortega@example.org", group="peer"
+    )
+    body = response.content.decode()
+    summary = body[
+        body.index("data-error-summary") : body.index("</ul>", body.index("data-error-summary"))
+    ]
+    assert "There is a problem" in summary
+    assert 'href="#id_name"' in summary and "This field is required." in summary
+    # The summary comes before the page's content, the form far below it.
+    assert body.index("data-error-summary") < body.index("<h1")
+    assert body.index("data-error-summary") < body.index('name="email"')
+    assert "js/error-summary.js" in body
+    # The field is invalid and described by its message.
+    assert 'aria-invalid="true"' in body and 'aria-describedby="id_name_error"' in body
+    assert 'id="id_name_error"' in body
+
+
+def test_a_page_without_errors_has_no_summary(as_leader, participant):
+    assert "data-error-summary" not in as_leader.get(my360(participant)).content.decode()
+
+
 @pytest.mark.parametrize(
     "email", ["Samuel.Okoro@example.org", "PEER0@EXAMPLE.ORG"], ids=["supervisor", "peer"]
 )
