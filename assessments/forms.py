@@ -70,9 +70,20 @@ class ApprovalForm(forms.Form):
         """(rater, its bound field), in the order the raters were given."""
         return [(rater, self[self._field_name(rater)]) for rater in self.raters]
 
-    def decisions(self):
-        """(approved rater ids, rejected rater ids) from the cleaned data."""
+    def decisions(self, *, approve_rest=False, shown=()):
+        """(approved rater ids, rejected rater ids) from the cleaned data.
+
+        ``approve_rest`` ("Approve all"): every rater the supervisor was shown (``shown``, the
+        ids the page listed) and did not mark "Reject" is approved; a nomination that arrived
+        after the page was shown is left for later.
+        """
         chosen = {rater.pk: self.cleaned_data.get(self._field_name(rater)) for rater in self.raters}
+        if approve_rest:
+            shown = {str(pk) for pk in shown}
+            chosen = {
+                pk: (REJECT if choice == REJECT else APPROVE if str(pk) in shown else choice)
+                for pk, choice in chosen.items()
+            }
         approved = [pk for pk, choice in chosen.items() if choice == APPROVE]
         rejected = [pk for pk, choice in chosen.items() if choice == REJECT]
         return approved, rejected

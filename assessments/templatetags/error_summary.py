@@ -21,6 +21,17 @@ def _forms(values):
             yield value
 
 
+def _anchor(field):
+    """The id the link goes to: the field, or the first of its radios or checkboxes (whose
+    group has no id of its own)."""
+    if field.id_for_label:
+        return field.id_for_label
+    subwidgets = field.subwidgets
+    if subwidgets and subwidgets[0].id_for_label:
+        return subwidgets[0].id_for_label
+    return field.auto_id or None
+
+
 def summary_items(*forms):
     """[(message, anchor or None)] for every error of ``forms`` (bound forms only), non-field
     errors first, then the fields in the form's order."""
@@ -31,8 +42,7 @@ def summary_items(*forms):
         items += [(str(error), None) for error in form.non_field_errors()]
         for field in form:
             for error in field.errors:
-                anchor = field.id_for_label or field.auto_id
-                items.append((str(error), anchor or None))
+                items.append((str(error), _anchor(field)))
     return items
 
 

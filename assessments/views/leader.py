@@ -225,7 +225,9 @@ def approvals(request, participant_id):
     pending = [r for r in raters if r.approval == Approval.PENDING] if deciding else []
     form = ApprovalForm(request.POST if request.method == "POST" else None, raters=pending)
     if request.method == "POST" and form.is_valid():
-        approved, rejected = form.decisions()
+        approved, rejected = form.decisions(
+            approve_rest="approve_all" in request.POST, shown=request.POST.getlist("shown")
+        )
         if not (approved or rejected):
             messages.info(request, _("Nothing was decided: choose approve or reject for a rater."))
             return redirect("my360:approvals", participant.pk)

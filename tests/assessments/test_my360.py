@@ -550,6 +550,39 @@ def test_a_decision_outside_the_choices_is_refused_next_to_the_rater(
     assert rater.approval == Rater.Approval.PENDING
 
 
+def test_approve_all_approves_every_rater_shown_except_those_marked_reject(
+    as_boss, approval_participant, sent_for_approval, django_capture_on_commit_callbacks
+):
+    first, second, third, fourth = sent_for_approval
+    page = as_boss.get(approvals_url(approval_participant)).content.decode()
+    assert "Approve all 4 (except any marked Reject)" in page
+    # A nomination the leader adds while the page is open is not approved unseen.
+    late = nominate(approval_participant, 1, group=RaterGroup.PARTNER, prefix="late")[0]
+    data = {"approve_all": "1", "shown": [r.pk for r in sent_for_approval]}
+    data[f"rater_{second.pk}"] = "reject"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_boss.post(approvals_url(approval_participant), data, follow=True)
+    assert any("Approved: 3. Rejected: 1." in m for m in messages_of(response))
+    approvals = dict(approval_participant.raters.values_list("pk", "approval"))
+    assert [approvals[r.pk] for r in sent_for_approval] == [
+        "approved",
+        "rejected",
+        "approved",
+        "approved",
+    ]
+    assert approvals[late.pk] == "pending"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, third.email, fourth.email])
+
+
+def test_a_refused_decision_is_linked_from_the_summary_to_its_first_radio(
+    as_boss, approval_participant, sent_for_approval
+):
+    rater = sent_for_approval[0]
+    response = as_boss.post(approvals_url(approval_participant), {f"rater_{rater.pk}": "maybe"})
+    assert f'href="#id_rater_{rater.pk}_0"' in response.content.decode()
+    assert f'id="id_rater_{rater.pk}_0"' in response.content.decode()
+
+
 @pytest.mark.parametrize("n_peers", [3, 15])
 def test_approvals_run_in_constant_queries_whatever_the_number_of_raters(
     client,
