@@ -8,7 +8,7 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import ActionPlan, Cycle, FocusArea, RaterGroup
+from assessments.models import ActionPlan, Cycle, FocusArea, Rater, RaterGroup
 from assessments.tokens import issue_token
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -64,6 +64,10 @@ def world(compass, hr_admin):
     make_participant(open_cycle, person=other_leader, supervisor=other_supervisor)
     peer = RaterFactory(participant=open_part, group=RaterGroup.PEER)
     token = issue_token(peer)
+    # The supervisor's own feedback on the leader, asked of them (home lists it).
+    asked = open_part.raters.get(group=RaterGroup.SUPERVISOR)
+    asked.status = Rater.Status.INVITED
+    asked.save(update_fields=["status"])
 
     released = CycleFactory(state=Cycle.State.OPEN)
     released_part = make_participant(released, person=leader, supervisor=supervisor)
@@ -90,6 +94,7 @@ def world(compass, hr_admin):
         "open_cycle": open_cycle,
         "open_part": open_part,
         "peer": peer,
+        "asked": asked,
         "token": token,
         "released": released,
         "released_part": released_part,
@@ -141,6 +146,12 @@ MATRIX = {
     "my360:self_section": (lambda w: [*_open(w), 1], "", only(["leader"])),
     "my360:self_review": (_open, "", only(["leader"])),
     "my360:self_thanks": (_open, "", only(["leader"])),
+    # Feedback asked of the signed-in user: theirs only; the leader asked cannot open it.
+    "my360:feedback_start": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_section": (lambda w: [w["asked"].pk, 1], "", only(["supervisor"])),
+    "my360:feedback_review": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_decline": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_thanks": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
     # A rater link is a bearer link: whoever holds it is the rater, signed in or not.
     "rater:start": (lambda w: [w["token"]], "", PUBLIC),
     "rater:section": (lambda w: [w["token"], 1], "", PUBLIC),

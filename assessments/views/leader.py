@@ -77,6 +77,7 @@ def home(request):
         "home.html",
         {
             "shared_plans": shared_plans,
+            "feedback_requests": access.feedback_requests(request.user),
             "participations": participations,
             "team": team,
             "team_reports": team_reports,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .. import access as access_rules
 from .. import responses
 from ..errors import DomainError
 from ..models import COMMENT_MAX_LENGTH, Comment, Cycle, Rater, RaterGroup
@@ -34,14 +35,21 @@ RATER_QUERYSET = Rater.objects.select_related(
 class Access:
     rater: Rater
     by_token: bool
-    key: str | int  # the token, or the participant id of the self-assessment
+    key: str | int  # the token, the participant id of the self-assessment, or the rater id
+    # Signed in as the person the feedback is asked of (home's "Feedback requested from you").
+    by_account: bool = False
 
     @property
     def namespace(self):
         return "rater" if self.by_token else "my360"
 
     def url(self, page, *args):
-        name = f"rater:{page}" if self.by_token else f"my360:self_{page}"
+        if self.by_token:
+            name = f"rater:{page}"
+        elif self.by_account:
+            name = f"my360:feedback_{page}"
+        else:
+            name = f"my360:self_{page}"
         return reverse(name, args=[self.key, *args])
 
 
@@ -90,7 +98,7 @@ def _base_context(access, questionnaire, answers=None):
         "read_only": rater.status in (Status.SUBMITTED, Status.DECLINED),
         "start_url": access.url("start"),
         "review_url": access.url("review"),
-        "decline_url": access.url("decline") if access.by_token else None,
+        "decline_url": access.url("decline") if rater.group != RaterGroup.SELF else None,
     }
     if questionnaire is not None:
         answers = answers or {}
@@ -391,3 +399,26 @@ self_start = require_http_methods(["GET"])(_signed_in(_start))
 self_section = require_http_methods(["GET", "POST"])(_signed_in(_section))
 self_review = require_http_methods(["GET", "POST"])(_signed_in(_review))
 self_thanks = require_http_methods(["GET"])(_signed_in(_thanks))
+
+
+# --- signed in: feedback asked of the user (no email link needed) ---------------------------
+
+
+def _as_account(page):
+    @login_required
+    @never_cache
+    def view(request, rater_id, **kwargs):
+        rater = access_rules.own_feedback_request(request.user, rater_id)
+        return page(
+            request, Access(rater=rater, by_token=False, key=rater_id, by_account=True), **kwargs
+        )
+
+    view.__name__ = f"feedback_{page.__name__.lstrip('_')}"
+    return view
+
+
+feedback_start = require_http_methods(["GET"])(_as_account(_start))
+feedback_section = require_http_methods(["GET", "POST"])(_as_account(_section))
+feedback_review = require_http_methods(["GET", "POST"])(_as_account(_review))
+feedback_decline = require_http_methods(["GET", "POST"])(_as_account(_decline))
+feedback_thanks = require_http_methods(["GET"])(_as_account(_thanks))
