@@ -47,6 +47,26 @@ APPROVE = "approve"
 REJECT = "reject"
 
 
+class ReplaceNominationForm(forms.Form):
+    """Someone else in a nominee's place: the leader corrects a mistyped name or address."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=Rater._meta.get_field("name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=Rater._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    @classmethod
+    def for_rater(cls, rater, data=None):
+        initial = {"name": rater.name, "email": rater.email}
+        return cls(data, prefix=f"replace-{rater.pk}", initial=initial)
+
+
 class ApprovalForm(forms.Form):
     """One choice per pending nomination: approve, reject, or leave it for later."""
 

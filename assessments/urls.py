@@ -17,6 +17,11 @@ urlpatterns = [
         name="remove_nomination",
     ),
     path(
+        "<int:participant_id>/nominations/<int:rater_id>/replace/",
+        leader.replace_nomination,
+        name="replace_nomination",
+    ),
+    path(
         "<int:participant_id>/nominations/send/",
         leader.submit_nominations,
         name="submit_nominations",

@@ -51,6 +51,8 @@ AUDIT_LABELS = {
     "resend": gettext_lazy("Link resent"),
     "replace_rater": gettext_lazy("Rater replaced"),
     "remove_rater": gettext_lazy("Rater removed"),
+    "replace_nomination": gettext_lazy("Nominee replaced by the leader"),
+    "withdraw_nomination": gettext_lazy("Nominee withdrawn by the leader"),
     "extend": gettext_lazy("Close date extended"),
     "remind": gettext_lazy("Reminders sent"),
     "close": gettext_lazy("Closed"),

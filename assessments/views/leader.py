@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, nominations
 from ..errors import DomainError
-from ..forms import ApprovalForm, NominationForm
+from ..forms import ApprovalForm, NominationForm, ReplaceNominationForm
 from ..models import (
     ANONYMOUS_GROUPS,
     NOMINATED_GROUPS,
@@ -92,8 +92,12 @@ def index(request):
     return redirect("home")
 
 
-def _rater_groups(participant, raters, counts):
-    """The raters per group, in the compass's order, with the cycle's limits beside them."""
+def _rater_groups(participant, raters, counts, replace_form=None):
+    """The raters per group, in the compass's order, with the cycle's limits beside them.
+
+    A nominee the leader sees as "Invited" can be corrected (replaced or withdrawn); the rule
+    refuses it once they started, in words that do not say whether they started or submitted.
+    """
     limits = participant.cycle.rater_limits()
     can_change = participant.cycle.state in ACTIVE_STATES
     groups = []
@@ -106,13 +110,22 @@ def _rater_groups(participant, raters, counts):
                 status_label = Status.INVITED.label
             else:
                 status_label = rater.get_status_display()
+            correctable = (
+                can_change and group in NOMINATED_GROUPS and rater.status != Status.DECLINED
+            )
+            bound = (
+                replace_form
+                if replace_form and replace_form.prefix.endswith(f"-{rater.pk}")
+                else None
+            )
             rows.append(
                 {
                     "rater": rater,
                     "status_label": status_label,
-                    "removable": can_change
-                    and group in NOMINATED_GROUPS
-                    and rater.status == Status.NOMINATED,
+                    "removable": correctable,
+                    "replace_form": (bound or ReplaceNominationForm.for_rater(rater))
+                    if correctable
+                    else None,
                 }
             )
         fewest, most = limits.get(group, (None, None))
@@ -132,7 +145,7 @@ def _rater_groups(participant, raters, counts):
     return groups
 
 
-def _render_participation(request, participant, form=None):
+def _render_participation(request, participant, form=None, replace_form=None):
     raters = list(participant.raters.all())
     counts = nominations.group_counts(participant)
     context = {
@@ -140,7 +153,8 @@ def _render_participation(request, participant, form=None):
         "cycle": participant.cycle,
         "can_change": participant.cycle.state in ACTIVE_STATES,
         "self_rater": next((r for r in raters if r.group == RaterGroup.SELF), None),
-        "groups": _rater_groups(participant, raters, counts),
+        "groups": _rater_groups(participant, raters, counts, replace_form),
+        "replace_form": replace_form,
         "problems": nominations.nomination_problems(participant, counts),
         "form": form or NominationForm(),
     }
@@ -179,7 +193,7 @@ def remove_nomination(request, participant_id, rater_id):
     participant = access.own_participation(request.user, participant_id)
     rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
     try:
-        nominations.remove_nomination(rater=rater)
+        nominations.remove_nomination(rater=rater, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -187,6 +201,26 @@ def remove_nomination(request, participant_id, rater_id):
             request, _("%(name)s was removed from your raters.") % {"name": rater.name}
         )
     return redirect("my360:participation", participant.pk)
+
+
+@login_required
+@require_POST
+def replace_nomination(request, participant_id, rater_id):
+    participant = access.own_participation(request.user, participant_id)
+    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    form = ReplaceNominationForm.for_rater(rater, request.POST)
+    if form.is_valid():
+        try:
+            new = nominations.replace_nomination(rater=rater, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
+            )
+            return redirect("my360:participation", participant.pk)
+    return _render_participation(request, participant, replace_form=form)
 
 
 @login_required

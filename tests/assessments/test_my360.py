@@ -420,11 +420,44 @@ def test_removing_an_uninvited_rater_through_the_page(as_leader, participant):
     assert not Rater.objects.filter(pk=rater.pk).exists()
 
 
-def test_removing_an_invited_rater_through_the_page_is_refused(as_leader, participant):
-    rater = RaterFactory(participant=participant, name="Ines Invited")
+def test_removing_a_rater_who_started_through_the_page_is_refused(as_leader, participant):
+    # Adapted for issue 16: an invited rater who has not started may now be removed.
+    rater = RaterFactory(participant=participant, name="Ines Invited", status="started")
     url = reverse("my360:remove_nomination", args=[participant.pk, rater.pk])
     response = as_leader.post(url, follow=True)
-    assert any("Ines Invited has already been invited" in m for m in messages_of(response))
+    assert any("Ines Invited can no longer be changed here" in m for m in messages_of(response))
+    assert Rater.objects.filter(pk=rater.pk).exists()
+
+
+def test_replacing_a_nominee_through_the_page(as_leader, participant):
+    rater = RaterFactory(participant=participant, name="Amina", email="amina@partner.exmple.net")
+    page = as_leader.get(my360(participant)).content.decode()
+    target = reverse("my360:replace_nomination", args=[participant.pk, rater.pk])
+    assert target in page
+    prefix = f"replace-{rater.pk}"
+    response = as_leader.post(
+        target,
+        {f"{prefix}-name": "Amina Diallo", f"{prefix}-email": "amina@partner.example.net"},
+        follow=True,
+    )
+    assert "Amina was replaced by Amina Diallo." in messages_of(response)
+    assert participant.raters.filter(email="amina@partner.example.net").exists()
+    assert not Rater.objects.filter(pk=rater.pk).exists()
+
+
+def test_a_refused_replacement_shows_in_the_summary_and_by_its_field(as_leader, participant):
+    rater = RaterFactory(participant=participant, name="Amina")
+    prefix = f"replace-{rater.pk}"
+    response = as_leader.post(
+        reverse("my360:replace_nomination", args=[participant.pk, rater.pk]),
+        {f"{prefix}-name": "Me", f"{prefix}-email": "lucia.ortega@example.org"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    summary = body[body.index("data-error-summary") :]
+    assert f'href="#id_{prefix}-email"' in summary[:800]
+    assert "cannot nominate yourself" in summary[:800]
+    assert f'aria-describedby="id_{prefix}-email_error"' in body
     assert Rater.objects.filter(pk=rater.pk).exists()
 
 
