@@ -7,15 +7,17 @@ re-checks the rater before sending, since someone may have answered in between.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import cycles, invitations, tasks
+from . import cycles, invitations, monitoring, tasks
+from .anonymity import plan_units
 from .errors import DomainError
-from .models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
+from .models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
 from .monitoring import REMINDABLE
 
 State = Cycle.State
@@ -159,6 +161,35 @@ def extend_close_date(*, cycle, by, closes_on):
         % {"old": previous.isoformat(), "new": closes_on.isoformat()},
     )
     return cycle
+
+
+@dataclass
+class ReleaseCheck:
+    """What a cycle's reports will be short of if released now (release is final)."""
+
+    no_anonymous: list  # names of leaders whose report will show no peers/reports/partners
+    no_self: list  # names of leaders without a submitted self-assessment
+    totals: dict  # monitoring.cycle_totals: response rates
+
+    @property
+    def short(self):
+        return bool(self.no_anonymous or self.no_self or not self.totals["others_submitted"])
+
+
+def release_check(cycle):
+    """Who will find their report short, in two queries whatever the cohort's size. Whether a
+    report shows any anonymous group is the anonymity rule's to say (``plan_units``)."""
+    no_anonymous, no_self = [], []
+    for row in monitoring.participants_with_progress(cycle).order_by("person__full_name"):
+        name = row.person.get_full_name()
+        submitted = {group: getattr(row, f"{group}_submitted") for group in ANONYMOUS_GROUPS}
+        if not plan_units(submitted, cycle.anonymity_threshold).anonymous_shown:
+            no_anonymous.append(name)
+        if row.self_status != Status.SUBMITTED:
+            no_self.append(name)
+    return ReleaseCheck(
+        no_anonymous=no_anonymous, no_self=no_self, totals=monitoring.cycle_totals(cycle)
+    )
 
 
 @transaction.atomic

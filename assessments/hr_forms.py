@@ -205,6 +205,31 @@ class ReasonForm(forms.Form):
             self.fields["reason"].error_messages["required"] = _("Say why.")
 
 
+class ConfirmNameForm(forms.Form):
+    """Type the cycle's name: asked before a final step when something is short."""
+
+    cycle_name = forms.CharField(label=_("The cycle's name"), max_length=200)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["cycle_name"].help_text = _("Type “%(name)s” to confirm.") % {
+            "name": cycle.name
+        }
+        self.fields["cycle_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["cycle_name"].error_messages["required"] = _(
+            "Type the cycle's name to confirm."
+        )
+
+    def clean_cycle_name(self):
+        typed = " ".join(self.cleaned_data["cycle_name"].split())
+        if typed != " ".join(self.cycle.name.split()):
+            raise forms.ValidationError(
+                _("This is not the cycle's name: type “%(name)s”.") % {"name": self.cycle.name}
+            )
+        return typed
+
+
 class ExtendForm(forms.Form):
     closes_on = forms.DateField(label=_("New close date"), widget=DateInput())
 

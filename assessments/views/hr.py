@@ -27,6 +27,7 @@ from compass.models import Level
 from .. import access, cohort, cycles, exports, imports, monitoring
 from ..errors import DomainError
 from ..hr_forms import (
+    ConfirmNameForm,
     CycleForm,
     ExtendForm,
     ImportForm,
@@ -324,7 +325,9 @@ def raters_template(request):
 # --- transitions ---------------------------------------------------------------------------
 
 
-def _confirm(request, cycle, *, title, lines, button, danger=False, form=None, status=200):
+def _confirm(
+    request, cycle, *, title, lines, button, danger=False, form=None, status=200, check=None
+):
     return render(
         request,
         "assessments/hr/confirm.html",
@@ -335,6 +338,7 @@ def _confirm(request, cycle, *, title, lines, button, danger=False, form=None, s
             "button": button,
             "danger": danger,
             "form": form,
+            "check": check,
         },
         status=status,
     )
@@ -467,20 +471,28 @@ def cycle_release(request, cycle_id):
     cycle = _cycle(cycle_id)
     if request.method == "GET" and cycle.state != State.CLOSED:
         return _not_now(request, cycle, _("Close the cycle before releasing its reports."))
+    check = cohort.release_check(cycle)
+    # When anything is short, the admin types the cycle's name: release cannot be undone.
+    form = ConfirmNameForm(request.POST or None, cycle=cycle) if check.short else None
+    status = 200
     if request.method == "POST":
-        return _run(
-            request,
-            cycle,
-            cohort.release,
-            _("Reports are released. Participants are being told by email."),
-        )
+        # Out of order, the rule refuses with its own message; in order, a short cycle needs
+        # its name typed.
+        if cycle.state != State.CLOSED or form is None or form.is_valid():
+            return _run(
+                request,
+                cycle,
+                cohort.release,
+                _("Reports are released. Participants are being told by email."),
+            )
+        status = 400
     lines = [
         _(
             "Releasing makes reports available and is final: the cycle can never be re-opened "
             "and no answer can change afterwards."
         ),
         _("Each of the %(n)s participants gets an email that their report is ready.")
-        % {"n": cycle.participants.count()},
+        % {"n": check.totals["participants"]},
     ]
     return _confirm(
         request,
@@ -489,6 +501,9 @@ def cycle_release(request, cycle_id):
         lines=lines,
         button=_("Release reports"),
         danger=True,
+        form=form,
+        status=status,
+        check=check,
     )
 
 
