@@ -63,8 +63,7 @@ class ReplaceNominationForm(forms.Form):
 
     @classmethod
     def for_rater(cls, rater, data=None):
-        initial = {"name": rater.name, "email": rater.email}
-        return cls(data, prefix=f"replace-{rater.pk}", initial=initial)
+        return cls(data, initial={"name": rater.name, "email": rater.email})
 
 
 class ApprovalForm(forms.Form):

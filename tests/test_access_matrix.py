@@ -140,7 +140,7 @@ MATRIX = {
     "my360:participation": (_open, "", only(["leader"])),
     "my360:nominate": (_open, "", POST_ONLY),
     "my360:remove_nomination": (lambda w: [*_open(w), w["peer"].pk], "", POST_ONLY),
-    "my360:replace_nomination": (lambda w: [*_open(w), w["peer"].pk], "", POST_ONLY),
+    "my360:replace_nomination": (lambda w: [*_open(w), w["peer"].pk], "", only(["leader"])),
     "my360:submit_nominations": (_open, "", POST_ONLY),
     "my360:approvals": (_open, "", only(["supervisor"])),
     "my360:self_start": (_open, "", only(["leader"])),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, nominations
 from ..errors import DomainError
@@ -92,7 +92,7 @@ def index(request):
     return redirect("home")
 
 
-def _rater_groups(participant, raters, counts, replace_form=None):
+def _rater_groups(participant, raters, counts):
     """The raters per group, in the compass's order, with the cycle's limits beside them.
 
     A nominee the leader sees as "Invited" can be corrected (replaced or withdrawn); the rule
@@ -113,19 +113,11 @@ def _rater_groups(participant, raters, counts, replace_form=None):
             correctable = (
                 can_change and group in NOMINATED_GROUPS and rater.status != Status.DECLINED
             )
-            bound = (
-                replace_form
-                if replace_form and replace_form.prefix.endswith(f"-{rater.pk}")
-                else None
-            )
             rows.append(
                 {
                     "rater": rater,
                     "status_label": status_label,
                     "removable": correctable,
-                    "replace_form": (bound or ReplaceNominationForm.for_rater(rater))
-                    if correctable
-                    else None,
                 }
             )
         fewest, most = limits.get(group, (None, None))
@@ -145,7 +137,7 @@ def _rater_groups(participant, raters, counts, replace_form=None):
     return groups
 
 
-def _render_participation(request, participant, form=None, replace_form=None):
+def _render_participation(request, participant, form=None):
     raters = list(participant.raters.all())
     counts = nominations.group_counts(participant)
     context = {
@@ -153,8 +145,7 @@ def _render_participation(request, participant, form=None, replace_form=None):
         "cycle": participant.cycle,
         "can_change": participant.cycle.state in ACTIVE_STATES,
         "self_rater": next((r for r in raters if r.group == RaterGroup.SELF), None),
-        "groups": _rater_groups(participant, raters, counts, replace_form),
-        "replace_form": replace_form,
+        "groups": _rater_groups(participant, raters, counts),
         "problems": nominations.nomination_problems(participant, counts),
         "form": form or NominationForm(),
     }
@@ -204,12 +195,13 @@ def remove_nomination(request, participant_id, rater_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def replace_nomination(request, participant_id, rater_id):
+    """Correct a nominee: someone else in their place (the page also offers removing them)."""
     participant = access.own_participation(request.user, participant_id)
     rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
-    form = ReplaceNominationForm.for_rater(rater, request.POST)
-    if form.is_valid():
+    form = ReplaceNominationForm.for_rater(rater, request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             new = nominations.replace_nomination(rater=rater, by=request.user, **form.cleaned_data)
         except DomainError as error:
@@ -220,7 +212,13 @@ def replace_nomination(request, participant_id, rater_id):
                 _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
             )
             return redirect("my360:participation", participant.pk)
-    return _render_participation(request, participant, replace_form=form)
+    context = {"participant": participant, "cycle": participant.cycle, "rater": rater, "form": form}
+    return render(
+        request,
+        "assessments/my360/nominee_change.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
