@@ -5,6 +5,9 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$H
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Links printed by the demo and sent in emails follow HOST in development
+# (`make run HOST=127.0.0.1:9000`); an explicit SITE_URL wins.
+SITE_URL ?= http://$(HOST)
 
 .PHONY: run test lint format venv migrate demo bench loadrun idp
 
@@ -23,10 +26,10 @@ migrate: venv
 	$(BIN)/python manage.py loaddata compass
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 run: demo
-	$(BIN)/python manage.py runserver $(HOST)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 lint: venv
 	$(BIN)/ruff check .
