@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import cycles, invitations, monitoring, tasks
+from . import cycles, invitations, monitoring, reminders, tasks
 from .anonymity import plan_units
 from .errors import DomainError
 from .models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
-from .monitoring import REMINDABLE
+from .reminders import remindable_raters  # noqa: F401 (read here by views and tests)
 
 State = Cycle.State
 Status = Rater.Status
@@ -353,33 +353,11 @@ def remove_rater(*, rater, by, reason=""):
     cycles.record(cycle=cycle, actor=by, action="remove_rater", detail=detail, reason=reason)
 
 
-def remindable_raters(cycle):
-    """Raters of ``cycle`` who have a link and have neither submitted nor declined."""
-    return Rater.objects.filter(REMINDABLE, participant__cycle=cycle).exclude(
-        approval=Approval.REJECTED
-    )
-
-
 @transaction.atomic
 def send_reminders(*, cycle, by):
-    """Remind everyone in an open cycle who has not answered; returns how many are reminded.
-
-    Each reminder is a fresh link (the email says it replaces the old one). ``by`` is None
-    when the scheduled command sends them.
-    """
-    cycle = _locked_cycle(cycle)
-    if not cycle.is_open:
-        raise DomainError(_("Reminders can only be sent while the cycle is open."))
-    count = remindable_raters(cycle).count()
-    cycles.record(
-        cycle=cycle,
-        actor=by,
-        action="remind",
-        detail=_("Reminders sent to %(n)s raters who have not answered.") % {"n": count},
-    )
-    if count:
-        transaction.on_commit(lambda: tasks.send_cycle_reminders.enqueue(cycle.pk))
-    return count
+    """Remind everyone in an open cycle who has not answered, one email per person; returns
+    how many requests are reminded. ``by`` is None when the scheduled command sends them."""
+    return reminders.remind(cycle=cycle, by=by).requests
 
 
 def cycles_closing_within(days, *, today=None):

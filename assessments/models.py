@@ -118,6 +118,14 @@ class Cycle(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    # Scheduled reminders (reminders.py): every N days while open, and/or N days before close.
+    remind_every_days = models.PositiveSmallIntegerField(
+        _("remind every (days)"), null=True, blank=True
+    )
+    remind_days_before_close = models.PositiveSmallIntegerField(
+        _("remind this many days before the close date"), null=True, blank=True
+    )
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_on", "name"]

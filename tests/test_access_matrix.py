@@ -172,6 +172,7 @@ MATRIX = {
     "hr:cycle_release": (lambda w: [w["open_cycle"].pk], "", only(["hr"], REDIRECT)),
     "hr:cycle_extend": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
     "hr:cycle_remind": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
+    "hr:cycle_reminder_schedule": (lambda w: [w["open_cycle"].pk], "", only(["hr"], 405)),
     "hr:export_participation": (lambda w: [w["open_cycle"].pk], "?format=csv", HR_ONLY),
     "hr:participant_detail": (lambda w: [w["open_cycle"].pk, w["open_part"].pk], "", HR_ONLY),
     "hr:rater_resend": (_hr_rater, "", only(["hr"], 405)),

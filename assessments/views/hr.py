@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compass.models import Level
 
-from .. import access, cohort, cycles, exports, imports, monitoring
+from .. import access, cohort, cycles, exports, imports, monitoring, reminders
 from ..errors import DomainError
 from ..hr_forms import (
     ConfirmNameForm,
@@ -33,6 +34,8 @@ from ..hr_forms import (
     ImportForm,
     ParticipantFilterForm,
     ReasonForm,
+    ReminderAudienceForm,
+    ReminderScheduleForm,
     ReplaceRaterForm,
 )
 from ..models import Cycle, Participant, Rater, RaterGroup
@@ -56,6 +59,7 @@ AUDIT_LABELS = {
     "withdraw_nomination": gettext_lazy("Nominee withdrawn by the leader"),
     "extend": gettext_lazy("Close date extended"),
     "remind": gettext_lazy("Reminders sent"),
+    "reminder_schedule": gettext_lazy("Reminder schedule set"),
     "close": gettext_lazy("Closed"),
     "reopen": gettext_lazy("Re-opened"),
     "release": gettext_lazy("Reports released"),
@@ -193,6 +197,7 @@ def cycle_detail(request, cycle_id):
         "audit": audit,
         "audit_shown": AUDIT_SHOWN,
         "status_labels": dict(Status.choices),
+        "next_reminder": reminders.next_reminder(cycle),
     }
     return render(request, "assessments/hr/cycle_detail.html", context)
 
@@ -554,32 +559,79 @@ def cycle_extend(request, cycle_id):
 @hr_required
 @require_http_methods(["GET", "POST"])
 def cycle_remind(request, cycle_id):
+    """Choose whom to remind, see who and how many, then send: one email per person."""
     cycle = _cycle(cycle_id)
     if request.method == "GET" and cycle.state != State.OPEN:
         return _not_now(request, cycle, _("Reminders can only be sent while the cycle is open."))
-    if request.method == "POST":
+    units = monitoring.org_units(cycle)
+    # Nothing chosen (the first visit, or a bare POST) means everyone who has not answered.
+    data = (request.POST if request.method == "POST" else request.GET) or {"audience": "all"}
+    form = ReminderAudienceForm(data, org_units=units)
+    if request.method == "POST" and form.is_valid():
         try:
-            count = cohort.send_reminders(cycle=cycle, by=request.user)
+            plan = reminders.remind(cycle=cycle, by=request.user, **form.chosen())
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(
                 request,
-                _("%(n)s reminders are being sent in the background.") % {"n": count},
+                _(
+                    "%(n)s reminders are being sent in the background, in %(emails)s emails "
+                    "(one per person)."
+                )
+                % {"n": plan.requests, "emails": plan.emails},
             )
         return redirect("hr:cycle_detail", cycle.pk)
-    count = cohort.remindable_raters(cycle).count()
-    lines = [
-        _(
-            "%(n)s people have a link and have not answered yet (self-assessments included). "
-            "Each gets a reminder with a new link that replaces the old one."
-        )
-        % {"n": count},
-        _("Nobody who submitted or declined is reminded."),
-    ]
-    return _confirm(
-        request, cycle, title=_("Send reminders"), lines=lines, button=_("Send reminders")
+    plan = None
+    if form.is_valid():
+        plan = reminders.preview(reminders.audience_raters(cycle, **form.chosen()))
+    schedule_form = ReminderScheduleForm(
+        initial={
+            "every_days": cycle.remind_every_days,
+            "days_before_close": cycle.remind_days_before_close,
+        }
     )
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "plan": plan,
+        "schedule_form": schedule_form,
+        "next_reminder": reminders.next_reminder(cycle),
+    }
+    return render(
+        request,
+        "assessments/hr/remind.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@hr_required
+@require_POST
+def cycle_reminder_schedule(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    form = ReminderScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle = reminders.set_schedule(
+                cycle=cycle,
+                by=request.user,
+                every_days=form.cleaned_data["every_days"],
+                days_before_close=form.cleaned_data["days_before_close"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            next_day = reminders.next_reminder(cycle)
+            messages.success(
+                request,
+                _("Reminder schedule saved. Next scheduled reminder: %(date)s.")
+                % {"date": date_format(next_day) if next_day else _("none")},
+            )
+        return redirect("hr:cycle_detail", cycle.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("hr:cycle_remind", cycle.pk)
 
 
 # --- raters --------------------------------------------------------------------------------

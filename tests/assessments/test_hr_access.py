@@ -54,6 +54,7 @@ HR_URLS = {
     "cycle_release": (("cycle",), 302),
     "cycle_extend": (("cycle",), 200),
     "cycle_remind": (("cycle",), 200),
+    "cycle_reminder_schedule": (("cycle",), 405),  # POST only
     "export_participation": (("cycle",), 200),
     "participant_detail": (("cycle", "participant"), 200),
     "rater_resend": (RATER, 405),  # POST only

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort
+from assessments import cohort, reminders
 
 
 def _days(value):
@@ -18,10 +18,11 @@ def _days(value):
 
 class Command(BaseCommand):
     help = (
-        "Remind every rater who has not answered (self-assessments included), in the open cycles "
-        "that close today or within the next N days (--days, default 3). Meant to run daily from "
-        "a scheduler; each reminder carries a new link that replaces the old one. Emails are sent "
-        "by the task worker."
+        "Remind every rater who has not answered (self-assessments included), one email per "
+        "person: in the cycles whose reminder schedule (set by HR on the cycle's reminders page) "
+        "is due today, and in the other open cycles that close today or within the next N days "
+        "(--days, default 3). Meant to run daily from a scheduler; each reminder carries new "
+        "links that replace the old ones. Emails are sent by the task worker."
     )
 
     def add_arguments(self, parser):
@@ -33,8 +34,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         days = _days(options["days"])
+        for cycle, plan in reminders.run_scheduled():
+            self.stdout.write(
+                _("%(cycle)s (scheduled): %(n)s reminders in %(emails)s emails")
+                % {"cycle": cycle.name, "n": plan.requests, "emails": plan.emails}
+            )
         total = 0
-        closing = list(cohort.cycles_closing_within(days))
+        # Cycles with a schedule of their own follow it, not the --days window.
+        closing = [
+            cycle for cycle in cohort.cycles_closing_within(days) if not reminders.scheduled(cycle)
+        ]
         for cycle in closing:
             count = cohort.send_reminders(cycle=cycle, by=None)
             total += count
