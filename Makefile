@@ -9,7 +9,11 @@ HOST ?= 127.0.0.1:8000
 # (`make run HOST=127.0.0.1:9000`); an explicit SITE_URL wins.
 SITE_URL ?= http://$(HOST)
 
-.PHONY: run test lint format venv migrate demo bench loadrun idp
+.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages
+
+# Debian packages the app needs beyond Python: Pango (and its fonts) for WeasyPrint's PDFs.
+# Installed when missing and when run as root with apt-get; otherwise it says what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
@@ -20,6 +24,14 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "System packages present: $(SYSTEM_PACKAGES)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $$missing"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "PDF downloads need: $$missing (apt-get install, as root)"; fi
+
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
@@ -28,7 +40,7 @@ migrate: venv
 demo: migrate
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
-run: demo
+run: system-packages demo
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 lint: venv

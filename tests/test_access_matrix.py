@@ -182,6 +182,7 @@ MATRIX = {
     "hr:raters_template": (lambda w: [], "", HR_ONLY),
     "reports:individual": (_released, "", only(["leader", "supervisor", "hr"])),
     "reports:individual_print": (_released, "", only(["leader", "supervisor", "hr"])),
+    "reports:individual_pdf": (_released, "", only(["leader", "supervisor", "hr"])),
     "reports:share": (_released, "", POST_ONLY),
     "reports:team": (lambda w: [w["released"].pk], "", only(["supervisor"])),
     "reports:cohort": (lambda w: [w["released"].pk], "", HR_ONLY),
