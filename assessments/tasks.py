@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import cohort, emails, invitations, reminders
+from . import cohort, emails, invitations, reminders, report_archives
 from .models import Cycle, Participant, PlanComment, Rater
 
 State = Cycle.State
@@ -74,3 +74,9 @@ def send_release_notices(cycle_id):
         emails.send_report_ready(participant)
         sent += 1
     return sent
+
+
+@task
+def build_report_archive(archive_id):
+    """A released cycle's reports as one zip of PDFs (HR's download)."""
+    return report_archives.build(archive_id).done

@@ -8,7 +8,7 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import ActionPlan, Cycle, FocusArea, Rater, RaterGroup
+from assessments.models import ActionPlan, Cycle, FocusArea, Rater, RaterGroup, ReportArchive
 from assessments.tokens import issue_token
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -82,6 +82,9 @@ def world(compass, hr_admin):
         plan=plan, enabler=Enabler.objects.get(slug="funding"), goal="Multi-year funding"
     )
     action = focus.actions.create(text="Meet donors", due_on=released.closes_on)
+    archive = ReportArchive.objects.create(
+        cycle=released, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
+    )
 
     return {
         "users": {
@@ -100,6 +103,7 @@ def world(compass, hr_admin):
         "released_part": released_part,
         "focus": focus,
         "action": action,
+        "archive": archive,
     }
 
 
@@ -173,6 +177,12 @@ MATRIX = {
     "hr:cycle_extend": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
     "hr:cycle_remind": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
     "hr:cycle_reminder_schedule": (lambda w: [w["open_cycle"].pk], "", only(["hr"], 405)),
+    "hr:cycle_report_pdfs": (lambda w: [w["released"].pk], "", HR_ONLY),
+    "hr:report_archive_download": (
+        lambda w: [w["released"].pk, w["archive"].pk],
+        "",
+        HR_ONLY,
+    ),
     "hr:export_participation": (lambda w: [w["open_cycle"].pk], "?format=csv", HR_ONLY),
     "hr:participant_detail": (lambda w: [w["open_cycle"].pk, w["open_part"].pk], "", HR_ONLY),
     "hr:rater_resend": (_hr_rater, "", only(["hr"], 405)),

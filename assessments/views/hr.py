@@ -25,7 +25,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compass.models import Level
 
-from .. import access, cohort, cycles, exports, imports, monitoring, reminders
+from .. import (
+    access,
+    cohort,
+    cycles,
+    exports,
+    imports,
+    monitoring,
+    reminders,
+    report_archives,
+)
 from ..errors import DomainError
 from ..hr_forms import (
     ConfirmNameForm,
@@ -38,7 +47,7 @@ from ..hr_forms import (
     ReminderScheduleForm,
     ReplaceRaterForm,
 )
-from ..models import Cycle, Participant, Rater, RaterGroup
+from ..models import Cycle, Participant, Rater, RaterGroup, ReportArchive
 
 State = Cycle.State
 Status = Rater.Status
@@ -632,6 +641,41 @@ def cycle_reminder_schedule(request, cycle_id):
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
     return redirect("hr:cycle_remind", cycle.pk)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_report_pdfs(request, cycle_id):
+    """A released cycle's reports as one zip of PDFs, built in the background."""
+    cycle = _cycle(cycle_id)
+    if request.method == "POST":
+        try:
+            report_archives.request_archive(cycle=cycle, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("hr:cycle_report_pdfs", cycle.pk)
+    archive = report_archives.latest(cycle)
+    context = {
+        "cycle": cycle,
+        "archive": archive,
+        "building": archive is not None and archive.state in ("waiting", "building"),
+        "released": cycle.state == State.RELEASED,
+    }
+    return render(request, "assessments/hr/report_pdfs.html", context)
+
+
+@hr_required
+def report_archive_download(request, cycle_id, archive_id):
+    cycle = _cycle(cycle_id)
+    archive = get_object_or_404(
+        ReportArchive.objects.select_related("cycle"),
+        pk=archive_id,
+        cycle=cycle,
+        state=ReportArchive.State.READY,
+    )
+    response = HttpResponse(bytes(archive.content), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{report_archives.filename(archive)}"'
+    return response
 
 
 # --- raters --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import get_resolver, reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle
+from assessments.models import HR_ADMINS_GROUP, Cycle, ReportArchive
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,10 @@ def world(compass):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     participant = make_participant(cycle)
     rater = RaterFactory(participant=participant)
-    return {"cycle": cycle, "participant": participant, "rater": rater}
+    archive = ReportArchive.objects.create(
+        cycle=cycle, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
+    )
+    return {"cycle": cycle, "participant": participant, "rater": rater, "archive": archive}
 
 
 def _ids(world, *names):
@@ -34,6 +37,7 @@ def _ids(world, *names):
         "cycle": world["cycle"].pk,
         "participant": world["participant"].pk,
         "rater": world["rater"].pk,
+        "archive": world["archive"].pk,
     }
     return [ids[name] for name in names]
 
@@ -55,6 +59,8 @@ HR_URLS = {
     "cycle_extend": (("cycle",), 200),
     "cycle_remind": (("cycle",), 200),
     "cycle_reminder_schedule": (("cycle",), 405),  # POST only
+    "cycle_report_pdfs": (("cycle",), 200),
+    "report_archive_download": (("cycle", "archive"), 200),
     "export_participation": (("cycle",), 200),
     "participant_detail": (("cycle", "participant"), 200),
     "rater_resend": (RATER, 405),  # POST only

@@ -25,11 +25,10 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 @pytest.fixture(scope="module")
 def released(django_db_setup, django_db_blocker):
     """The demo data (its released cycle is a typical report), once for the module."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            demo.seed()
-            yield
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.seed()
+        yield
+        transaction.set_rollback(True)
 
 
 def context_for(participant):
@@ -96,3 +95,49 @@ def test_the_pdf_holds_the_print_views_content(released):
     html = render_to_string("assessments/reports/individual_pdf.html", context)
     printed = render_to_string("assessments/reports/_report.html", context)
     assert printed.strip() in html
+
+
+def test_hr_builds_a_zip_of_every_report_in_the_background_and_sees_progress(
+    released, client, hr_admin, django_capture_on_commit_callbacks
+):
+    import io
+    import zipfile
+
+    from assessments.models import Cycle, ReportArchive
+
+    cycle = Cycle.objects.get(name=demo.RELEASED_CYCLE_NAME)
+    # A small cohort keeps the test quick: the released demo cycle minus all but two.
+    keep = list(cycle.participants.order_by("person__full_name").values_list("pk", flat=True)[:2])
+    cycle.participants.exclude(pk__in=keep).delete()
+    client.force_login(hr_admin)
+    url = reverse("hr:cycle_report_pdfs", args=[cycle.pk])
+    assert "Build the zip of PDFs" in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(url)
+    archive = ReportArchive.objects.get(cycle=cycle)
+    page = client.get(url).content.decode()
+    assert "Building: 0 of 2 reports" in page
+    assert 'http-equiv="refresh"' in page  # the page follows the progress by itself
+    for callback in callbacks:  # the worker runs the task
+        callback()
+    archive.refresh_from_db()
+    assert (archive.state, archive.done, archive.total) == ("ready", 2, 2)
+    page = client.get(url).content.decode()
+    download = reverse("hr:report_archive_download", args=[cycle.pk, archive.pk])
+    assert download in page and 'http-equiv="refresh"' not in page
+    response = client.get(download)
+    assert response["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
+
+
+def test_no_archive_before_release(client, hr_admin, compass):
+    from assessments.models import Cycle, ReportArchive
+    from tests.factories import CycleFactory
+
+    cycle = CycleFactory(state=Cycle.State.CLOSED)
+    client.force_login(hr_admin)
+    response = client.post(reverse("hr:cycle_report_pdfs", args=[cycle.pk]), follow=True)
+    assert "once the cycle is released" in response.content.decode()
+    assert not ReportArchive.objects.exists()

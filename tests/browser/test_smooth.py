@@ -3,19 +3,15 @@ about — errors in sight, corrections to nominations, feedback asked of a signe
 approvals at once, a release that says what is short, pages that fit a phone, the compass
 readable by everyone, and an action plan that can be corrected."""
 
-import datetime
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments import action_plans
 from compass.models import Enabler, Level
 from tests.factories import UserFactory
 
-from . import offscreen
-from .helpers import PHONE, focused
+from .helpers import PHONE
 
 PASSWORD = "pw-for-tests"  # the factories' password
 
