@@ -3,15 +3,20 @@ about — errors in sight, corrections to nominations, feedback asked of a signe
 approvals at once, a release that says what is short, pages that fit a phone, the compass
 readable by everyone, and an action plan that can be corrected."""
 
+import datetime
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessments import action_plans
+from assessments.models import AuditEvent, User
 from compass.models import Enabler, Level
 from tests.factories import UserFactory
 
-from .helpers import PHONE
+from . import offscreen
+from .helpers import PHONE, assert_error_announced, emails_to, focused, link_in
 
 PASSWORD = "pw-for-tests"  # the factories' password
 
@@ -24,6 +29,7 @@ def sign_in(one, email, password=PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+    one.check("home", screenshot=False)
 
 
 def test_the_compass_pages_pass_axe_and_fit_a_phone(site, journey):
@@ -34,7 +40,6 @@ def test_the_compass_pages_pass_axe_and_fit_a_phone(site, journey):
         reader = journey(f"compass-{name}", **({"kind": kind} if kind else {}))
         sign_in(reader, "reader@example.org")
         page = reader.page
-        reader.check("home", screenshot=False)
         page.goto("/compass/")
         reader.check("compass matrix")
         # The matrix scrolls inside its own box on a phone, and the box can be reached by
@@ -49,3 +54,176 @@ def test_the_compass_pages_pass_axe_and_fit_a_phone(site, journey):
         expect(page.get_by_role("heading", name="Indicators a rater can observe")).to_be_visible()
         reader.check("cell page")
         reader.done()
+
+
+def _is_summary_focused(page):
+    return page.evaluate("() => document.activeElement.matches('[data-error-summary]')")
+
+
+def _account(email, password=PASSWORD):
+    user = User.objects.get(email=email)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+LEADER = (
+    "lucia.ortega@iom.example.org",
+    "Lucía Ortega",
+    "Heads of Teams",
+    "samuel.okoro@iom.example.org",
+    "Kenya",
+    "woman",
+)
+
+
+def test_a_leader_on_a_phone_sees_errors_at_once_and_corrects_a_sent_nominee(
+    site, journey, hr_admin
+):
+    cycle = offscreen.open_cycle(hr_admin, [LEADER])
+    _account(LEADER[0])
+    lucia = journey("leader", kind=PHONE)
+    page = lucia.page
+    sign_in(lucia, LEADER[0])
+    page.get_by_role("link", name=offscreen.CYCLE_NAME).click()
+    lucia.check("my 360", screenshot=False)
+
+    # 1. A refused nomination: the summary at the top has the focus and links to the field.
+    page.get_by_label("Name").fill("Me again")
+    page.get_by_label("Email address").fill(LEADER[0])
+    page.get_by_label("Rater group").select_option(label="Peers")
+    page.get_by_role("button", name="Add rater").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("You cannot nominate yourself")
+    assert _is_summary_focused(page)
+    assert summary.bounding_box()["y"] < 812  # in view, at the top: not 2,000 px below
+    lucia.check("nomination refused")
+    summary.get_by_role("link", name=re.compile("You cannot nominate yourself")).click()
+    assert focused(page)["id"] == "id_email"
+    assert_error_announced(page, "#id_email", "You cannot nominate yourself")
+
+    # 2. Nominate and send; a partner's address is mistyped, then corrected.
+    raters = [
+        ("Ana Peer", "ana.peer@iom.example.org", "Peers"),
+        ("Ben Peer", "ben.peer@iom.example.org", "Peers"),
+        ("Chidi Peer", "chidi.peer@iom.example.org", "Peers"),
+        ("Amina Diallo", "amina.diallo@partner.exmple.net", "Partners"),
+    ]
+    for name, email, group in raters:
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Rater group").select_option(label=group)
+        page.get_by_role("button", name="Add rater").click()
+        expect(page.get_by_text(f"{name} was added to your raters")).to_be_visible()
+    page.get_by_role("button", name="Send nominations").click()
+    expect(page.get_by_text("Your nominations were sent")).to_be_visible()
+    lucia.check("nominations sent", screenshot=False)
+    (typo,) = emails_to("amina.diallo@partner.exmple.net")
+    old_link = link_in(typo, "/r/")
+
+    page.get_by_role("link", name="Correct Amina Diallo").click()
+    expect(page.get_by_role("heading", name="Correct Amina Diallo")).to_be_visible()
+    lucia.check("correct a nominee")
+    page.get_by_label("Email address").fill("amina.diallo@partner.example.net")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_text("Amina Diallo was replaced by Amina Diallo.")).to_be_visible()
+    lucia.check("nominee corrected", screenshot=False)
+    assert emails_to("amina.diallo@partner.example.net", "Feedback for Lucía Ortega")
+    assert AuditEvent.objects.filter(cycle=cycle, action="replace_nomination").exists()
+    # The mistyped address's link no longer opens anything.
+    page.goto(old_link)
+    expect(page.get_by_role("heading", name=re.compile("link", re.I)).first).to_be_visible()
+    lucia.check("old link retired", screenshot=False)
+    lucia.done()
+
+
+def test_a_signed_in_peer_finds_the_feedback_asked_of_them_on_home(site, journey, hr_admin):
+    cycle = offscreen.open_cycle(hr_admin, [LEADER])
+    offscreen.nominate(
+        offscreen.participant(cycle, LEADER[0]),
+        [
+            ("Ana Peer", "ana.peer@iom.example.org", "peer"),
+            ("Ben Peer", "ben.peer@iom.example.org", "peer"),
+            ("Chidi Peer", "chidi.peer@iom.example.org", "peer"),
+        ],
+    )
+    UserFactory(email="ana.peer@iom.example.org", full_name="Ana Peer")  # has an account
+    ana = journey("peer", kind=PHONE)
+    page = ana.page
+    sign_in(ana, "ana.peer@iom.example.org")
+    table = page.locator("section[aria-labelledby=feedback-requested]")
+    expect(table).to_contain_text("Lucía Ortega")
+    expect(table).to_contain_text("Peers")
+    expect(table).to_contain_text("Not started")
+    ana.check("home with a request")
+    table.get_by_role("link", name=re.compile("Start")).click()
+    expect(page.get_by_text("Lucía Ortega").first).to_be_visible()
+    ana.check("questionnaire start, signed in")
+    ana.done()
+
+
+def test_a_supervisor_approves_all_pending_nominations_at_once(site, journey, hr_admin):
+    cycle = offscreen.open_cycle(hr_admin, [LEADER], approval=True)
+    offscreen.nominate(
+        offscreen.participant(cycle, LEADER[0]),
+        [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(5)],
+    )
+    _account(LEADER[3])
+    samuel = journey("supervisor")
+    page = samuel.page
+    sign_in(samuel, LEADER[3])
+    page.get_by_role("link", name="5 nominations await your approval").click()
+    samuel.check("approvals")
+    page.get_by_role("button", name="Approve all 5 (except any marked Reject)").click()
+    expect(page.get_by_text("Approved: 5. Rejected: 0.")).to_be_visible()
+    samuel.check("all approved", screenshot=False)
+    assert len(emails_to(subject_contains="Feedback for Lucía Ortega")) == 5 + 1
+    samuel.done()
+
+
+def test_a_leader_corrects_the_action_plan(site, journey, hr_admin):
+    cycle = offscreen.open_cycle(hr_admin, [LEADER])
+    participant = offscreen.participant(cycle, LEADER[0])
+    offscreen.nominate(
+        participant,
+        [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(3)],
+    )
+    offscreen.everyone_answers(cycle)
+    offscreen.close_and_release(cycle, hr_admin)
+    enabler = Enabler.objects.get(edition="2024", slug="funding")
+    action_plans.add_focus(participant=participant, enabler=enabler, goal="Multi-year funding")
+    _account(LEADER[0])
+    lucia = journey("leader")
+    page = lucia.page
+    sign_in(lucia, LEADER[0])
+    page.goto(reverse("plans:plan", args=[participant.pk]))
+    lucia.check("plan")
+
+    # 10. A past due date is refused, and the summary takes the reader to it.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    page.get_by_label("Action", exact=False).first.fill("Meet two donors")
+    page.get_by_label("Due on").fill(yesterday.isoformat())
+    page.get_by_role("button", name="Add action").click()
+    assert _is_summary_focused(page)
+    lucia.check("past date refused")
+    page.locator("[data-error-summary] a").first.click()
+    assert focused(page)["id"].endswith("-due_on")
+    assert_error_announced(page, f"#{focused(page)['id']}", "The due date is in the past")
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    page.get_by_label("Due on").fill(later.isoformat())
+    page.get_by_role("button", name="Add action").click()
+    expect(page.get_by_text("The action was added.")).to_be_visible()
+
+    # Edit it, then delete it.
+    page.get_by_role("link", name=re.compile("Edit or delete")).click()
+    lucia.check("edit an action")
+    page.get_by_label("Action").fill("Meet three donors")
+    page.get_by_role("button", name="Save the action").click()
+    expect(page.get_by_text("The action was saved.")).to_be_visible()
+    expect(page.get_by_text("Meet three donors", exact=True)).to_be_visible()
+    lucia.check("action edited", screenshot=False)
+    page.get_by_role("link", name=re.compile("Edit or delete")).click()
+    page.get_by_role("button", name="Delete the action").click()
+    expect(page.get_by_text("“Meet three donors” was deleted.")).to_be_visible()
+    lucia.check("action deleted", screenshot=False)
+    lucia.done()
