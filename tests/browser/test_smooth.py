@@ -6,11 +6,12 @@ readable by everyone, and an action plan that can be corrected."""
 import datetime
 import re
 
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments import action_plans
+from assessments import action_plans, cycles
 from assessments.models import AuditEvent, User
 from compass.models import Enabler, Level
 from tests.factories import UserFactory
@@ -227,3 +228,86 @@ def test_a_leader_corrects_the_action_plan(site, journey, hr_admin):
     expect(page.get_by_text("“Meet three donors” was deleted.")).to_be_visible()
     lucia.check("action deleted", screenshot=False)
     lucia.done()
+
+
+TEAM = [
+    LEADER,
+    (
+        "omar.haddad@iom.example.org",
+        "Omar Haddad",
+        "Heads of Teams",
+        "samuel.okoro@iom.example.org",
+        "Bangkok",
+        "man",
+    ),
+]
+
+
+def test_hr_on_a_phone_reminds_by_digest_releases_with_care_and_gets_the_pdfs(
+    site, journey, hr_admin
+):
+    hr_admin.set_password(PASSWORD)
+    hr_admin.save()
+    cycle = offscreen.open_cycle(hr_admin, TEAM)
+    for email, *_rest in TEAM:
+        offscreen.nominate(
+            offscreen.participant(cycle, email),
+            # The same three peers for both leaders: each is asked twice.
+            [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(3)],
+        )
+    mail.outbox.clear()
+    hana = journey("hr", kind=PHONE)
+    page = hana.page
+    sign_in(hana, hr_admin.email)
+    page.goto(reverse("hr:cycle_detail", args=[cycle.pk]))
+    hana.check("cycle page")
+
+    # 4. Whom to remind, who and how many, then one email per person.
+    page.get_by_role("link", name="Reminders…").click()
+    hana.check("reminders")
+    page.get_by_label("One rater group").check()
+    page.get_by_label("Rater group", exact=True).select_option(label="Peers")
+    page.get_by_role("button", name="Show who would be reminded").click()
+    expect(page.get_by_text("6 requests to remind, in 3 emails (one per person):")).to_be_visible()
+    hana.check("reminder preview")
+    page.get_by_role("button", name="Send 3 reminder emails").click()
+    expect(page.get_by_text("6 reminders are being sent in the background")).to_be_visible()
+    assert sorted(m.to[0] for m in mail.outbox) == [f"peer{n}@iom.example.org" for n in range(3)]
+    assert all(m.subject == "Reminder: 2 requests for your feedback" for m in mail.outbox)
+    expect(page.get_by_text("Last reminder:")).to_be_visible()
+    hana.check("cycle page after reminding", screenshot=False)
+    page.get_by_role("link", name="Reminders…").click()
+    page.get_by_label("Remind every … days").fill("7")
+    page.get_by_role("button", name="Save the schedule").click()
+    expect(page.get_by_text("Reminder schedule saved. Next scheduled reminder:")).to_be_visible()
+    expect(page.locator(".reminder-dates").first).to_contain_text("Next scheduled reminder:")
+    hana.check("schedule saved", screenshot=False)
+
+    # 5. Release says what is short and wants the cycle's name typed.
+    offscreen.everyone_answers(cycle, skip_groups=("self",))
+    cycles.close_cycle(cycle=cycle, by=hr_admin)
+    page.reload()
+    page.get_by_role("link", name="Release reports…").click()
+    expect(page.get_by_text("2 leaders have not submitted a self-assessment:")).to_be_visible()
+    hana.check("release confirmation")
+    page.get_by_role("button", name="Release reports").click()
+    assert _is_summary_focused(page)
+    hana.check("release refused without the name", screenshot=False)
+    page.get_by_label("The cycle's name").fill(offscreen.CYCLE_NAME)
+    page.get_by_role("button", name="Release reports").click()
+    expect(page.get_by_text("Reports are released.")).to_be_visible()
+    hana.check("released", screenshot=False)
+
+    # 6. The cohort report and an individual report fit the phone's width.
+    page.get_by_role("link", name="Cohort report").click()
+    hana.check("cohort report on a phone")
+    page.goto(reverse("reports:individual", args=[offscreen.participant(cycle, LEADER[0]).pk]))
+    hana.check("individual report on a phone")
+
+    # 7. All reports as PDFs, built in the background (at once in tests).
+    page.goto(reverse("hr:cycle_report_pdfs", args=[cycle.pk]))
+    hana.check("report PDFs")
+    page.get_by_role("button", name="Build the zip of PDFs").click()
+    expect(page.get_by_role("link", name="Download the zip of PDFs")).to_be_visible(timeout=120_000)
+    hana.check("report PDFs ready", screenshot=False)
+    hana.done()
