@@ -34,7 +34,6 @@ system-packages:
 
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py loaddata compass
 
 demo: migrate

@@ -37,6 +37,7 @@ CYCLE_FIELDS = (
     "min_partners",
     "max_partners",
     "supervisor_approval_required",
+    "contact_email",
 )
 # What the questionnaire and the reports of a cycle rest on: fixed once the cycle opens.
 RULE_FIELDS = (
@@ -153,6 +154,8 @@ def extend_close_date(*, cycle, by, closes_on):
     previous = cycle.closes_on
     cycle.closes_on = closes_on
     cycle.save(update_fields=["closes_on"])
+    if cycle.is_open:
+        cycles.schedule_closing(cycle)
     cycles.record(
         cycle=cycle,
         actor=by,
@@ -225,7 +228,8 @@ def link_ready(rater):
 
 @transaction.atomic
 def resend_link(*, rater, by):
-    """Send ``rater`` a new link; the old one stops working when the new one is issued."""
+    """Send ``rater`` their link again: the same link, so a questionnaire already open keeps
+    working."""
     rater = _locked_rater(rater)
     problem = link_ready(rater)
     if problem:
@@ -368,3 +372,25 @@ def cycles_closing_within(days, *, today=None):
         closes_on__gte=today,
         closes_on__lte=today + datetime.timedelta(days=days),
     ).order_by("closes_on", "name")
+
+
+@transaction.atomic
+def retry_delivery(*, delivery, by):
+    """Send a failed email again, in the background; the failure is marked as retried."""
+    from .models import EmailDelivery
+
+    delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != EmailDelivery.Status.FAILED:
+        raise DomainError(_("This email has already been sent again."))
+    delivery.status = EmailDelivery.Status.RETRIED
+    delivery.save(update_fields=["status"])
+    if delivery.cycle_id:
+        cycles.record(
+            cycle=delivery.cycle,
+            actor=by,
+            action="retry_email",
+            detail=_("Sent again: %(subject)s, to %(to)s.")
+            % {"subject": delivery.subject, "to": delivery.to},
+        )
+    transaction.on_commit(lambda: tasks.retry_delivery.enqueue(delivery.pk))
+    return delivery

@@ -4,6 +4,7 @@ HR may re-open a closed cycle before release, with the reason recorded. Every tr
 written to the audit trail in the same transaction.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +75,7 @@ def open_cycle(*, cycle, by):
     cycle.save(update_fields=["state", "opened_at"])
     record(cycle=cycle, actor=by, action="open")
     transaction.on_commit(lambda: tasks.send_cycle_invitations.enqueue(cycle.pk))
+    schedule_closing(cycle)
     return cycle
 
 
@@ -90,6 +92,46 @@ def close_cycle(*, cycle, by):
     return cycle
 
 
+def close_due_cycles(*, now=None, cycle_ids=None):
+    """Close every open cycle whose close date has ended (midnight after it, settings.TIME_ZONE);
+    returns them. Run by the daily command and by the worker; links already refuse answers
+    from that moment (``Cycle.accepts_answers``), whether or not this has run yet."""
+    now = now or timezone.now()
+    # Midnight after closes_on has passed ⇔ closes_on is before today, in the site's zone.
+    today = timezone.localdate(now)
+    due = Cycle.objects.filter(state=State.OPEN, closes_on__lt=today)
+    if cycle_ids is not None:
+        due = due.filter(pk__in=cycle_ids)
+    closed = []
+    for cycle in due:
+        with transaction.atomic():
+            cycle = _locked(cycle)
+            if cycle.state != State.OPEN or cycle.accepts_answers(now):
+                continue
+            cycle.state = State.CLOSED
+            cycle.closed_at = now
+            cycle.save(update_fields=["state", "closed_at"])
+            record(
+                cycle=cycle,
+                actor=None,
+                action="close",
+                detail=_("Closed by itself at the end of its close date (%(date)s, %(tz)s).")
+                % {"date": cycle.closes_on.isoformat(), "tz": settings.TIME_ZONE},
+            )
+        closed.append(cycle)
+    return closed
+
+
+def schedule_closing(cycle):
+    """Ask the worker to close ``cycle`` when its close date ends (when the task backend can
+    run a task later; the daily command closes it in any case)."""
+    from . import tasks
+
+    task = tasks.close_cycle_when_due
+    if task.get_backend().supports_defer:
+        transaction.on_commit(lambda: task.using(run_after=cycle.closes_at).enqueue(cycle.pk))
+
+
 @transaction.atomic
 def reopen_cycle(*, cycle, by, reason):
     """Back to open before release, e.g. after a late extension. A released cycle never re-opens:
@@ -103,6 +145,7 @@ def reopen_cycle(*, cycle, by, reason):
     cycle.closed_at = None
     cycle.save(update_fields=["state", "closed_at"])
     record(cycle=cycle, actor=by, action="reopen", reason=reason.strip())
+    schedule_closing(cycle)
     return cycle
 
 

@@ -560,8 +560,13 @@ class CycleBuilder:
 
     def build(self):
         spec = self.spec
+        # A past cycle is replayed as if it were running: it takes its real close date once
+        # its answers are in (links refuse answers after the close date).
         cycle = Cycle.objects.create(
-            name=spec.name, opens_on=spec.opens_on, closes_on=spec.closes_on, created_by=self.hr
+            name=spec.name,
+            opens_on=spec.opens_on,
+            closes_on=max(spec.closes_on, timezone.localdate()),
+            created_by=self.hr,
         )
         levels = {level.slug: level for level in Level.objects.filter(edition=cycle.edition)}
         enabler_slugs = [s.enabler.slug for s in self._questionnaire(levels[HT]).sections]
@@ -749,6 +754,7 @@ class CycleBuilder:
             return start + (end - start) * rng.random()
 
         Cycle.objects.filter(pk=cycle.pk).update(
+            closes_on=spec.closes_on,
             created_at=created,
             opened_at=opened,
             closed_at=spec.closed_at,

@@ -1,4 +1,11 @@
-"""Emails, each a text and an HTML template under templates/emails/."""
+"""Emails, each a text and an HTML template under templates/emails/.
+
+Every email is sent on its own and recorded (``EmailDelivery``): one that fails — a bad address,
+a refusing server — stops nothing else, and HR sees it on the cycle page with a retry. Every
+email names a real contact (the cycle's) and has it as Reply-To: the sender is a no-reply one.
+"""
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -9,22 +16,50 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .models import RaterGroup
+from .models import EmailDelivery, RaterGroup
+
+logger = logging.getLogger(__name__)
 
 
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def send(*, to, subject, template, context):
-    context = {**context, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
-        to=[to],
+def send(*, to, subject, template, context, cycle=None, kind=None, **record):
+    """Send one email; record it (``kind``, and the rater, participant or object it is about)
+    and return whether it left. A failure is recorded, never raised."""
+    contact = cycle.contact if cycle is not None else settings.CONTACT_EMAIL
+    context = {
+        **context,
+        "site_url": settings.SITE_URL,
+        "contact": contact,
+        "time_zone": settings.TIME_ZONE,
+    }
+    error = ""
+    try:
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"emails/{template}.txt", context),
+            to=[to],
+            reply_to=[contact] if contact else None,
+        )
+        message.attach_alternative(
+            render_to_string(f"emails/{template}.html", context), "text/html"
+        )
+        message.send()
+    except Exception as exc:  # any failure of this one email must not stop the others
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        logger.warning("Email %s could not be sent: %s", kind or template, type(exc).__name__)
+    EmailDelivery.objects.create(
+        cycle=cycle,
+        kind=kind or template,
+        to=to,
+        subject=subject[:300],
+        status=EmailDelivery.Status.FAILED if error else EmailDelivery.Status.SENT,
+        error=error,
+        **record,
     )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    message.send()
+    return not error
 
 
 def set_password_link(user):
@@ -68,11 +103,22 @@ def send_invitation(rater, link, *, reminder=False):
         template = "rater_invitation"
     if reminder:
         subject = _("Reminder: %(subject)s") % {"subject": subject}
-    send(to=rater.email, subject=subject, template=template, context=context)
+    return send(
+        to=rater.email,
+        subject=subject,
+        template=template,
+        context=context,
+        cycle=cycle,
+        kind="reminder" if reminder else "invitation",
+        rater=rater,
+    )
 
 
 def send_approval_request(participant):
-    send(
+    return send(
+        cycle=participant.cycle,
+        kind="approval_request",
+        participant=participant,
         to=participant.supervisor.email,
         subject=_("%(leader)s's raters are waiting for your approval")
         % {"leader": participant.person.get_full_name()},
@@ -90,7 +136,10 @@ def send_approval_request(participant):
 
 def send_plan_comment_notice(comment):
     participant = comment.plan.participant
-    send(
+    return send(
+        cycle=participant.cycle,
+        kind="plan_comment",
+        object_id=comment.pk,
         to=participant.person.email,
         subject=_("%(author)s commented on your action plan")
         % {"author": comment.author.get_full_name() if comment.author else _("Your supervisor")},
@@ -105,7 +154,10 @@ def send_plan_comment_notice(comment):
 
 def send_report_ready(participant):
     person = participant.person
-    send(
+    return send(
+        cycle=participant.cycle,
+        kind="report_ready",
+        participant=participant,
         to=person.email,
         subject=_("Your 360 report for %(cycle)s is ready") % {"cycle": participant.cycle},
         template="report_ready",
@@ -147,9 +199,12 @@ def send_reminder_digest(address, items):
         }
         for rater, link in items
     ]
-    send(
+    return send(
         to=address,
         subject=subject,
         template="reminder_digest",
         context={"name": first.name, "requests": requests},
+        cycle=first.participant.cycle,
+        kind="reminder",
+        rater=first,
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from . import xlsx
 from .models import RaterGroup
 from .monitoring import WATCHED_GROUPS
+from .validators import without_control_characters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -21,9 +22,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def neutralise(value):
-    """A cell value a spreadsheet shows as typed, never evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A cell value a spreadsheet shows as typed, never evaluates; without the control
+    characters an XLSX file cannot hold (text imported or typed before they were refused)."""
+    if isinstance(value, str):
+        value = without_control_characters(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -6,13 +6,15 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import NOMINATED_GROUPS, Rater, User
+from .models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Rater, User
+from .validators import no_control_characters
 
 
 class NominationForm(forms.Form):
     """A rater the leader nominates: name, email and one of the nominated groups."""
 
     name = forms.CharField(
+        validators=[no_control_characters],
         label=_("Name"),
         max_length=Rater._meta.get_field("name").max_length,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -115,3 +117,48 @@ class AccountPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+class SectionCommentsForm(forms.Form):
+    """The two comments of a questionnaire section, as a rater (or the leader) typed them."""
+
+    comment_strength = forms.CharField(
+        required=False, strip=False, validators=[no_control_characters]
+    )
+    comment_improvement = forms.CharField(
+        required=False, strip=False, validators=[no_control_characters]
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("comment_strength", "comment_improvement"):
+            text = data.get(name) or ""
+            if len(text) > COMMENT_MAX_LENGTH:
+                self.add_error(
+                    name,
+                    _("Please keep this under %(max)s characters (it has %(n)s).")
+                    % {"max": COMMENT_MAX_LENGTH, "n": len(text)},
+                )
+        return data
+
+    def comments(self):
+        """{comment kind: text}, as the rules take them."""
+        return {
+            "strength": self.cleaned_data.get("comment_strength", ""),
+            "improvement": self.cleaned_data.get("comment_improvement", ""),
+        }
+
+
+DECLINE_REASON_MAX = 2000
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(required=False, validators=[no_control_characters])
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        if len(reason) > DECLINE_REASON_MAX:
+            raise forms.ValidationError(
+                _("Please keep the reason under %(max)s characters.") % {"max": DECLINE_REASON_MAX}
+            )
+        return reason

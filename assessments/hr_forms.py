@@ -11,6 +11,7 @@ from .cohort import RULE_FIELDS
 from .imports import MAX_BYTES
 from .models import Cycle, Rater, RaterGroup
 from .reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
+from .validators import no_control_characters
 
 LIMIT_PAIRS = (
     ("min_peers", "max_peers", _("peers")),
@@ -48,6 +49,7 @@ class CycleForm(forms.ModelForm):
             "min_partners",
             "max_partners",
             "supervisor_approval_required",
+            "contact_email",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 
@@ -58,6 +60,7 @@ class CycleForm(forms.ModelForm):
             reverse=True,
         )
         self.fields["edition"].choices = [(e, e) for e in editions]
+        self.fields["name"].validators.append(no_control_characters)
         k = self.fields["anonymity_threshold"]
         k.widget.attrs["min"] = 3
         k.error_messages["min_value"] = _(
@@ -193,6 +196,7 @@ class ParticipantFilterForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
+        validators=[no_control_characters],
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -289,7 +293,9 @@ class ExtendForm(forms.Form):
 
 class ReplaceRaterForm(forms.Form):
     name = forms.CharField(
-        label=_("New rater's name"), max_length=Rater._meta.get_field("name").max_length
+        validators=[no_control_characters],
+        label=_("New rater's name"),
+        max_length=Rater._meta.get_field("name").max_length,
     )
     email = forms.EmailField(
         label=_("New rater's email address"), max_length=Rater._meta.get_field("email").max_length
@@ -298,6 +304,7 @@ class ReplaceRaterForm(forms.Form):
         label=_("Also discard the response they submitted"), required=False
     )
     reason = forms.CharField(
+        validators=[no_control_characters],
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -1,4 +1,5 @@
-"""Sending links: a fresh token for each email, so only the latest link works."""
+"""Sending links: every email to a rater (invitation, reminder, resend) carries the same link,
+so a questionnaire open in a browser keeps working (assessments/tokens.py)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +13,9 @@ Approval = Rater.Approval
 
 
 def invite_rater(rater, *, reminder=False):
-    """Issue a link and email it. The token is committed before the email leaves, so the link
-    works the moment it arrives."""
+    """Email ``rater`` their link (the same one every time). The link is committed before the
+    email leaves, so it works the moment it arrives. Whether the email left is recorded
+    (``EmailDelivery``); a failure raises nothing, so the next rater is still sent theirs."""
     with transaction.atomic():
         rater = Rater.objects.select_for_update().get(pk=rater.pk)
         token = issue_token(rater)

@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -82,6 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 HR_ADMINS_GROUP = "HR admins"
 
 
+def closing_moment(closes_on):
+    """Midnight after ``closes_on``, in settings.TIME_ZONE, as an aware datetime."""
+    next_day = datetime.datetime.combine(closes_on + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(next_day, timezone.get_default_timezone())
+
+
 class Cycle(models.Model):
     """A cohort run of the 360: one questionnaire window for many participants."""
 
@@ -110,6 +119,14 @@ class Cycle(models.Model):
     max_partners = models.PositiveSmallIntegerField(_("most partners"), default=5)
     supervisor_approval_required = models.BooleanField(
         _("supervisors approve nominations"), default=False
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_(
+            "Who raters and leaders write to with questions: the Reply-To of every email of "
+            "this cycle. Leave empty to use the address of the HR admin who created it."
+        ),
     )
     created_by = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -153,6 +170,25 @@ class Cycle(models.Model):
     @property
     def is_open(self):
         return self.state == self.State.OPEN
+
+    @property
+    def closes_at(self):
+        """The end of the close date in the site's time zone (settings.TIME_ZONE): the moment
+        links stop taking answers and the cycle closes itself."""
+        return closing_moment(self.closes_on)
+
+    def accepts_answers(self, now=None):
+        return self.is_open and (now or timezone.now()) < self.closes_at
+
+    @property
+    def contact(self):
+        """The address raters and leaders write to: the cycle's contact, else its creator's,
+        else the site's (settings.CONTACT_EMAIL); never the no-reply sender."""
+        if self.contact_email:
+            return self.contact_email
+        if self.created_by_id and self.created_by.email:
+            return self.created_by.email
+        return settings.CONTACT_EMAIL
 
     def rater_limits(self):
         """(fewest, most) raters a leader nominates per nominated group."""
@@ -229,7 +265,8 @@ class Participant(models.Model):
 class Rater(models.Model):
     """Someone asked for feedback on one participant, reached through a personal link.
 
-    Only the SHA-256 of the link's token is stored: a database leak gives no working links.
+    The link's token is derived from ``link_secret`` with a server key (assessments/tokens.py);
+    only its SHA-256 is stored, so a database leak alone gives no working links.
     """
 
     class Status(models.TextChoices):
@@ -258,7 +295,10 @@ class Rater(models.Model):
     approval = models.CharField(
         _("approval"), max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
     )
+    link_secret = models.CharField(max_length=64, blank=True, default="")
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The link a rater held before the key rotated (or before links were derived).
+    previous_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     declined_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
@@ -518,3 +558,65 @@ class PlanComment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class EmailDelivery(models.Model):
+    """One email, sent on its own and recorded: a failure stops nothing else and HR can retry it.
+
+    ``kind`` says what to send again: an invitation or reminder (``rater``), an approval
+    request or a report notice (``participant``), a plan comment notice (``object_id``)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        RETRIED = "retried", _("Sent again")
+
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    rater = models.ForeignKey(
+        Rater, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=30)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        indexes = [models.Index(fields=["cycle", "status"], name="delivery_cycle_status")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}: {self.status}"
+
+
+class Throttle(models.Model):
+    """A counter per (what, who, time window), incremented atomically in the database so that
+    parallel requests on several web processes cannot under-count (assessments/throttle.py)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
+
+
+class FormSubmission(models.Model):
+    """A one-time token of a create form, used once (assessments/idempotency.py): a second post
+    of the same form creates nothing and lands where the first one did."""
+
+    key = models.CharField(max_length=64, unique=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.key

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import COMMENT_MAX_LENGTH, Action
+from .validators import no_control_characters
 
 TEXT_MAX_LENGTH = 2000
 NOT_THIS_ENABLER = _("Link only behaviours and pitfalls of this enabler from your report.")
@@ -33,6 +34,7 @@ class FocusForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of the seven enablers of your report.")},
     )
     goal = forms.CharField(
+        validators=[no_control_characters],
         label=_("Your goal"),
         max_length=TEXT_MAX_LENGTH,
         help_text=_("What you want to be different in a year, in a sentence or two."),
@@ -79,6 +81,7 @@ class FocusForm(forms.Form):
 
 class ActionForm(forms.Form):
     text = forms.CharField(
+        validators=[no_control_characters],
         label=_("Action"),
         max_length=TEXT_MAX_LENGTH,
         help_text=_("Something you will do, that someone could see you doing."),
@@ -112,6 +115,7 @@ class SharePlanForm(forms.Form):
 
 class PlanCommentForm(forms.Form):
     text = forms.CharField(
+        validators=[no_control_characters],
         label=_("Your comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),

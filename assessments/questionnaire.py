@@ -2,8 +2,12 @@
 
 One section per enabler: the enabler's description, the indicators of All leaders and of the
 participant's level on the behaviour scale, the level's pitfalls on the pitfall scale, and two
-optional comments. Views, the draft save, submission and reports all build it here, so the
-items a rater sees are exactly the items that are checked and scored.
+optional comments. An indicator is rated as an item a rater could have seen (its
+``rater_item``; the first-person ``self_item`` in the self-assessment), with the compass
+sentence beside it as context. Texts are read in the active language when the questionnaire is
+built, so a questionnaire kept for later use belongs to that language. Views, the draft save,
+submission and reports all build it here, so the items a rater sees are exactly the items that
+are checked and scored.
 """
 
 from dataclasses import dataclass, field
@@ -33,12 +37,19 @@ NOT_OBSERVED_LABEL = _("Not observed")
 
 @dataclass(frozen=True)
 class Item:
-    """One rateable statement: an indicator (behaviour scale) or a pitfall (pitfall scale)."""
+    """One rateable statement: an indicator (behaviour scale) or a pitfall (pitfall scale).
+
+    ``text`` is what raters rate (and reports show); ``self_text`` the same in the first
+    person for the self-assessment; ``context`` the compass sentence an indicator item
+    comes from, empty when the item is that sentence.
+    """
 
     key: str
     kind: str  # "indicator" or "pitfall"
     text: str
     title: str = ""
+    self_text: str = ""
+    context: str = ""
     indicator_id: int | None = None
     pitfall_id: int | None = None
 
@@ -91,6 +102,11 @@ class Questionnaire:
         return next(s for s in self.sections if s.enabler.pk == enabler_id)
 
 
+def prompt(item, *, is_self):
+    """What the person answering reads for ``item``: the first-person item in a self-assessment."""
+    return item.self_text if is_self and item.self_text else item.text
+
+
 def indicator_key(indicator_id):
     return f"i{indicator_id}"
 
@@ -112,10 +128,14 @@ def build_questionnaire(level):
         .order_by("behaviour__level__position", "position")
     )
     for indicator in indicators:
+        # An indicator without items (an edition loaded before they existed) is rated on
+        # its compass sentence, as before.
         item = Item(
             key=indicator_key(indicator.pk),
             kind="indicator",
-            text=indicator.text,
+            text=indicator.item,
+            self_text=indicator.self_item or indicator.item,
+            context=indicator.text if indicator.rater_item else "",
             indicator_id=indicator.pk,
         )
         section = sections[indicator.behaviour.enabler_id]

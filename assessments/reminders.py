@@ -123,8 +123,7 @@ def remind(*, cycle, by, audience=ALL, group="", org_unit=""):
 
 
 def reminder_link(rater):
-    """The link a reminder carries: a fresh one that replaces the old (the one place to
-    change should links become stable)."""
+    """The link a reminder carries: the rater's own, the same as the invitation's."""
     return rater_link(issue_token(rater))
 
 

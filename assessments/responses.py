@@ -29,7 +29,7 @@ def _locked_rater(rater):
 
 def check_can_answer(rater):
     """Raise a DomainError the rater can read when answering is no longer possible."""
-    if not rater.participant.cycle.is_open:
+    if not rater.participant.cycle.accepts_answers():
         raise DomainError(
             _(
                 "This feedback round has closed, so answers can no longer be saved. "
@@ -111,7 +111,8 @@ def save_section(*, rater, section, values, comments):
     if rater.status in (Status.NOMINATED, Status.INVITED):
         rater.status = Status.STARTED
         rater.save(update_fields=["status"])
-    Response.objects.filter(pk=response.pk).update(updated_at=timezone.now())
+    response.updated_at = timezone.now()
+    Response.objects.filter(pk=response.pk).update(updated_at=response.updated_at)
     return response
 
 

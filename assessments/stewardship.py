@@ -35,8 +35,20 @@ def erase_person(*, email):
         rater.email = _erased_email(rater.pk, "rater")
         rater.user = None
         rater.token_hash = None
+        rater.previous_token_hash = None
+        rater.link_secret = ""
         rater.declined_reason = ""
-        rater.save(update_fields=["name", "email", "user", "token_hash", "declined_reason"])
+        rater.save(
+            update_fields=[
+                "name",
+                "email",
+                "user",
+                "token_hash",
+                "previous_token_hash",
+                "link_secret",
+                "declined_reason",
+            ]
+        )
     if user is not None:
         user.full_name = ERASED_NAME
         user.email = _erased_email(user.pk, "user")
@@ -63,6 +75,8 @@ def apply_retention(*, days, now=None):
             email=_erased_email(rater.pk, "rater"),
             user=None,
             token_hash=None,
+            previous_token_hash=None,
+            link_secret="",
             declined_reason="",
         )
         erased += 1

@@ -2,8 +2,8 @@
 
 from django.tasks import task
 
-from . import cohort, emails, invitations, reminders, report_archives
-from .models import Cycle, Participant, PlanComment, Rater
+from . import cohort, cycles, emails, invitations, password_reset, reminders, report_archives
+from .models import Cycle, EmailDelivery, Participant, PlanComment, Rater
 
 State = Cycle.State
 
@@ -80,3 +80,43 @@ def send_release_notices(cycle_id):
 def build_report_archive(archive_id):
     """A released cycle's reports as one zip of PDFs (HR's download)."""
     return report_archives.build(archive_id).done
+
+
+@task
+def retry_delivery(delivery_id):
+    """Send a failed email again (HR's retry), if it is still wanted: a new delivery record
+    says whether it left this time."""
+    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    if delivery.kind in ("invitation", "reminder"):
+        return send_link.call(delivery.rater_id) if delivery.rater_id else 0
+    if delivery.kind == "approval_request" and delivery.participant_id:
+        send_approval_request.call(delivery.participant_id)
+    elif delivery.kind == "report_ready" and delivery.participant_id:
+        participant = Participant.objects.select_related("person", "cycle").get(
+            pk=delivery.participant_id
+        )
+        emails.send_report_ready(participant)
+    elif delivery.kind == "plan_comment" and delivery.object_id:
+        send_plan_comment_notice.call(delivery.object_id)
+    else:
+        return 0
+    return 1
+
+
+@task
+def close_due_cycles():
+    """Close every open cycle past the end of its close date (the worker's share of the job
+    the daily command also does)."""
+    return len(cycles.close_due_cycles())
+
+
+@task
+def close_cycle_when_due(cycle_id):
+    """Enqueued to run at the end of a cycle's close date: closes it if it is due by then."""
+    return len(cycles.close_due_cycles(cycle_ids=[cycle_id]))
+
+
+@task
+def send_password_reset(email):
+    """The password reset email(s) for an address, outside the request."""
+    password_reset.send_reset(email)

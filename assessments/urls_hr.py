@@ -35,6 +35,7 @@ urlpatterns = [
         hr.participant_detail,
         name="participant_detail",
     ),
+    path(cycle + "emails/<int:delivery_id>/retry/", hr.delivery_retry, name="delivery_retry"),
     path(rater + "resend/", hr.rater_resend, name="rater_resend"),
     path(rater + "replace/", hr.rater_replace, name="rater_replace"),
     path(rater + "remove/", hr.rater_remove, name="rater_remove"),

@@ -1,33 +1,34 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import Behaviour, Direction, Enabler, Indicator, Level, Pitfall
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(TranslationAdmin):
     list_display = ["name", "edition", "position", "slug"]
     list_filter = ["edition"]
 
 
 @admin.register(Enabler)
-class EnablerAdmin(admin.ModelAdmin):
+class EnablerAdmin(TranslationAdmin):
     list_display = ["name", "edition", "position", "slug"]
     list_filter = ["edition"]
 
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(TranslationAdmin):
     list_display = ["name", "edition", "position", "slug"]
     list_filter = ["edition"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(TranslationTabularInline):
     model = Indicator
     extra = 0
 
 
 @admin.register(Behaviour)
-class BehaviourAdmin(admin.ModelAdmin):
+class BehaviourAdmin(TranslationAdmin):
     list_display = ["__str__", "edition"]
     list_filter = ["edition", "level", "enabler"]
     list_select_related = ["level", "enabler"]
@@ -35,7 +36,7 @@ class BehaviourAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pitfall)
-class PitfallAdmin(admin.ModelAdmin):
+class PitfallAdmin(TranslationAdmin):
     list_display = ["title", "level", "enabler", "edition"]
     list_filter = ["edition", "level", "enabler"]
     list_select_related = ["level", "enabler"]

@@ -154,12 +154,21 @@ class IndicatorManager(models.Manager):
 
 
 class Indicator(models.Model):
-    """One rateable sentence of a behaviour; in order, the indicators spell out the behaviour."""
+    """One rated statement of a behaviour; in order, the indicators spell out the behaviour.
+
+    ``text`` is the compass's own sentence, shown as context. Raters rate ``rater_item``
+    ("Takes responsibility for resolving conflicts as they arise"), something they could have
+    seen; the self-assessment rates ``self_item``, the same in the first person. Sentences
+    that are no observable behaviour ("Leadership in this area requires a commitment to…")
+    are reworded there, never in ``text``.
+    """
 
     edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
     behaviour = models.ForeignKey(Behaviour, on_delete=models.PROTECT, related_name="indicators")
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("text"))
+    rater_item = models.TextField(_("item for raters"), blank=True)
+    self_item = models.TextField(_("item for the self-assessment"), blank=True)
 
     objects = IndicatorManager()
 
@@ -179,13 +188,18 @@ class Indicator(models.Model):
     def natural_key(self):
         return self.behaviour.natural_key() + (self.position,)
 
+    @property
+    def item(self):
+        """What raters rate and reports show; the compass sentence where no item was written."""
+        return self.rater_item or self.text
+
     natural_key.dependencies = ["compass.behaviour"]
 
 
 class PitfallManager(models.Manager):
     def get_by_natural_key(self, edition, level_slug, enabler_slug, title):
         return self.get(
-            edition=edition, level__slug=level_slug, enabler__slug=enabler_slug, title=title
+            edition=edition, level__slug=level_slug, enabler__slug=enabler_slug, title_en=title
         )
 
 
@@ -193,7 +207,8 @@ class Pitfall(models.Model):
     """A way leaders at one level commonly go wrong in one enabler.
 
     Titles recur across cells ("Strategic Misalignment"), so a pitfall is identified by
-    level, enabler and title together.
+    level, enabler and title together: the English title (``title_en``), whatever language is
+    active, so that natural keys stay the same in every language.
     """
 
     edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
@@ -222,6 +237,6 @@ class Pitfall(models.Model):
         return self.title
 
     def natural_key(self):
-        return (self.edition, self.level.slug, self.enabler.slug, self.title)
+        return (self.edition, self.level.slug, self.enabler.slug, self.title_en)
 
     natural_key.dependencies = ["compass.level", "compass.enabler"]

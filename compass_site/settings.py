@@ -51,6 +51,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: the compass's texts in four languages (compass/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "compass_site.middleware.IdleSessionTimeoutMiddleware",
     "compass_site.oidc.PasswordSignInSwitchMiddleware",
+    "compass_site.middleware.PrivatePagesNoStoreMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -178,6 +181,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account however its email is spelled (case, surrounding spaces).
+AXES_USERNAME_CALLABLE = "compass_site.accounts.normalised_username"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0)
 # Failed attempts are kept while they count; successful sign-ins are not logged (personal data
 # we do not need).
@@ -199,6 +204,10 @@ LANGUAGES = [
     ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The compass's texts (compass/translation.py) read in the active language, English when a
+# text has no translation.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -281,7 +290,18 @@ CACHES = {
 # (daily) erases rater names and emails after that. Answers and reports stay.
 RATER_RETENTION_DAYS = envint("RATER_RETENTION_DAYS", 365)
 
-# Wrong rater links allowed per address before it must wait.
+# Rater links are HMACs of a per-rater secret under this key (assessments/tokens.py). Rotating
+# it changes every link: each rater's next email carries the new one, and the one before keeps
+# working until the key rotates again. Defaults to a key derived from SECRET_KEY.
+RATER_LINK_KEY = os.environ.get("RATER_LINK_KEY", "") or f"rater-link:{SECRET_KEY}"
+
+# Whom people write to when no cycle names a contact (e.g. on the "link does not work" page).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+
+# Wrong rater links allowed per client address before it must wait (after a miss only: a valid
+# link is never refused). Password reset requests allowed per address and per account.
+PASSWORD_RESET_ATTEMPTS = envint("PASSWORD_RESET_ATTEMPTS", 5)
+PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 RATER_LINK_ATTEMPTS = envint("RATER_LINK_ATTEMPTS", 20)
 RATER_LINK_WINDOW = envint("RATER_LINK_WINDOW", 15 * 60)
 
@@ -295,12 +315,15 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
 # Slow work (sending hundreds of emails) runs as tasks, never inside a request. Development and
-# tests run them at once; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
-# `manage.py db_worker` beside the web server.
+# tests run them at once; production queues them in the database (whether TASKS_BACKEND says so
+# or not) for `manage.py db_worker` beside the web server.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django.tasks.backends.immediate.ImmediateBackend",
         ),
     }
 }

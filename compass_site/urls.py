@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments.forms import AccountPasswordResetForm
-from assessments.views import leader
+from assessments.views import accounts, leader
 
 from . import oidc, views
 
@@ -11,7 +9,7 @@ urlpatterns = [
     path("", leader.home, name="home"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=AccountPasswordResetForm),
+        accounts.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("accounts/login/", oidc.SignInView.as_view(), name="login"),

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import translation
 
 from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
@@ -8,15 +9,23 @@ from compass.models import Level
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the compass once per test session: nearly every test needs it."""
+    """Load the compass once per test session: nearly every test needs it. (The cache table
+    comes from the migrations, as in production.)"""
     with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
         call_command("loaddata", "compass", verbosity=0)
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not reset
+    it), and compass texts follow the active language: the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -8,7 +8,15 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import ActionPlan, Cycle, FocusArea, Rater, RaterGroup, ReportArchive
+from assessments.models import (
+    ActionPlan,
+    Cycle,
+    EmailDelivery,
+    FocusArea,
+    Rater,
+    RaterGroup,
+    ReportArchive,
+)
 from assessments.tokens import issue_token
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -85,6 +93,9 @@ def world(compass, hr_admin):
     archive = ReportArchive.objects.create(
         cycle=released, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
     )
+    delivery = EmailDelivery.objects.create(
+        cycle=open_cycle, rater=peer, kind="invitation", to=peer.email, subject="x", status="failed"
+    )
 
     return {
         "users": {
@@ -104,6 +115,7 @@ def world(compass, hr_admin):
         "focus": focus,
         "action": action,
         "archive": archive,
+        "delivery": delivery,
     }
 
 
@@ -186,6 +198,11 @@ MATRIX = {
     "hr:export_participation": (lambda w: [w["open_cycle"].pk], "?format=csv", HR_ONLY),
     "hr:participant_detail": (lambda w: [w["open_cycle"].pk, w["open_part"].pk], "", HR_ONLY),
     "hr:rater_resend": (_hr_rater, "", only(["hr"], 405)),
+    "hr:delivery_retry": (
+        lambda w: [w["open_cycle"].pk, w["delivery"].pk],
+        "",
+        only(["hr"], 405),
+    ),
     "hr:rater_replace": (_hr_rater, "", HR_ONLY),
     "hr:rater_remove": (_hr_rater, "", HR_ONLY),
     "hr:participants_template": (lambda w: [], "", HR_ONLY),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -64,10 +65,18 @@ def _gender_lookup():
 
 
 def level_lookup(levels):
-    """{lower-cased name or slug: Level} for the levels of one edition."""
+    """{lower-cased name or slug: Level} for the levels of one edition.
+
+    A level is found by its name in any language of the compass, so a file written in
+    English imports the same whatever language the HR admin reads the site in.
+    """
     lookup = {}
     for level in levels:
         lookup[level.slug.lower()] = level
+        for code, _name in settings.LANGUAGES:
+            name = getattr(level, f"name_{code}", None)
+            if name:
+                lookup[name.lower()] = level
         lookup[level.name.lower()] = level
     return lookup
 

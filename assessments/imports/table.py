@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import DomainError
 from ..models import Cycle, Participant, User
+from ..validators import single_line
 
 # Documented on the import page: larger cohorts are split into several files.
 MAX_BYTES = 2 * 1024 * 1024
@@ -165,7 +166,8 @@ def read_table(data, *, columns, required):
 
     rows = []
     for index in range(header_index + 1, len(records)):
-        record = [cell.strip() for cell in records[index]]
+        # Every cell on one line: a name typed with Alt+Enter in Excel must not break an email.
+        record = [single_line(cell) for cell in records[index]]
         if not any(record):
             continue  # blank lines and rows of empty cells, as Excel leaves them
         number = index + 1

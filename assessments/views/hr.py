@@ -11,11 +11,13 @@ POST does.
 import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -30,6 +32,7 @@ from .. import (
     cohort,
     cycles,
     exports,
+    idempotency,
     imports,
     monitoring,
     reminders,
@@ -47,7 +50,7 @@ from ..hr_forms import (
     ReminderScheduleForm,
     ReplaceRaterForm,
 )
-from ..models import Cycle, Participant, Rater, RaterGroup, ReportArchive
+from ..models import Cycle, EmailDelivery, Participant, Rater, RaterGroup, ReportArchive
 
 State = Cycle.State
 Status = Rater.Status
@@ -72,6 +75,7 @@ AUDIT_LABELS = {
     "close": gettext_lazy("Closed"),
     "reopen": gettext_lazy("Re-opened"),
     "release": gettext_lazy("Reports released"),
+    "retry_email": gettext_lazy("Email sent again"),
 }
 
 
@@ -132,6 +136,10 @@ def cycle_create(request):
         request.POST or None,
         initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=21)},
     )
+    if request.method == "POST" and (
+        seen := idempotency.repeat_of(request, fallback=reverse("hr:dashboard"))
+    ):
+        return redirect(seen)
     if request.method == "POST" and form.is_valid():
         try:
             cycle = cohort.create_cycle(by=request.user, **form.cleaned_data)
@@ -143,7 +151,9 @@ def cycle_create(request):
                 _("The cycle %(name)s was created. Import its participants next.")
                 % {"name": cycle.name},
             )
-            return redirect("hr:cycle_detail", cycle.pk)
+            return redirect(
+                idempotency.remember(request, reverse("hr:cycle_detail", args=[cycle.pk]))
+            )
     return render(request, "assessments/hr/cycle_form.html", {"form": form, "cycle": None})
 
 
@@ -207,6 +217,10 @@ def cycle_detail(request, cycle_id):
         "audit_shown": AUDIT_SHOWN,
         "status_labels": dict(Status.choices),
         "next_reminder": reminders.next_reminder(cycle),
+        "failed_deliveries": list(
+            cycle.deliveries.filter(status=EmailDelivery.Status.FAILED).order_by("pk")[:50]
+        ),
+        "time_zone": settings.TIME_ZONE,
     }
     return render(request, "assessments/hr/cycle_detail.html", context)
 
@@ -694,10 +708,26 @@ def rater_resend(request, cycle_id, participant_id, rater_id):
     else:
         messages.success(
             request,
-            _("A new link is being sent to %(name)s; the old one no longer works.")
+            _("%(name)s's link is being sent again (the same link as before).")
             % {"name": rater.name},
         )
     return redirect("hr:participant_detail", cycle.pk, participant.pk)
+
+
+@hr_required
+@require_POST
+def delivery_retry(request, cycle_id, delivery_id):
+    cycle = _cycle(cycle_id)
+    delivery = get_object_or_404(EmailDelivery, pk=delivery_id, cycle=cycle)
+    try:
+        cohort.retry_delivery(delivery=delivery, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The email is being sent again to %(to)s.") % {"to": delivery.to}
+        )
+    return redirect("hr:cycle_detail", cycle.pk)
 
 
 @hr_required

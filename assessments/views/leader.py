@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, nominations
+from .. import access, idempotency, nominations
 from ..errors import DomainError
 from ..forms import ApprovalForm, NominationForm, ReplaceNominationForm
 from ..models import (
@@ -162,6 +163,9 @@ def participation(request, participant_id):
 @require_POST
 def nominate(request, participant_id):
     participant = access.own_participation(request.user, participant_id)
+    url = reverse("my360:participation", args=[participant.pk])
+    if seen := idempotency.repeat_of(request, fallback=url):
+        return redirect(seen)
     form = NominationForm(request.POST)
     if form.is_valid():
         try:
@@ -174,7 +178,7 @@ def nominate(request, participant_id):
                 _("%(name)s was added to your raters (%(group)s).")
                 % {"name": rater.name, "group": rater.get_group_display()},
             )
-            return redirect("my360:participation", participant.pk)
+            return redirect(idempotency.remember(request, url))
     return _render_participation(request, participant, form)
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import action_plans, reports
+from .. import action_plans, idempotency, reports
 from ..anonymity import reports_visible
 from ..errors import DomainError
 from ..models import Action, ActionPlan, FocusArea, Participant
@@ -111,6 +111,8 @@ def plan(request, participant_id):
 @require_POST
 def add_focus(request, participant_id):
     plan = _leader_plan(request.user, participant_id)
+    if seen := idempotency.repeat_of(request, fallback=_plan_url(plan)):
+        return redirect(seen)
     questionnaire = build_questionnaire(plan.participant.level)
     form = FocusForm(
         request.POST,
@@ -135,7 +137,7 @@ def add_focus(request, participant_id):
                 _("%(enabler)s is now a focus area. Add the actions that will get you there.")
                 % {"enabler": focus.enabler.name},
             )
-            return redirect(_plan_url(plan, f"focus-{focus.pk}"))
+            return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
     return _render(request, plan, LEADER, focus_form=form)
 
 
@@ -158,6 +160,8 @@ def remove_focus(request, participant_id, focus_id):
 def add_action(request, participant_id, focus_id):
     plan = _leader_plan(request.user, participant_id)
     focus = _focus_of(plan, focus_id)
+    if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, f"focus-{focus.pk}")):
+        return redirect(seen)
     form = ActionForm(request.POST, prefix=_action_prefix(focus.pk))
     if form.is_valid():
         try:
@@ -168,7 +172,7 @@ def add_action(request, participant_id, focus_id):
             _form_error(form, error)
         else:
             messages.success(request, _("The action was added."))
-            return redirect(_plan_url(plan, f"focus-{focus.pk}"))
+            return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
     return _render(request, plan, LEADER, action_form=form, action_focus_id=focus.pk)
 
 
@@ -262,6 +266,8 @@ def share(request, participant_id):
 @require_POST
 def comment(request, participant_id):
     plan, role = _readable_plan(request.user, participant_id)
+    if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, "comments")):
+        return redirect(seen)
     form = PlanCommentForm(request.POST)
     if form.is_valid():
         try:
@@ -278,7 +284,7 @@ def comment(request, participant_id):
             else:
                 message = _("Your comment was added.")
             messages.success(request, message)
-            return redirect(_plan_url(plan, "comments"))
+            return redirect(idempotency.remember(request, _plan_url(plan, "comments")))
     return _render(request, plan, role, comment_form=form)
 
 
@@ -372,7 +378,7 @@ def _focus(focus, lines, action_form, *, with_numbers):
         "enabler": focus.enabler,
         "goal": focus.goal,
         "indicators": [
-            {"text": indicator.text, "others": others(f"i{indicator.pk}")}
+            {"text": indicator.item, "others": others(f"i{indicator.pk}")}
             for indicator in focus.indicators.all()
         ],
         "pitfalls": [

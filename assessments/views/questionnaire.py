@@ -6,8 +6,10 @@ a background save when an answer changes.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +22,12 @@ from django.views.decorators.http import require_http_methods
 from .. import access as access_rules
 from .. import responses
 from ..errors import DomainError
-from ..models import COMMENT_MAX_LENGTH, Comment, Cycle, Rater, RaterGroup
-from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire
-from ..tokens import find_rater, record_wrong_link, too_many_wrong_links
+from ..forms import DeclineForm, SectionCommentsForm
+from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
+from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, build_questionnaire, prompt
+from ..throttle import client_address, hit
+from ..tokens import find_rater
+from ..validators import without_control_characters
 
 Status = Rater.Status
 
@@ -54,10 +59,12 @@ class Access:
 
 
 def _token_access(token):
+    """The rater of this link, and whether their cycle still takes answers (open, and not past
+    the end of its close date even if the closing job has not run yet)."""
     rater = find_rater(token, RATER_QUERYSET)
-    if rater is None or rater.participant.cycle.state != Cycle.State.OPEN:
-        return None
-    return Access(rater=rater, by_token=True, key=token)
+    if rater is None:
+        return None, False
+    return Access(rater=rater, by_token=True, key=token), rater.participant.cycle.accepts_answers()
 
 
 def _self_access(request, participant_id):
@@ -70,9 +77,16 @@ def _self_access(request, participant_id):
     return Access(rater=rater, by_token=False, key=participant_id)
 
 
-def _link_not_valid(request):
-    """Wrong, replaced and expired links all get this page: nothing says which it was."""
-    return render(request, "assessments/questionnaire/link_not_valid.html", status=404)
+def _link_not_valid(request, cycle=None):
+    """Wrong, replaced and expired links all get this page. A link of a closed cycle names that
+    cycle's contact; any other names the site's contact, if one is set."""
+    contact = cycle.contact if cycle is not None else settings.CONTACT_EMAIL
+    return render(
+        request,
+        "assessments/questionnaire/link_not_valid.html",
+        {"contact": contact},
+        status=404,
+    )
 
 
 def _closed(request, access):
@@ -99,6 +113,7 @@ def _base_context(access, questionnaire, answers=None):
         "start_url": access.url("start"),
         "review_url": access.url("review"),
         "decline_url": access.url("decline") if rater.group != RaterGroup.SELF else None,
+        "time_zone": settings.TIME_ZONE,
     }
     if questionnaire is not None:
         answers = answers or {}
@@ -139,20 +154,27 @@ def _start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _section_rows(section, answers, missing, errors):
+def _section_rows(section, answers, missing, errors, *, is_self):
     def row(item):
         current = answers.get(item.key)
         current = str(current) if current is not None else None
         choices = [(str(v), label) for v, label in item.scale]
         choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
+        described_by = []
+        if item.context:
+            described_by.append(f"ctx-{item.key}")
+        if item.key in missing or item.key in errors:
+            described_by.append(f"err-{item.key}")
         return {
             "item": item,
+            "text": prompt(item, is_self=is_self),
             "choices": [
                 {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
                 for v, label in choices
             ],
             "missing": item.key in missing,
             "error": errors.get(item.key),
+            "described_by": " ".join(described_by),
         }
 
     return {
@@ -165,13 +187,17 @@ def _section_rows(section, answers, missing, errors):
 def _read_section_post(section, data):
     """The posted answers and comments of one section, and what is wrong with them."""
     values = {item.key: data.get(item.key, "") for item in section.items}
-    comments = {kind: data.get(f"comment_{kind}", "") for kind in Comment.Kind.values}
+    form = SectionCommentsForm(data)
     errors = {}
-    for kind, text in comments.items():
-        if len(text) > COMMENT_MAX_LENGTH:
-            errors[f"comment_{kind}"] = _(
-                "Please keep this under %(max)s characters (it has %(n)s)."
-            ) % {"max": COMMENT_MAX_LENGTH, "n": len(text)}
+    if form.is_valid():
+        comments = form.comments()
+    else:
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        # What was typed is shown again, without what cannot be stored.
+        comments = {
+            kind: without_control_characters(data.get(f"comment_{kind}", ""))
+            for kind in Comment.Kind.values
+        }
     return values, comments, errors
 
 
@@ -183,7 +209,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     context.update(
         {
             "section": section,
-            "rows": _section_rows(section, answers, missing, errors),
+            "rows": _section_rows(
+                section, answers, missing, errors, is_self=access.rater.group == RaterGroup.SELF
+            ),
             "level": access.rater.participant.level,
             "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
             "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
@@ -198,6 +226,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             else None,
             "is_last": section.number == len(questionnaire.sections),
             "missing_count": len(missing),
+            "sign_in_url": None
+            if access.by_token
+            else f"{reverse('login')}?{urlencode({'next': access.url('section', section.number)})}",
             **extra,
         }
     )
@@ -219,13 +250,21 @@ def _section(request, access, number):
         if request.GET.get("check"):
             missing = [key for key in section.item_keys if key not in answers]
         return _render_section(
-            request, access, questionnaire, section, answers, comments, missing=missing
+            request,
+            access,
+            questionnaire,
+            section,
+            answers,
+            comments,
+            missing=missing,
+            saved_at=_stamp(response),
         )
 
     values, posted_comments, errors = _read_section_post(section, request.POST)
+    saved = None
     if not errors:
         try:
-            responses.save_section(
+            saved = responses.save_section(
                 rater=rater, section=section, values=values, comments=posted_comments
             )
         except DomainError as error:
@@ -233,8 +272,10 @@ def _section(request, access, number):
                 errors[error.field] = error.message
             else:
                 errors["__all__"] = error.message
-    if request.headers.get("HX-Request"):
-        return _autosave_status(errors)
+    if _is_autosave(request):
+        if request.POST.get("autosave") == "beacon":  # the page is gone: nobody reads an answer
+            return HttpResponse(status=400 if errors else 204)
+        return _autosave_status(errors, saved)
     if errors:
         # Show what was typed, not what was saved: nothing typed is lost.
         response = responses.Response.objects.filter(rater=rater).first()
@@ -255,8 +296,13 @@ def _section(request, access, number):
             error=errors.get("__all__")
             or _("Nothing was saved: please correct what is marked below."),
             saved_answers=answers,
+            saved_at=_stamp(response),
         )
     go = request.POST.get("go", "next")
+    if go.startswith("section-"):  # the section links post the answers on the way
+        target = go.removeprefix("section-")
+        if target.isdigit() and questionnaire.section(int(target)) is not None:
+            return redirect(access.url("section", int(target)))
     if go == "stay":
         return redirect(access.url("section", number) + "?saved=1")
     if go == "previous" and number > 1:
@@ -266,17 +312,39 @@ def _section(request, access, number):
     return redirect(access.url("review"))
 
 
-def _autosave_status(errors):
+def _is_autosave(request):
+    """A background save (the page's script, or htmx), not a press of a button."""
+    return bool(
+        request.headers.get("HX-Request")
+        or request.headers.get("X-Autosave")
+        or request.POST.get("autosave")
+    )
+
+
+def _stamp(response):
+    """When the response was last saved (ms since the epoch): the page's script forgets what it
+    kept on the device once the server has a save newer than the one the typing started from."""
+    return str(int(response.updated_at.timestamp() * 1000)) if response is not None else "0"
+
+
+def _autosave_status(errors, saved=None):
     if errors:
         message = errors.get("__all__") or _("Not saved: check the answers on this page.")
-        return HttpResponse(
+        if len(errors) == 1 and not errors.get("__all__"):
+            message = _("Not saved: %(reason)s") % {"reason": next(iter(errors.values()))}
+        response = HttpResponse(
             f'<span class="text-danger" role="alert">{escape(message)}</span>', status=200
         )
+        response["X-Autosave-Error"] = "1"
+        return response
     stamp = timezone.localtime().strftime("%H:%M")
-    return HttpResponse(
+    response = HttpResponse(
         f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
         "</span>"
     )
+    if saved is not None:
+        response["X-Saved-At"] = _stamp(saved)
+    return response
 
 
 def _review(request, access):
@@ -295,8 +363,18 @@ def _review(request, access):
     response = responses.Response.objects.filter(rater=rater).first()
     answers = responses.answers_of(response)
     missing_by_section = []
+    is_self = rater.group == RaterGroup.SELF
     for section in questionnaire.sections:
-        missing = [item for item in section.items if item.key not in answers]
+        missing = [
+            {
+                "key": item.key,
+                "is_pitfall": item.is_pitfall,
+                "title": item.title,
+                "text": prompt(item, is_self=is_self),
+            }
+            for item in section.items
+            if item.key not in answers
+        ]
         if missing:
             missing_by_section.append(
                 {
@@ -328,19 +406,19 @@ def _decline(request, access):
         raise Http404
     error = None
     if request.method == "POST":
-        reason = request.POST.get("reason", "")
-        if len(reason) > 2000:
-            error = _("Please keep the reason under 2000 characters.")
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            error = form.errors["reason"][0]
         else:
             try:
-                responses.decline(rater=access.rater, reason=reason)
+                responses.decline(rater=access.rater, reason=form.cleaned_data["reason"])
             except DomainError as problem:
                 error = problem.message
             else:
                 return redirect(access.url("start"))
     context = _base_context(access, None)
     context["error"] = error
-    context["reason"] = request.POST.get("reason", "")
+    context["reason"] = without_control_characters(request.POST.get("reason", ""))
     return render(
         request,
         "assessments/questionnaire/decline.html",
@@ -359,13 +437,15 @@ def _thanks(request, access):
 def _by_token(page):
     @never_cache
     def view(request, token, **kwargs):
-        address = request.META.get("REMOTE_ADDR", "")
-        if too_many_wrong_links(address):
-            return render(request, "assessments/questionnaire/too_many.html", status=429)
-        access = _token_access(token)
+        access, answering = _token_access(token)
         if access is None:
-            record_wrong_link(address)
+            # Counted per real client, after a miss only: a valid link is never refused.
+            misses = hit("rater-link", client_address(request), window=settings.RATER_LINK_WINDOW)
+            if misses > settings.RATER_LINK_ATTEMPTS:
+                return render(request, "assessments/questionnaire/too_many.html", status=429)
             return _link_not_valid(request)
+        if not answering:
+            return _link_not_valid(request, access.rater.participant.cycle)
         return page(request, access, **kwargs)
 
     view.__name__ = page.__name__.lstrip("_")
@@ -383,11 +463,18 @@ thanks = require_http_methods(["GET"])(_by_token(_thanks))
 
 
 def _signed_in(page):
-    @login_required
     @never_cache
     def view(request, participant_id, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST" and _is_autosave(request):
+                # A background save after the idle sign-out: answer 401 (the script keeps
+                # what was typed and says so in place), never the sign-in page.
+                return HttpResponse(
+                    escape(_("You were signed out. Sign in again to save.")), status=401
+                )
+            return redirect_to_login(request.get_full_path())
         access = _self_access(request, participant_id)
-        if access.rater.participant.cycle.state != Cycle.State.OPEN:
+        if not access.rater.participant.cycle.accepts_answers():
             return _closed(request, access)
         return page(request, access, **kwargs)
 
@@ -405,13 +492,19 @@ self_thanks = require_http_methods(["GET"])(_signed_in(_thanks))
 
 
 def _as_account(page):
-    @login_required
     @never_cache
     def view(request, rater_id, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST" and _is_autosave(request):
+                return HttpResponse(
+                    escape(_("You were signed out. Sign in again to save.")), status=401
+                )
+            return redirect_to_login(request.get_full_path())
         rater = access_rules.own_feedback_request(request.user, rater_id)
-        return page(
-            request, Access(rater=rater, by_token=False, key=rater_id, by_account=True), **kwargs
-        )
+        access = Access(rater=rater, by_token=False, key=rater_id, by_account=True)
+        if not rater.participant.cycle.accepts_answers():
+            return _closed(request, access)
+        return page(request, access, **kwargs)
 
     view.__name__ = f"feedback_{page.__name__.lstrip('_')}"
     return view

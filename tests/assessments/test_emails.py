@@ -147,12 +147,13 @@ def test_supervisor_invitation_says_the_answers_are_not_anonymous(participant):
         assert "Your answers are anonymous" not in body
 
 
-def test_a_reminder_says_its_link_replaces_the_earlier_one(participant):
+def test_a_reminder_says_its_link_is_the_same_as_before(participant):
     emails.send_invitation(RaterFactory(participant=participant), LINK, reminder=True)
     message, text, html = sent()
     assert message.subject.startswith("Reminder: ")
-    assert "This link replaces the one we sent before." in text
-    assert "This link replaces the one we sent before." in html
+    assert "This is the same link as in our first email" in text
+    assert "This is the same link as in our first email" in html
+    assert "replaces" not in text
 
 
 def test_a_hostile_leader_name_is_escaped_in_html_and_plain_in_text(compass, boss):
@@ -217,15 +218,15 @@ def test_opening_a_cycle_emails_each_leader_and_supervisor_a_working_link(
     assert "under the Supervisor heading" in by_recipient["samuel.okoro@example.org"].body
 
 
-def test_a_resent_link_is_a_new_one(participant):
+def test_a_resent_link_is_the_same_one(participant):
     rater = RaterFactory(participant=participant)
     invitations.invite_rater(rater)
     invitations.invite_rater(rater, reminder=True)
     first, second = (
         next(w for w in m.body.split() if w.startswith(f"{SITE_URL}/r/")) for m in mail.outbox
     )
-    assert first != second
-    assert "This link replaces the one we sent before." in mail.outbox[1].body
+    assert first == second
+    assert "This is the same link as in our first email" in mail.outbox[1].body
 
 
 def test_approval_request_offers_a_password_to_a_supervisor_created_by_import(compass):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import get_resolver, reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle, ReportArchive
+from assessments.models import HR_ADMINS_GROUP, Cycle, EmailDelivery, ReportArchive
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,16 @@ def world(compass):
     archive = ReportArchive.objects.create(
         cycle=cycle, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
     )
-    return {"cycle": cycle, "participant": participant, "rater": rater, "archive": archive}
+    delivery = EmailDelivery.objects.create(
+        cycle=cycle, rater=rater, kind="invitation", to=rater.email, subject="x", status="failed"
+    )
+    return {
+        "cycle": cycle,
+        "participant": participant,
+        "rater": rater,
+        "delivery": delivery,
+        "archive": archive,
+    }
 
 
 def _ids(world, *names):
@@ -38,6 +47,7 @@ def _ids(world, *names):
         "participant": world["participant"].pk,
         "rater": world["rater"].pk,
         "archive": world["archive"].pk,
+        "delivery": world["delivery"].pk,
     }
     return [ids[name] for name in names]
 
@@ -64,6 +74,7 @@ HR_URLS = {
     "export_participation": (("cycle",), 200),
     "participant_detail": (("cycle", "participant"), 200),
     "rater_resend": (RATER, 405),  # POST only
+    "delivery_retry": (("cycle", "delivery"), 405),  # POST only
     "rater_replace": (RATER, 200),
     "rater_remove": (RATER, 200),
     "participants_template": ((), 200),

@@ -25,10 +25,13 @@ def test_each_section_holds_all_leaders_and_level_indicators_and_three_pitfalls(
         own = Indicator.objects.filter(
             behaviour__level=directors, behaviour__enabler=section.enabler
         )
-        assert [i.text for i in section.general_items] == [
-            i.text for i in general.order_by("position")
+        # Raters rate each indicator's observable item, with the compass sentence as context.
+        assert [(i.text, i.self_text, i.context) for i in section.general_items] == [
+            (i.rater_item, i.self_item, i.text) for i in general.order_by("position")
         ]
-        assert [i.text for i in section.level_items] == [i.text for i in own.order_by("position")]
+        assert [(i.text, i.self_text, i.context) for i in section.level_items] == [
+            (i.rater_item, i.self_item, i.text) for i in own.order_by("position")
+        ]
         assert [i.title for i in section.pitfall_items] == list(
             Pitfall.objects.filter(level=directors, enabler=section.enabler)
             .order_by("position")

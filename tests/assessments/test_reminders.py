@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from assessments import cohort
 from assessments.errors import DomainError
-from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Rater
+from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater
+from assessments.questionnaire import build_questionnaire
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_reminders_go_to_everyone_who_has_not_answered_and_nobody_else(
     assert count == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(expected)
     assert all(m.subject.startswith("Reminder:") for m in mail.outbox)
-    assert all("replaces the one we sent before" in m.body for m in mail.outbox)
+    assert all("same link as in our first email" in m.body for m in mail.outbox)
     reminded = Rater.objects.filter(reminded_at__isnull=False)
     assert sorted(reminded.values_list("email", flat=True)) == sorted(expected)
     event = AuditEvent.objects.get(action="remind")
@@ -80,7 +81,7 @@ def test_the_page_says_how_many_then_sends_in_the_background(
     assert len(mail.outbox) == 3
 
 
-def test_a_reminder_link_replaces_the_old_one(
+def test_a_reminder_carries_the_same_link_and_a_draft_in_progress_keeps_saving(
     hr_admin, compass, client, django_capture_on_commit_callbacks
 ):
     from assessments.tokens import issue_token
@@ -88,12 +89,21 @@ def test_a_reminder_link_replaces_the_old_one(
     cycle = CycleFactory(state=Cycle.State.OPEN)
     rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
     old = issue_token(rater)
+    section_url = reverse("rater:section", args=[old, 1])
+    assert client.get(section_url).status_code == 200  # the questionnaire is open
     with django_capture_on_commit_callbacks(execute=True):
         cohort.send_reminders(cycle=cycle, by=hr_admin)
-    (message,) = [m for m in mail.outbox if m.to == [rater.email]]
-    new = re.search(r"/r/([^/\s]+)/", message.body).group(1)
-    assert client.get(reverse("rater:start", args=[old])).status_code == 404
-    assert client.get(reverse("rater:start", args=[new])).status_code == 200
+        cohort.send_reminders(cycle=cycle, by=hr_admin)  # the daily command, the next day
+    links = {
+        re.search(r"/r/([^/\s]+)/", m.body).group(1) for m in mail.outbox if m.to == [rater.email]
+    }
+    assert links == {old}
+    section = build_questionnaire(rater.participant.level).section(1)
+    key = section.items[0].key
+    saved = client.post(section_url, {key: "4"}, HTTP_HX_REQUEST="true")
+    assert "Draft saved" in saved.content.decode()
+    assert Answer.objects.filter(response__rater=rater).count() == 1
+    assert client.get(reverse("rater:start", args=[old])).status_code == 200
 
 
 def test_no_reminders_outside_an_open_cycle(hr_admin, compass):
@@ -145,7 +155,9 @@ def test_the_command_reminds_open_cycles_closing_within_the_window(
     with django_capture_on_commit_callbacks(execute=True):
         out = command()
     assert "Closes today" in out and "Closes in three days" in out
-    assert "four days" not in out and "yesterday" not in out and "Already closed" not in out
+    assert "four days" not in out and "Already closed" not in out
+    # a cycle whose close date has ended is closed, not reminded
+    assert "Closed yesterday closed by itself" in out and "Closed yesterday (closes" not in out
     assert "Closes today (closes " in out and ": 1 reminders" in out
     assert "2 reminders for 2 open cycles closing within 3 days." in out
     assert len(mail.outbox) == 2
@@ -222,7 +234,7 @@ def test_a_person_asked_by_six_leaders_gets_one_email_listing_all_six(
     assert len(set(links)) == 6
     for token in links:
         assert client.get(reverse("rater:start", args=[token])).status_code == 200
-    assert "replaces the one we sent before" in message.body
+    assert "same links as in our first emails" in message.body
     assert (
         Rater.objects.filter(pk__in=[r.pk for r in raters], reminded_at__isnull=False).count() == 6
     )

@@ -128,7 +128,7 @@ def test_leader_sets_a_password_self_assesses_nominates_and_reads_the_report(
     page.get_by_role("link", name="Continue", exact=True).click()
     expect(page.get_by_role("heading", name=section_heading(2))).to_be_visible()
     assert checked_values(page) == section_2
-    page.get_by_role("navigation", name="Sections").get_by_role("link", name="1 ✓").click()
+    page.get_by_role("navigation", name="Sections").get_by_role("button", name="1 ✓").click()
     expect(page.get_by_role("heading", name=section_heading(1))).to_be_visible()
     answers = checked_values(page)
     assert None not in answers.values()

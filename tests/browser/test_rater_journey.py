@@ -102,7 +102,7 @@ def test_partner_answers_on_a_phone_closes_the_tab_comes_back_and_submits(site, 
     amina.check("section 2, missing answers")
     answer_section(page, tap=True, pick=lambda i: "3")
     page.get_by_role("button", name="Save and continue").tap()
-    page.get_by_role("navigation", name="Sections").get_by_role("link", name="7 ✓").tap()
+    page.get_by_role("navigation", name="Sections").get_by_role("button", name="7 ✓").tap()
     page.get_by_role("button", name="Save and review").tap()
 
     expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()

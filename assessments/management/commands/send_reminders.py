@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort, reminders
+from assessments import cohort, cycles, reminders
 
 
 def _days(value):
@@ -18,11 +18,12 @@ def _days(value):
 
 class Command(BaseCommand):
     help = (
-        "Remind every rater who has not answered (self-assessments included), one email per "
-        "person: in the cycles whose reminder schedule (set by HR on the cycle's reminders page) "
-        "is due today, and in the other open cycles that close today or within the next N days "
-        "(--days, default 3). Meant to run daily from a scheduler; each reminder carries new "
-        "links that replace the old ones. Emails are sent by the task worker."
+        "First closes the cycles whose close date has ended. Then reminds every rater who has "
+        "not answered (self-assessments included), one email per person: in the cycles whose "
+        "reminder schedule (set by HR on the cycle's reminders page) is due today, and in the "
+        "other open cycles that close today or within the next N days (--days, default 3). Meant "
+        "to run daily from a scheduler; each reminder carries the rater's own links, the same as "
+        "the invitations'. Emails are sent by the task worker."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +35,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         days = _days(options["days"])
+        # First close the cycles whose close date has ended: nobody is reminded of those.
+        for cycle in cycles.close_due_cycles():
+            self.stdout.write(
+                _("%(cycle)s closed by itself: its close date %(date)s has ended.")
+                % {"cycle": cycle.name, "date": cycle.closes_on.isoformat()}
+            )
         for cycle, plan in reminders.run_scheduled():
             self.stdout.write(
                 _("%(cycle)s (scheduled): %(n)s reminders in %(emails)s emails")
