@@ -13,6 +13,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .validators import without_control_characters
+
 MIN_WIDTH, MAX_WIDTH = 8, 60
 NOTE_AUTHOR = "Leadership Compass 360"
 
@@ -70,7 +72,8 @@ def new_workbook():
 
 
 def to_bytes(workbook, *, title=""):
-    workbook.properties.title = str(title)[:255]
+    # A control character in a cycle's name would make the file unreadable to Excel.
+    workbook.properties.title = without_control_characters(str(title))[:255]
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
