@@ -24,15 +24,22 @@ def report_participant_for(user, participant_id):
         .filter(pk=participant_id)
         .first()
     )
-    if participant is None or not reports_visible(participant.cycle):
+    if participant is None or not may_open_report(user, participant):
         raise Http404
+    return participant
+
+
+def may_open_report(user, participant):
+    """Whether ``user`` may read ``participant``'s individual report (the same rule as
+    ``report_participant_for``, for a participant already fetched). Earlier cycles' numbers,
+    such as the change since the previous 360, are shown only to those who may open them."""
+    if not reports_visible(participant.cycle):
+        return False
     if participant.person_id == user.pk:
-        return participant
+        return True
     if participant.shared_with_supervisor and participant.supervisor_id == user.pk:
-        return participant
-    if is_hr(user):
-        return participant
-    raise Http404
+        return True
+    return is_hr(user)
 
 
 def _participations():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import reports
-from .anonymity import reports_visible
+from .anonymity import reports_visible, shown_mean
 from .errors import DomainError
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -61,11 +61,15 @@ def suggest_focus(report):
     for section in sorted(below, key=lambda s: s.row.others.mean)[:SUGGESTIONS]:
         note(
             section.enabler,
-            _("others rate it %(mean).1f, among your lowest") % {"mean": section.row.others.mean},
+            _("others rate it %(mean).1f, among your lowest")
+            % {"mean": float(shown_mean(section.row.others.mean))},
         )
     spots = [s for s in report.sections if s.gap is not None and s.gap >= reports.BLIND_SPOT_GAP]
     for section in sorted(spots, key=lambda s: -s.gap)[:SUGGESTIONS]:
-        note(section.enabler, _("you rate yourself %(gap).1f above others") % {"gap": section.gap})
+        note(
+            section.enabler,
+            _("you rate yourself %(gap).1f above others") % {"gap": float(shown_mean(section.gap))},
+        )
     for line in [p for p in report.pitfalls if p.row.others.mean >= reports.PITFALL_FLAG][:3]:
         note(line.enabler, _("pitfall seen often: %(title)s") % {"title": line.item.title})
     ordered = sorted(reasons.values(), key=lambda pair: -len(pair[1]))
@@ -217,15 +221,18 @@ class EnablerChange:
 
     @property
     def self_change(self):
-        if self.self_before is None or self.self_now is None:
-            return None
-        return self.self_now - self.self_before
+        return _change(self.self_before, self.self_now)
 
     @property
     def others_change(self):
-        if self.others_before is None or self.others_now is None:
-            return None
-        return self.others_now - self.others_before
+        return _change(self.others_before, self.others_now)
+
+
+def _change(before, now):
+    """Now minus before as the two numbers are printed (``anonymity.shown_mean``)."""
+    if before is None or now is None:
+        return None
+    return float(shown_mean(now) - shown_mean(before))
 
 
 def change_since_previous(report, previous_report):

@@ -17,6 +17,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .anonymity import DECIMALS, shown_mean
 from .questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
 
 SCALE_MIN, SCALE_MAX = 1, 5
@@ -79,9 +80,9 @@ def _short(label):
 
 
 def format_score(value):
-    """A mean to one decimal, rounded half up and localised ("4.0", "3.3"). Django's
-    ``number_format`` would truncate a float, so this goes through ``floatformat``."""
-    return floatformat(value, 1)
+    """A mean as every report shows it (``anonymity.shown_mean``: one decimal, rounded half
+    up), localised ("4.0", "3.3")."""
+    return floatformat(shown_mean(value), DECIMALS)
 
 
 def _defs(chart_id):
@@ -204,7 +205,9 @@ def _bar(chart_id, top, index, bar):
             )
         tooltip = f"{bar.label}: {bar.note or _('no answers')}"
     else:
-        value = min(max(bar.value, SCALE_MIN), SCALE_MAX)
+        # the bar, its data attribute and its label all carry the number as printed: a chart
+        # never holds more precision than its table
+        value = min(max(float(shown_mean(bar.value)), SCALE_MIN), SCALE_MAX)
         end = x_for(value)
         shown = format_score(bar.value)
         text = f"{shown} · {bar.flag}" if bar.flag else shown
@@ -222,7 +225,7 @@ def _bar(chart_id, top, index, bar):
             id=chart_id,
             kind=bar.kind,
             ink=INK,
-            value=_n(bar.value),
+            value=shown_mean(bar.value),
             end=_n(end),
             y0=_n(y - 2),
             y1=_n(y + BAR + 2),

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from . import xlsx
+from .anonymity import shown_mean
 from .exports import neutralise
 from .xlsx import Withheld
 
-DECIMALS = 2
 SHEET_TITLE_MAX = 31  # Excel's limit
 
 
@@ -35,7 +35,9 @@ class Section:
 
 
 def _number(value):
-    return round(value, DECIMALS)
+    """A mean or a gap exactly as the page prints it (``anonymity.shown_mean``), never more
+    precise: a spreadsheet holds no number its page hides."""
+    return float(shown_mean(value))
 
 
 def _suppressed():
@@ -56,11 +58,11 @@ def _too_few():
 
 
 def _score(score, hidden):
-    if hidden:
+    if hidden or score.reason == "suppressed":
         return _suppressed()
     if score.shown:
         return _number(score.mean)
-    return _too_few() if score.participants else ""
+    return _too_few() if score.reason == "too_few" else ""
 
 
 def _gap(heat, hidden):

@@ -1,35 +1,26 @@
-"""Team and cohort reports, where the unit of anonymity is the participant (PRODUCT §5.5).
+"""Team and cohort reports, where the unit of anonymity is the participant (PRODUCT §5.5–6).
 
-Every number is a mean over the submitted answers of the participants in its cell; a cell with
-fewer than k participants is suppressed, with its complement where one suppressed cell could be
-recovered from the total (``anonymity.suppress_breakdown``). Aggregation is grouped SQL.
+A participant enters a group number only through what their own released report shows: the
+per-item tallies are read in one grouped query, each participant's report rule is applied
+(``anonymity.released_others``: the supervisor plus the atoms shown), and the result is summed
+per cell. Which cells may be shown — primary and secondary suppression across every breakdown
+of the same people — is decided by ``anonymity.protect_tables``; nothing here compares with k.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from compass.models import Enabler, Level, Pitfall
 
 from . import anonymity
+from .anonymity import EMPTY, Part, Score, Tally
 from .models import Answer, Participant, Rater, RaterGroup
 
 SELF = RaterGroup.SELF
 PITFALLS_PER_LEVEL = 3
-
-
-@dataclass(frozen=True)
-class Score:
-    """A mean over some participants' answers, or suppressed."""
-
-    mean: float | None = None
-    participants: int = 0
-    shown: bool = False
-
-    @property
-    def suppressed(self):
-        return not self.shown and self.participants > 0
 
 
 @dataclass
@@ -41,9 +32,7 @@ class Heat:
 
     @property
     def gap(self):
-        if self.others.shown and self.self.shown:
-            return self.self.mean - self.others.mean
-        return None
+        return anonymity.gap(self.self, self.others)
 
 
 @dataclass
@@ -58,121 +47,134 @@ class Breakdown:
 
 
 @dataclass
-class Answers:
-    """A cohort's submitted answers summed per participant, from one scan of the answers.
+class Parts:
+    """What each participant's released report shows, per measure: ``("others", enabler id)``,
+    ``("self", enabler id)`` and ``("pitfall", pitfall id)`` map participant ids to
+    (Tally shown, Tally of its anonymous atoms alone)."""
 
-    ``enablers`` maps (participant id, enabler id, is self) and ``pitfalls`` (participant id,
-    pitfall id) of raters other than self to (sum, count) of real scores. A key is there when
-    the participant has any answer to it, "not observed" included, as a participant is counted
-    in a cell. Every breakdown and the pitfalls are sums over these few rows per participant,
-    so the answers are read once, whatever the number of breakdowns.
-    """
-
-    enablers: dict
-    pitfalls: dict
+    measures: dict
 
 
-def answers_per_participant(participants):
-    """Two grouped queries, one over behaviour answers and one over pitfall answers: measured
-    on PostgreSQL, two narrow groupings beat one wide one, whose hash table spills to disk."""
-    submitted = Answer.objects.filter(
-        response__submitted_at__isnull=False,
-        response__rater__participant__in=participants,
-    ).annotate(participant=F("response__rater__participant_id"))
-    enabler_rows = (
-        submitted.filter(indicator__isnull=False)
-        .annotate(
-            enabler=F("indicator__behaviour__enabler_id"),
-            is_self=Q(response__rater__group=SELF),
+def released_parts(participants):
+    """Two grouped queries (responses per group, answers per item and group) whatever the
+    number of participants; the report rule of each participant applied in Python."""
+    counts = {}
+    rater_rows = (
+        Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
+        .values_list("participant_id", "group")
+        .annotate(n=Count("pk"))
+    )
+    for participant_id, group, n in rater_rows:
+        counts.setdefault(participant_id, {})[group] = n
+    k_of = dict(participants.order_by().values_list("pk", "cycle__anonymity_threshold"))
+    plans = {pid: anonymity.plan_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
+    rows = (
+        Answer.objects.filter(
+            response__submitted_at__isnull=False, response__rater__participant__in=participants
         )
-        .values_list("participant", "enabler", "is_self")
-        .annotate(total=Sum("score"), answered=Count("score"))
+        .annotate(
+            participant=F("response__rater__participant_id"),
+            enabler=Coalesce("indicator__behaviour__enabler_id", "pitfall__enabler_id"),
+        )
+        .values_list(
+            "participant", "response__rater__group", "indicator_id", "pitfall_id", "enabler"
+        )
+        .annotate(
+            total=Sum("score"),
+            answered=Count("score"),
+            not_observed=Count("pk", filter=Q(score__isnull=True)),
+        )
+        .order_by()
     )
-    pitfall_rows = (
-        submitted.filter(pitfall__isnull=False)
-        .exclude(response__rater__group=SELF)
-        .values_list("participant", "pitfall_id")
-        .annotate(total=Sum("score"), answered=Count("score"))
-    )
-    return Answers(
-        enablers={
-            (participant, enabler, bool(is_self)): (total or 0, answered)
-            for participant, enabler, is_self, total, answered in enabler_rows
-        },
-        pitfalls={
-            (participant, pitfall): (total or 0, answered)
-            for participant, pitfall, total, answered in pitfall_rows
-        },
-    )
+    items, enabler_of = {}, {}
+    for pid, group, indicator, pitfall, enabler, total, answered, not_observed in rows:
+        key = (pid, indicator, pitfall)
+        enabler_of[key] = enabler
+        items.setdefault(key, {})[group] = Tally(total or 0, answered, answered, not_observed)
+    measures = {}
+
+    def add(measure, pid, shown, anonymous):
+        old = measures.setdefault(measure, {}).get(pid, (EMPTY, EMPTY))
+        measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
+
+    for (pid, indicator, pitfall), tallies in items.items():
+        shown, anonymous = anonymity.released_others(tallies, plans[pid])
+        if indicator is not None:
+            enabler = enabler_of[(pid, indicator, pitfall)]
+            add(("others", enabler), pid, shown, anonymous)
+            own = tallies.get(SELF, EMPTY)
+            add(("self", enabler), pid, own, own)
+        else:
+            add(("pitfall", pitfall), pid, shown, anonymous)
+    return Parts(measures=measures)
 
 
-def _aggregate(answers, cell_of):
-    """{(cell key, enabler id, is_self): (sum, count, participants)} from ``answers``."""
+def _parts_for(parts, *, known_supervisor):
+    """{measure: {pid: Part}}: only participants with a real answer on the measure; a part
+    counts toward k when it holds answers the viewer does not know (a supervisor knows their
+    own answers, so only anonymous atoms count for them)."""
     out = {}
-    for (participant, enabler, is_self), (total, answered) in answers.enablers.items():
-        key = (cell_of[participant], enabler, is_self)
-        t, a, people = out.get(key, (0, 0, 0))
-        out[key] = (t + total, a + answered, people + 1)
+    for measure, by_participant in parts.measures.items():
+        entries = {}
+        for pid, (shown, anonymous) in by_participant.items():
+            if not shown.answered:
+                continue
+            counts = bool(anonymous.answered) if known_supervisor and measure[0] != "self" else True
+            entries[pid] = Part(tally=shown, counts=counts)
+        out[measure] = entries
     return out
 
 
-def _score(parts, k, hide):
-    total = sum(p[0] for p in parts)
-    answered = sum(p[1] for p in parts)
-    people = sum(p[2] for p in parts)
-    if hide or not answered or people < k:
-        return Score(participants=people)
-    return Score(mean=total / answered, participants=people, shown=True)
-
-
-def breakdown(participants, dimension, cells, enablers, k, answers=None):
-    """Enablers × cells of ``dimension`` (a Participant field), under the participant rule.
-
-    ``cells`` is [(key, label)]; sizes are counted from ``participants`` so that a cell's
-    suppression does not depend on who happened to answer. ``answers`` (from
-    ``answers_per_participant``) lets several breakdowns share one scan of the answers.
-    """
-    if answers is None:
-        answers = answers_per_participant(participants)
-    cell_of = dict(participants.order_by().values_list("pk", dimension))
-    sizes = dict.fromkeys((key for key, _label in cells), 0)
-    for value in cell_of.values():
-        if value in sizes:
-            sizes[value] += 1
-    rule = anonymity.suppress_breakdown(sizes, k)
-    data = _aggregate(answers, cell_of)
-    rows = []
+def breakdowns(
+    participants, dimensions, enablers, k, *, parts, may_open=frozenset(), known_supervisor=False
+):
+    """Enablers × cells of each of ``dimensions`` — [(field, [(key, label)], has_total)] of
+    Participant — under the participant rule, decided together (they share people)."""
+    values = list(participants.order_by().values_list("pk", *[d[0] for d in dimensions]))
+    member_sets = []
+    for index, (name, cells, _has_total) in enumerate(dimensions, start=1):
+        members = {key: set() for key, _label in cells}
+        for row in values:
+            if row[index] in members:
+                members[row[index]].add(row[0])
+        member_sets.append((name, {key: frozenset(m) for key, m in members.items()}, _has_total))
+    measures = _parts_for(parts, known_supervisor=known_supervisor)
+    wanted = {}
     for enabler in enablers:
-        heats = {}
-        for key, _label in cells:
-            hide = key in rule.suppressed
-            heats[key] = Heat(
-                others=_score([data.get((key, enabler.pk, False), (0, 0, 0))], k, hide),
-                self=_score([data.get((key, enabler.pk, True), (0, 0, 0))], k, hide),
+        for kind in ("others", "self"):
+            wanted[(kind, enabler.pk)] = measures.get((kind, enabler.pk), {})
+    rule = anonymity.protect_tables(member_sets, wanted, k, may_open=frozenset(may_open))
+    out = []
+    for (name, cells, has_total), (_name, members, _t) in zip(dimensions, member_sets, strict=True):
+        suppressed = frozenset(key for key, _l in cells if rule.row_hidden(name, key))
+        total_shown = not rule.row_hidden(name, anonymity.TOTAL)
+        rows = []
+        for enabler in enablers:
+            heats = {
+                key: Heat(
+                    others=rule.score(("others", enabler.pk), name, key),
+                    self=rule.score(("self", enabler.pk), name, key),
+                )
+                for key, _label in cells
+            }
+            everyone = Heat(
+                others=rule.score(("others", enabler.pk), name, anonymity.TOTAL),
+                self=rule.score(("self", enabler.pk), name, anonymity.TOTAL),
             )
-        everyone = Heat(
-            others=_score(
-                [data.get((key, enabler.pk, False), (0, 0, 0)) for key, _label in cells],
-                k,
-                not rule.total_shown,
-            ),
-            self=_score(
-                [data.get((key, enabler.pk, True), (0, 0, 0)) for key, _label in cells],
-                k,
-                not rule.total_shown,
-            ),
+            rows.append((enabler, heats, everyone))
+        shown_cells = [
+            (key, label, None if key in suppressed else len(members[key])) for key, label in cells
+        ]
+        out.append(
+            Breakdown(
+                dimension=name,
+                cells=shown_cells,
+                rows=rows,
+                suppressed=suppressed,
+                total_shown=total_shown and has_total,
+            )
         )
-        rows.append((enabler, heats, everyone))
-    shown_cells = [
-        (key, label, None if key in rule.suppressed else sizes[key]) for key, label in cells
-    ]
-    return Breakdown(
-        dimension=dimension,
-        cells=shown_cells,
-        rows=rows,
-        suppressed=rule.suppressed,
-        total_shown=rule.total_shown,
-    )
+    return out
 
 
 @dataclass
@@ -186,7 +188,10 @@ class TeamReport:
 
 
 def team_report(*, cycle, supervisor):
-    """The supervisor's released participants in ``cycle``, per enabler and per level."""
+    """The supervisor's released participants in ``cycle``, per enabler and per level.
+
+    Members who shared their report with the supervisor do not count toward k (the supervisor
+    can read them), nor do the supervisor's own answers."""
     team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
     size = team.count()
     k = cycle.anonymity_threshold
@@ -195,11 +200,20 @@ def team_report(*, cycle, supervisor):
         .select_related("person", "level")
         .order_by("person__full_name")
     )
-    if size < k or not anonymity.reports_visible(cycle):
+    may_open = {p.pk for p in shared}
+    if not anonymity.reports_visible(cycle) or not anonymity.group_may_show(size, len(may_open), k):
         return TeamReport(cycle, supervisor, size, False, None, shared)
     levels = list(Level.objects.filter(edition=cycle.edition))
     enablers = list(Enabler.objects.filter(edition=cycle.edition))
-    by_level = breakdown(team, "level_id", [(lv.pk, lv.name) for lv in levels], enablers, k)
+    (by_level,) = breakdowns(
+        team,
+        [("level_id", [(lv.pk, lv.name) for lv in levels], True)],
+        enablers,
+        k,
+        parts=released_parts(team),
+        may_open=may_open,
+        known_supervisor=True,
+    )
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
     return TeamReport(cycle, supervisor, size, True, by_level, shared)
 
@@ -235,18 +249,22 @@ def response_rates(cycle):
     }
 
 
-def _pitfalls_by_level(answers, levels, k, suppressed_levels):
+def _pitfalls_by_level(parts, participants, levels, k):
+    """The most frequent pitfalls per level: a pitfall's number is a cell of the participants
+    of its level, under the same rule as every other cell."""
     pitfalls = {p.pk: p for p in Pitfall.objects.filter(level__in=levels).select_related("enabler")}
-    sums = {}
-    for (_participant, pitfall_id), (total, answered) in answers.pitfalls.items():
-        t, a, people = sums.get(pitfall_id, (0, 0, 0))
-        sums[pitfall_id] = (t + total, a + answered, people + 1)
+    level_of = dict(participants.order_by().values_list("pk", "level_id"))
+    measures = _parts_for(parts, known_supervisor=False)
     grouped = {}
-    for pitfall_id, parts in sums.items():
-        pitfall = pitfalls.get(pitfall_id)
-        if pitfall is None:
-            continue
-        score = _score([parts], k, pitfall.level_id in suppressed_levels)
+    for pitfall_id, pitfall in pitfalls.items():
+        measure = ("pitfall", pitfall_id)
+        members = frozenset(p for p, lv in level_of.items() if lv == pitfall.level_id)
+        rule = anonymity.protect_tables(
+            [("level", {pitfall.level_id: members}, False)],
+            {measure: measures.get(measure, {})},
+            k,
+        )
+        score = rule.score(measure, "level", pitfall.level_id)
         if score.shown:
             grouped.setdefault(pitfall.level_id, []).append((pitfall, score))
     result = []
@@ -258,6 +276,9 @@ def _pitfalls_by_level(answers, levels, k, suppressed_levels):
 
 
 def cohort_report(cycle):
+    """The cohort: levels (with the total), org units and genders, decided together as tables
+    that share people; the reader is anyone the export may be passed to, who opens no report.
+    """
     k = cycle.anonymity_threshold
     participants = Participant.objects.filter(cycle=cycle)
     levels = list(Level.objects.filter(edition=cycle.edition))
@@ -265,23 +286,31 @@ def cohort_report(cycle):
     org_units = sorted(
         set(participants.exclude(org_unit="").values_list("org_unit", flat=True).distinct())
     )
-    answers = answers_per_participant(participants)
-    by_level = breakdown(
-        participants, "level_id", [(lv.pk, lv.name) for lv in levels], enablers, k, answers
-    )
-    by_level.cells = [c for c in by_level.cells if c[2] != 0]
+    parts = released_parts(participants)
     # Leaders without an org unit are a cell of their own, under the rule like any other: left
     # out, they would be the difference between the org units and the whole cohort.
     units = [(u, u) for u in org_units] + [("", _("Not recorded"))]
     genders = [(g, str(label)) for g, label in Participant.Gender.choices] + [
         ("", _("Not recorded"))
     ]
+    by_level, by_unit, by_gender = breakdowns(
+        participants,
+        [
+            ("level_id", [(lv.pk, lv.name) for lv in levels], True),
+            ("org_unit", units, False),
+            ("gender", genders, False),
+        ],
+        enablers,
+        k,
+        parts=parts,
+    )
+    by_level.cells = [c for c in by_level.cells if c[2] != 0]
     return CohortReport(
         cycle=cycle,
         participants=participants.count(),
         response_rates=response_rates(cycle),
         levels=by_level,
-        org_units=breakdown(participants, "org_unit", units, enablers, k, answers),
-        genders=breakdown(participants, "gender", genders, enablers, k, answers),
-        pitfalls=_pitfalls_by_level(answers, levels, k, by_level.suppressed),
+        org_units=by_unit,
+        genders=by_gender,
+        pitfalls=_pitfalls_by_level(parts, participants, levels, k),
     )

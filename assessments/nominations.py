@@ -21,6 +21,22 @@ Status = Rater.Status
 COUNTED = ~Q(approval=Approval.REJECTED) & ~Q(status=Status.DECLINED)
 
 
+def mailbox(email):
+    """The mailbox an address delivers to, as far as it can be told from the address: case
+    folded, and without a "+tag" (name+anything@domain reaches name@domain at most providers).
+
+    A leader who nominates addresses they control defeats any anonymity threshold (issue 12),
+    so their own mailbox, however written, is refused.
+    """
+    local, _at, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    return f"{local}@{domain}"
+
+
+def same_mailbox(first, second):
+    return mailbox(first) == mailbox(second)
+
+
 def group_counts(participant):
     """Counted raters per nominated group, in one query."""
     rows = (
@@ -61,8 +77,9 @@ def nominate_rater(*, participant, name, email, group):
     from . import tasks
 
     participant = (
-        Participant.objects.select_for_update()
-        .select_related("cycle", "person")
+        # lock the participant row only: the supervisor is the nullable side of a join
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("cycle", "person", "supervisor")
         .get(pk=participant.pk)
     )
     _check_can_nominate(participant)
@@ -72,12 +89,22 @@ def nominate_rater(*, participant, name, email, group):
         raise DomainError(_("Choose peers, direct reports or partners."), field="group")
     if not name:
         raise DomainError(_("Enter the rater's name."), field="name")
-    if email == participant.person.email.lower():
+    if same_mailbox(email, participant.person.email):
         raise DomainError(
             _("You cannot nominate yourself: your self-assessment is already part of the 360."),
             field="email",
         )
-    if participant.raters.filter(email__iexact=email).exists():
+    supervisor = participant.supervisor
+    if supervisor is not None and same_mailbox(email, supervisor.email):
+        raise DomainError(
+            _(
+                "Your supervisor answers as your supervisor, not as a peer, direct report or "
+                "partner."
+            ),
+            field="email",
+        )
+    nominated = participant.raters.exclude(group=RaterGroup.SELF).values_list("email", flat=True)
+    if any(same_mailbox(email, other) for other in nominated):
         raise DomainError(_("This person is already one of your raters."), field="email")
     fewest, most = participant.cycle.rater_limits()[group]
     if group_counts(participant)[group] >= most:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 
 from . import anonymity
-from .anonymity import EMPTY, Tally
+from .anonymity import Tally
 from .models import Answer, Comment, Rater, RaterGroup
 from .questionnaire import build_questionnaire
 
@@ -56,10 +56,8 @@ class IndicatorLine:
 
     @property
     def gap(self):
-        """Self minus others, where both are shown."""
-        if self.row.self_cell.shown and self.row.others.shown:
-            return self.row.self_cell.mean - self.row.others.mean
-        return None
+        """Self minus others, where both are shown (``anonymity.gap``)."""
+        return anonymity.gap(self.row.self_cell, self.row.others)
 
 
 @dataclass
@@ -75,9 +73,7 @@ class EnablerSection:
 
     @property
     def gap(self):
-        if self.row.self_cell.shown and self.row.others.shown:
-            return self.row.self_cell.mean - self.row.others.mean
-        return None
+        return anonymity.gap(self.row.self_cell, self.row.others)
 
 
 @dataclass
@@ -138,27 +134,6 @@ def individual_report(participant):
         key = f"i{row['indicator_id']}" if row["indicator_id"] else f"p{row['pitfall_id']}"
         per_item.setdefault(key, {})[row[GROUP]] = _tally(row)
 
-    raters_with_answers = Count("response_id", distinct=True, filter=Q(score__isnull=False))
-    enabler_rows = (
-        answers.filter(indicator__isnull=False)
-        .values(GROUP, "indicator__behaviour__enabler_id")
-        .annotate(**_TALLY_FIELDS, raters=raters_with_answers)
-    )
-    per_enabler = {}
-    for row in enabler_rows:
-        per_enabler.setdefault(row["indicator__behaviour__enabler_id"], {})[row[GROUP]] = _tally(
-            row, "raters"
-        )
-    level_rows = (
-        answers.filter(indicator__isnull=False)
-        .values(GROUP, "indicator__behaviour__enabler_id", "indicator__behaviour__level_id")
-        .annotate(**_TALLY_FIELDS, raters=raters_with_answers)
-    )
-    per_enabler_level = {}
-    for row in level_rows:
-        key = (row["indicator__behaviour__enabler_id"], row["indicator__behaviour__level_id"])
-        per_enabler_level.setdefault(key, {})[row[GROUP]] = _tally(row, "raters")
-
     comments_by_enabler = {}
     comment_rows = Comment.objects.filter(SUBMITTED, response__rater__participant=participant)
     for row in comment_rows.values("enabler_id", "kind", "text", GROUP):
@@ -174,12 +149,15 @@ def individual_report(participant):
         enabler = section.enabler
         report_section = EnablerSection(
             enabler=enabler,
-            row=anonymity.build_row(per_enabler.get(enabler.pk, {}), plan),
-            general=anonymity.build_row(
-                _level_tallies(per_enabler_level, enabler.pk, participant, general=True), plan
+            row=anonymity.combine_rows(
+                [per_item.get(i.key, {}) for i in [*section.general_items, *section.level_items]],
+                plan,
             ),
-            own_level=anonymity.build_row(
-                _level_tallies(per_enabler_level, enabler.pk, participant, general=False), plan
+            general=anonymity.combine_rows(
+                [per_item.get(i.key, {}) for i in section.general_items], plan
+            ),
+            own_level=anonymity.combine_rows(
+                [per_item.get(i.key, {}) for i in section.level_items], plan
             ),
         )
         for item in [*section.general_items, *section.level_items]:
@@ -203,9 +181,7 @@ def individual_report(participant):
         report_section.comments = anonymity.shuffled_comments(
             comments_by_enabler.get(enabler.pk, []), seed=participant.pk
         )
-        report_section.evidence_gaps = _evidence_gaps(
-            section, per_item, per_enabler.get(enabler.pk, {}), plan
-        )
+        report_section.evidence_gaps = _evidence_gaps(section, per_item, plan)
         sections.append(report_section)
 
     shown_others = [line for line in indicator_lines if line.row.others.shown]
@@ -235,50 +211,24 @@ def individual_report(participant):
     )
 
 
-def _level_tallies(per_enabler_level, enabler_id, participant, *, general):
-    """Tallies of the All-leaders indicators (``general``) or of the participant's own level."""
-    own = participant.level_id
-    everyone = participant.level.is_all_leaders
-    for (e_id, level_id), tallies in per_enabler_level.items():
-        if e_id != enabler_id:
-            continue
-        if general and (level_id != own or everyone):
-            return tallies
-        if not general and level_id == own and not everyone:
-            return tallies
-    return {}
-
-
-def _evidence_gaps(section, per_item, enabler_tallies, plan):
-    """Per unit (and the supervisor): the share of "not observed" among its answers here.
-
-    A share is a number like any other: for an anonymous unit it is shown only when at least k
-    of its raters gave a real answer in this enabler (otherwise it reads "too few answers").
-    """
-    columns = [(RaterGroup.SUPERVISOR, str(RaterGroup.SUPERVISOR.label), None)]
-    columns += [(None, unit.label, unit.key) for unit in plan.units]
+def _evidence_gaps(section, per_item, plan):
+    """Per unit (and the supervisor): the share of "not observed" among its answers here,
+    counted by ``anonymity.evidence_share`` (shown atoms only; "too few answers" otherwise)."""
+    columns = [(str(RaterGroup.SUPERVISOR.label), None)]
+    columns += [(unit.label, unit.key) for unit in plan.units]
+    item_tallies = [per_item.get(item.key, {}) for item in section.items]
     gaps = []
-    for group, label, unit_key in columns:
-        tally = EMPTY
-        for item in section.items:
-            tallies = per_item.get(item.key, {})
-            if unit_key is None:
-                tally = tally + tallies.get(group, EMPTY)
-            else:
-                tally = tally + anonymity.unit_tally(tallies, plan, unit_key)
-        given = tally.answered + tally.not_observed
-        if not given:
+    for label, unit_key in columns:
+        share = anonymity.evidence_share(item_tallies, plan, unit_key)
+        if share is None:
             continue
-        too_few = (
-            unit_key is not None
-            and anonymity.unit_tally(enabler_tallies, plan, unit_key).raters < plan.k
-        )
+        too_few = share == "too_few"
         gaps.append(
             {
                 "label": label,
-                "share": None if too_few else tally.not_observed / given,
+                "share": None if too_few else share[0],
                 "too_few": too_few,
-                "answers": given,
+                "answers": None if too_few else share[1],
             }
         )
     return gaps

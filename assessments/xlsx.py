@@ -31,7 +31,7 @@ class Withheld(str):
 def _width(value):
     if value is None or isinstance(value, Withheld):
         return 0
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    text = f"{value:.1f}" if isinstance(value, float) else str(value)
     return max((len(line) for line in text.splitlines()), default=0)
 
 
@@ -53,7 +53,7 @@ def add_sheet(workbook, *, title, header, rows, freeze="A2"):
                 # must stay a string.
                 cell.data_type = "s"
             elif isinstance(value, float):
-                cell.number_format = "0.00"
+                cell.number_format = "0.0"  # one precision everywhere (anonymity.shown_mean)
             if index < len(widths):
                 widths[index] = max(widths[index], _width(value))
     for index, width in enumerate(widths, start=1):

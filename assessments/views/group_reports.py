@@ -11,7 +11,7 @@ number) and which colour band a shown number falls in. Never show ``Score.partic
 cell: for a suppressed cell it is the small count that suppression hides.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import access, action_plans, charts, cohort_exports, exports, group_reports, reports
-from ..anonymity import reports_visible
+from ..anonymity import reports_visible, shown_mean
 from ..models import Cycle
 
 # Colour bands of the heatmaps, by the number as printed (one decimal), so that the legend and
@@ -141,8 +141,8 @@ def cohort_export(request, cycle_id):
 
 
 def _shown(value):
-    """A value as printed: one decimal, rounded half up (as ``charts.format_score`` does)."""
-    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    """A value as printed: ``anonymity.shown_mean``, the one precision of every report."""
+    return shown_mean(value)
 
 
 def _band(value, bounds):
@@ -161,7 +161,7 @@ def signed(value):
 
 
 def _mean_cell(score, hidden):
-    if hidden:
+    if hidden or score.reason == "suppressed":
         return SUPPRESSED
     if score.shown:
         return {
@@ -169,7 +169,7 @@ def _mean_cell(score, hidden):
             "text": charts.format_score(score.mean),
             "band": f"mean-{_band(score.mean, MEAN_BANDS)}",
         }
-    return TOO_FEW if score.participants else NONE
+    return TOO_FEW if score.reason == "too_few" else NONE
 
 
 def _gap_cell(heat, hidden):
@@ -177,9 +177,9 @@ def _gap_cell(heat, hidden):
         return SUPPRESSED
     gap = heat.gap
     if gap is None:
-        either_too_few = (not heat.others.shown and heat.others.participants) or (
-            not heat.self.shown and heat.self.participants
-        )
+        if "suppressed" in (heat.others.reason, heat.self.reason):
+            return SUPPRESSED
+        either_too_few = "too_few" in (heat.others.reason, heat.self.reason)
         return TOO_FEW if either_too_few else NONE
     return {"state": "shown", "text": signed(gap), "band": f"gap-{_band(gap, GAP_BANDS)}"}
 

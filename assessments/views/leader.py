@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, idempotency, nominations
+from .. import access, anonymity, idempotency, nominations
 from ..errors import DomainError
 from ..forms import ApprovalForm, NominationForm, ReplaceNominationForm
 from ..models import (
@@ -31,11 +31,6 @@ Approval = Rater.Approval
 
 # Cycles in which nominations may still change.
 ACTIVE_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
-
-# What the leader sees of an anonymous rater's progress. Whether one named peer has started or
-# submitted would tell the leader whose answers make up a group, so both read as "Invited"; the
-# group shows how many answered instead.
-_HIDDEN_PROGRESS = (Status.STARTED, Status.SUBMITTED)
 
 
 @login_required
@@ -107,7 +102,7 @@ def _rater_groups(participant, raters, counts):
         anonymous = group in ANONYMOUS_GROUPS
         rows = []
         for rater in members:
-            if anonymous and rater.status in _HIDDEN_PROGRESS:
+            if not anonymity.leader_sees_progress(rater):
                 status_label = Status.INVITED.label
             else:
                 status_label = rater.get_status_display()

@@ -7,7 +7,7 @@ templates only loop and test. Numbers pass through the anonymity rule before the
 nothing in this module decides what may be shown.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import access, action_plans, charts, pdf, reports, sharing
-from ..anonymity import reports_visible
+from ..anonymity import others_withheld, reports_visible, shown_mean
 from ..errors import DomainError
 from ..models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
 from ..questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
@@ -306,8 +306,7 @@ def _often(mean):
 
     Compared as shown, to one decimal, so that a mean printed as "3.5" is always flagged.
     """
-    shown = Decimal(repr(mean)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return shown >= Decimal(str(reports.PITFALL_FLAG))
+    return shown_mean(mean) >= Decimal(str(reports.PITFALL_FLAG))
 
 
 def _pitfall_chart(lines):
@@ -403,7 +402,9 @@ def since_previous(report, *, viewer):
     """
     participant = report.participant
     previous = action_plans.previous_participation(participant)
-    if previous is None:
+    # Earlier numbers only for a reader who may open that earlier report (issue 12): a
+    # supervisor with this report shared, but not the previous one, sees no earlier numbers.
+    if previous is None or not access.may_open_report(viewer, previous):
         return {"since_previous": None}
     before = reports.individual_report(previous)
     old_sections = {section.enabler.slug: section for section in before.sections}
@@ -445,14 +446,9 @@ def since_previous(report, *, viewer):
 
 def _others_too_few(report, row):
     """Whether "all except self" is missing because answers were too few to show, rather than
-    absent: the total leaves out every unit with too few answers, and is empty when that is
-    all there was."""
-    if row.others.shown:
-        return False
-    if any(unit.too_few for unit in row.units.values()):
-        return True
+    absent (``anonymity.others_withheld``)."""
     anonymous_answered = any(g.submitted for g in report.groups if g.group in ANONYMOUS_GROUPS)
-    return not report.plan.units and anonymous_answered
+    return others_withheld(row, report.plan, anonymous_answered)
 
 
 def _comparison(before, now, change):

@@ -1,16 +1,22 @@
 """The anonymity rule, on hand-built cases and on random cycles (hypothesis)."""
 
-from itertools import combinations
+from itertools import combinations, product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.anonymity import (
     EMPTY,
+    TOTAL,
+    Part,
     Tally,
     build_row,
+    combine_rows,
     comment_label,
+    evidence_share,
+    group_may_show,
     plan_units,
+    protect_tables,
     suppress_breakdown,
 )
 from assessments.models import ANONYMOUS_GROUPS, RaterGroup
@@ -214,3 +220,128 @@ def test_no_suppressed_cohort_cell_can_be_recovered_from_the_total(sizes, k):
     hidden = [key for key in result.suppressed if sizes[key] > 0]
     if result.total_shown and hidden:
         assert len(hidden) >= 2
+
+
+# --- issue 12: anonymity that holds against arithmetic -------------------------------------
+
+
+def test_an_enabler_total_is_built_only_from_shown_indicator_rows():
+    """Attack 1: an enabler's unit number minus its shown indicator rows must leave nothing."""
+    plan = plan_units({PEER: 3}, k=3)
+    shown_item = {PEER: Tally(12, 3, 3, 0), SUPERVISOR: Tally(4, 1, 1, 0)}
+    lone_item = {PEER: Tally(5, 1, 1, 2), SUPERVISOR: Tally(2, 1, 1, 0)}
+    enabler = combine_rows([shown_item, lone_item], plan)
+    item = build_row(shown_item, plan)
+    assert build_row(lone_item, plan).units[PEER].too_few
+    assert (enabler.units[PEER].n, enabler.units[PEER].mean) == (3, 4)  # the lone 5 is left out
+    assert enabler.units[PEER].n - item.units[PEER].n == 0
+    # "all except self": the supervisor everywhere, plus the shown peers only
+    assert enabler.others.n == 3 + 2
+    assert enabler.others.mean == (12 + 4 + 2) / 5
+
+
+def test_a_not_observed_share_counts_no_answer_of_a_hidden_cell():
+    """Attack 2: the share of "not observed" must not count a pitfall whose cell is hidden."""
+    plan = plan_units({PEER: 4}, k=3)
+    behaviour = {PEER: Tally(12, 3, 3, 1)}
+    hidden_pitfall = {PEER: Tally(2, 1, 1, 3)}  # one real answer: "too few answers"
+    share, answers = evidence_share([behaviour, hidden_pitfall], plan, PEER)
+    assert (share, answers) == (1 / 4, 4)
+    nobody_saw_it = {PEER: Tally(0, 0, 0, 4)}  # shown as "no answers": counts as not observed
+    share, answers = evidence_share([behaviour, nobody_saw_it], plan, PEER)
+    assert (share, answers) == (5 / 8, 8)
+    assert evidence_share([hidden_pitfall], plan, PEER) == "too_few"
+
+
+def test_two_suppressed_cells_holding_fewer_than_k_take_a_third_with_them():
+    """Attack 6: two hidden cells of 1 each are recovered as a pair from the total."""
+    result = suppress_breakdown({"A": 1, "B": 1, "C": 3, "D": 8}, k=3)
+    assert result.suppressed == {"A", "B", "C"}
+    assert result.total_shown
+
+
+def _parts(scores, counts=None):
+    return {
+        pid: Part(tally=Tally(score, 1, 1, 0), counts=(counts or {}).get(pid, True))
+        for pid, score in scores.items()
+    }
+
+
+def test_a_team_of_k_with_k_minus_1_shared_shows_no_team_number():
+    """Attack 5: the team number minus the shared reports is the last member's result."""
+    team = frozenset({1, 2, 3})
+    parts = {"m": _parts({1: 4, 2: 3, 3: 5})}
+    rule = protect_tables([("level", {"L": team}, True)], parts, 3, may_open={1, 2})
+    assert not rule.score("m", "level", TOTAL).shown
+    assert group_may_show(3, 2, 3) is False
+    assert group_may_show(5, 2, 3) is True
+
+
+def test_a_participant_whose_part_is_known_does_not_count_toward_k():
+    """Attack 3 and 4: a member without a shown anonymous answer (only the supervisor's own, or
+    only "not observed") does not count toward k."""
+    parts = {"m": _parts({1: 4, 2: 3, 3: 5}, counts={3: False})}
+    rule = protect_tables([("level", {"L": frozenset({1, 2, 3})}, True)], parts, 3)
+    assert rule.score("m", "level", TOTAL).reason == "too_few"
+
+
+def test_nested_cells_of_two_breakdowns_never_differ_by_fewer_than_k():
+    """Attack 7: an org unit of 4 holding a gender cell of 3 differ by one person."""
+    people = frozenset(range(1, 8))
+    dimensions = [
+        ("org", {"North": frozenset({1, 2, 3, 4}), "South": frozenset({5, 6, 7})}, False),
+        ("gender", {"woman": frozenset({1, 2, 3}), "man": frozenset({4, 5, 6, 7})}, False),
+    ]
+    assert frozenset().union(*dimensions[0][1].values()) == people
+    parts = {"m": _parts(dict.fromkeys(people, 3))}
+    rule = protect_tables(dimensions, parts, 3)
+    shown = [
+        (name, key, members)
+        for name, cells, _t in dimensions
+        for key, members in cells.items()
+        if rule.score("m", name, key).shown
+    ]
+    for (_n1, _k1, a), (_n2, _k2, b) in combinations(shown, 2):
+        assert len(a ^ b) == 0 or len(a ^ b) >= 3
+    assert shown  # not everything is hidden
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ABC"), st.sampled_from("xyz"), st.booleans()),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(3, 4),
+)
+def test_no_two_or_three_group_numbers_combine_into_fewer_than_k(people, k):
+    """Random cohorts: org units × genders × the level total; any sum or difference of up to
+    three shown numbers rests on 0 or at least k participants."""
+    members = {"org": {}, "gender": {}}
+    for pid, (org, gender, _answered) in enumerate(people):
+        members["org"].setdefault(org, set()).add(pid)
+        members["gender"].setdefault(gender, set()).add(pid)
+    dimensions = [
+        ("org", {key: frozenset(m) for key, m in members["org"].items()}, True),
+        ("gender", {key: frozenset(m) for key, m in members["gender"].items()}, False),
+    ]
+    answered = {pid: 3 for pid, (_o, _g, yes) in enumerate(people) if yes}
+    rule = protect_tables(dimensions, {"m": _parts(answered)}, k)
+    shown = []
+    for name, cells, has_total in dimensions:
+        entries = dict(cells)
+        if has_total:
+            entries[TOTAL] = frozenset().union(*cells.values())
+        for key, cell in entries.items():
+            if rule.score("m", name, key).shown:
+                shown.append(frozenset(p for p in cell if p in answered))
+    for size in (1, 2, 3):
+        for chosen in combinations(shown, size):
+            for signs in product((1, -1), repeat=size):
+                weight = {}
+                for sign, cell in zip(signs, chosen, strict=True):
+                    for p in cell:
+                        weight[p] = weight.get(p, 0) + sign
+                support = [p for p, w in weight.items() if w]
+                assert len(support) == 0 or len(support) >= k, (chosen, signs)

@@ -148,3 +148,17 @@ def test_pitfall_chart_marks_often_and_names_flagged_bars():
 def test_an_empty_chart_is_still_well_formed():
     root = parse(charts.score_chart(chart_id="c", title="Nothing yet", bars=[]))
     assert root.find(f"{SVG}title").text == "Nothing yet"
+
+
+def test_a_chart_carries_no_more_precision_than_its_table():
+    """Issue 12: the bar, its data attribute and its label hold the mean as printed (one
+    decimal); 10/3 must not be recoverable as 3.33 from the chart."""
+    markup = charts.score_chart(
+        chart_id="c", title="t", bars=[charts.Bar(label="Peers", value=10 / 3)]
+    )
+    (bar,) = bars_of(parse(markup))
+    assert bar.get("data-value") == "3.3"
+    assert float(bar.get("width")) == pytest.approx(
+        (3.3 - 1) / 4 * (charts.PLOT_RIGHT - charts.PLOT_LEFT)
+    )
+    assert "3.33" not in markup

@@ -51,7 +51,10 @@ def cycle(compass):
     """Heads of Teams: five in an org unit named like a formula (self 4, peers 3, 3, 4 → others
     3.33), two in "@SUM(1)" (self 1, peers 1, 1, 2 → others 1.33: suppressed, below k = 3), and
     three Directors in Nairobi (self 5, peers 4, 4, 4), suppressed with them as the next
-    smallest cell. Men: the two of "@SUM(1)"; everyone else women."""
+    smallest cell in the old rule; now the two hidden units hold seven leaders together, so
+    Nairobi stays shown. The formula-named unit is suppressed: Heads of Teams (a shown level)
+    minus it would be the two of "@SUM(1)" (issue 12, across breakdowns). Men: the two of
+    "@SUM(1)"; everyone else women."""
     cycle = CycleFactory(name="Cohort Été 2026")
     boss = UserFactory()
     for _ in range(5):
@@ -124,10 +127,11 @@ def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr):
         "Self: mean",
         "Gap (self minus all except self)",
     ]
-    # Heads of Teams: others (5 × 10 + 2 × 4) / 21 = 2.76, self (5 × 4 + 2 × 1) / 7 = 3.14.
+    # Heads of Teams: others (5 × 10 + 2 × 4) / 21 = 2.76, self (5 × 4 + 2 × 1) / 7 = 3.14,
+    # written to one decimal as the page shows them; the gap is 3.1 − 2.8 as printed.
     heads = rows_for(levels, "Heads of Teams")
     assert len(heads) == 7
-    assert all(row[2:] == ["7", "2.76", "3.14", "0.38"] for row in heads)
+    assert all(row[2:] == ["7", "2.8", "3.1", "0.3"] for row in heads)
     assert all(row[2:] == ["3", "4.0", "5.0", "1.0"] for row in rows_for(levels, "Directors"))
     assert len(rows_for(levels, "All levels")) == 7
     pitfalls = sections["Pitfalls per level"]
@@ -139,10 +143,10 @@ def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr):
 def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr):
     sections = csv_sections(download(client, hr, cycle, "csv").content)
     units = sections["By org unit"]
-    shown = rows_for(units, "'" + LINK)
-    assert len(shown) == 7
-    assert all(row[2:] == ["5", "3.33", "4.0", "0.67"] for row in shown)
-    for label in ("'" + SUM, "Regional Office Nairobi"):
+    assert all(
+        row[2:] == ["3", "4.0", "5.0", "1.0"] for row in rows_for(units, "Regional Office Nairobi")
+    )
+    for label in ("'" + LINK, "'" + SUM):
         rows = rows_for(units, label)
         assert len(rows) == 7
         assert all(row[2:] == ["suppressed"] * 4 for row in rows)
@@ -193,7 +197,7 @@ def test_xlsx_has_one_sheet_per_section(client, cycle, hr):
     assert levels[0][:3] == ("Enabler", "Level", "Participants")
     heads = [row for row in levels if row[1] == "Heads of Teams"]
     assert len(heads) == 7
-    assert all(row[2:] == (7, 2.76, 3.14, 0.38) for row in heads)
+    assert all(row[2:] == (7, 2.8, 3.1, 0.3) for row in heads)
     rates = list(book["Response rates"].iter_rows(values_only=True))
     assert rates[1] == ("Self-assessments", 10, 10, 100)
 
@@ -205,13 +209,15 @@ def test_xlsx_leaves_suppressed_cells_empty_with_a_note_and_formulas_as_text(cli
     units = book["By org unit"]
     for row in units.iter_rows(min_row=2):
         label = row[1].value
-        if label == "'" + LINK:
-            assert row[2].value == 5 and row[3].value == 3.33
-            assert row[2].data_type == "n" and row[3].data_type == "n"
-        else:
-            assert label in ("'" + SUM, "Regional Office Nairobi")
-            assert [cell.value for cell in row[2:]] == [None] * 4
-            assert all("anonymity threshold" in cell.comment.text for cell in row[2:])
+        if label == "Regional Office Nairobi":
+            assert [cell.value for cell in row[2:]] == [3, 4, 5, 1]
+            assert row[2].data_type == "n"
+            continue
+        assert label in ("'" + LINK, "'" + SUM)
+        assert row[1].data_type == "s"
+        # Issue 16: a suppressed cell is empty in XLSX, with a note saying why.
+        assert [cell.value for cell in row[2:]] == [None] * 4
+        assert all("anonymity threshold" in cell.comment.text for cell in row[2:])
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -273,8 +279,10 @@ def test_no_export_before_release_nor_in_an_unknown_format(client, cycle, hr):
 def test_breakdown_rows_never_put_a_number_in_a_suppressed_cell(cycle):
     report = group_reports.cohort_report(cycle)
     for row in cohort_exports.breakdown_rows(report.org_units):
-        if row[1] != LINK:
+        if row[1] != "Regional Office Nairobi":
             assert row[2:] == ["suppressed"] * 4
+    for row in cohort_exports.breakdown_rows(report.levels, total_label="All levels"):
+        assert all(isinstance(value, float) for value in row[3:])  # shown: numbers
 
 
 def test_exports_run_in_constant_queries(client, compass, hr):

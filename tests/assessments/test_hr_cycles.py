@@ -461,3 +461,15 @@ def test_a_released_cycle_links_to_its_cohort_report(as_hr, compass):
     body = as_hr.get(reverse("hr:cycle_detail", args=[cycle.pk])).content.decode()
     assert reverse("reports:cohort", args=[cycle.pk]) in body
     assert reverse("hr:cycle_extend", args=[cycle.pk]) not in body
+
+
+def test_the_cycle_page_says_anonymity_rests_on_honest_nominations_without_approval(as_hr, db):
+    """Issue 12: a leader who nominates addresses they control defeats any threshold; without
+    supervisors approving nominations, HR is told so on the cycle page."""
+    unchecked = CycleFactory(state=Cycle.State.DRAFT, supervisor_approval_required=False)
+    body = as_hr.get(reverse("hr:cycle_detail", args=[unchecked.pk])).content.decode()
+    assert 'id="honest-nominations"' in body
+    assert "anonymity then rests on leaders nominating real, distinct people" in body
+    checked = CycleFactory(state=Cycle.State.DRAFT, supervisor_approval_required=True)
+    body = as_hr.get(reverse("hr:cycle_detail", args=[checked.pk])).content.decode()
+    assert 'id="honest-nominations"' not in body

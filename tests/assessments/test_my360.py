@@ -356,16 +356,32 @@ def test_a_page_without_errors_has_no_summary(as_leader, participant):
 
 
 @pytest.mark.parametrize(
-    "email", ["Samuel.Okoro@example.org", "PEER0@EXAMPLE.ORG"], ids=["supervisor", "peer"]
+    ("email", "error"),
+    [
+        ("Samuel.Okoro@example.org", "answers as your supervisor"),
+        ("samuel.okoro+peer@example.org", "answers as your supervisor"),
+        ("PEER0@EXAMPLE.ORG", "already one of your raters"),
+        ("peer0+again@example.org", "already one of your raters"),
+    ],
+    ids=["supervisor", "supervisor-tagged", "peer", "peer-tagged"],
 )
 def test_nominating_someone_already_rating_is_refused_next_to_the_email_field(
-    as_leader, participant, email
+    as_leader, participant, email, error
 ):
     nominate(participant, 1)
     response = post_nomination(as_leader, participant, name="Again", email=email, group="partner")
     assert response.status_code == 200
-    assert "already one of your raters" in response.context["form"].errors["email"][0]
+    assert error in response.context["form"].errors["email"][0]
     assert participant.raters.count() == 3
+
+
+@pytest.mark.parametrize("email", ["lucia.ortega+peer@example.org", "Lucia.Ortega+x+y@EXAMPLE.org"])
+def test_nominating_ones_own_mailbox_with_a_tag_is_refused(as_leader, participant, email):
+    """A leader who nominates addresses they control defeats any threshold (issue 12)."""
+    response = post_nomination(as_leader, participant, name="Me", email=email, group="peer")
+    assert response.status_code == 200
+    assert "cannot nominate yourself" in response.context["form"].errors["email"][0]
+    assert not participant.raters.filter(group="peer").exists()
 
 
 def test_nominating_over_the_maximum_is_refused_next_to_the_group_field(as_leader, participant):

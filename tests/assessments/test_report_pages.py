@@ -450,13 +450,13 @@ def test_report_page_runs_in_constant_queries(
         submit_all(rater, "3", comments={2: {"improvement": "More delegation."}})
     release(participant)
     client.force_login(leader)
-    # session, user, participant, the report's 8 grouped queries, the search for a previous
+    # session, user, participant, the report's 6 grouped queries, the search for a previous
     # 360 (none here: see test_plan_pages.py for the report with one) and, on the page but not
     # the printable version, whether the leader's action plan is started.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(url("individual", participant))
     assert response.status_code == 200
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         client.get(url("individual_print", participant))
 
 
@@ -469,5 +469,5 @@ def test_report_page_for_hr_runs_in_constant_queries(
     release(participant)
     client.force_login(hr)
     # The HR group check instead of the leader's action plan: HR never sees plans.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         assert client.get(url("individual", participant)).status_code == 200

@@ -71,9 +71,10 @@ def cohort(compass, bea, gustavo):
     By hand, per enabler (every leader of a level answers the same items):
       Heads of Teams: others (4 × 10 + 2 × 4) / 18 = 2.67, self (4 × 4 + 2 × 1) / 6 = 3.0,
       gap +0.3; Directors: others 4.0, self 5.0, gap +1.0.
-      Org units: the hostile one has 2 leaders (< k = 3) and is suppressed; so is Geneva, the
-      next smallest (3), or Geneva's numbers and the total would give it away. Its others'
-      mean would be 4 / 3 = 1.3: that number must appear nowhere.
+      Org units: the hostile one has 2 leaders (< k = 3) and is suppressed; so is Nairobi,
+      since the Heads of Teams level minus Nairobi would give the hostile unit away (issue 12:
+      breakdowns are checked together). Geneva (3) is shown: the hidden units hold six. The
+      hostile unit's others' mean would be 4 / 3 = 1.3: that number must appear nowhere.
       Genders: two men (< 3) suppressed, and the women with them.
     """
     cycle = CycleFactory(name="Cohort 2026")
@@ -233,7 +234,10 @@ def test_a_team_below_k_is_explained_and_shows_no_numbers(client, compass):
     response = get(client, boss, team_url(cycle))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "With fewer than 3 team members, a team report would show individual results" in content
+    assert (
+        "With fewer than 3 team members who have not shared their report with you, a team "
+        "report would show individual results" in content
+    )
     assert "<table" not in content
     assert "2.3" not in content and "2.0" not in content  # others' (7 / 3) and self means
     # Sharing still works below k: the shared report is listed.
@@ -294,17 +298,17 @@ def test_cohort_org_units_suppress_a_small_unit_and_its_complement(client, cohor
     content = response.content.decode()
     for measure in ("others", "self", "gap"):
         rows = table(response, f"org-units-{measure}")
-        assert row_of(rows, "Regional Office Nairobi")[1] != ""
-        for label in (HOSTILE, "Headquarters Geneva"):
+        assert not row_of(rows, "Headquarters Geneva")[1].startswith("suppressed")
+        for label in (HOSTILE, "Regional Office Nairobi"):
             assert row_of(rows, label)[1].startswith("suppressed")
-    nairobi = row_of(table(response, "org-units-others"), "Regional Office Nairobi")
-    assert nairobi[1:] == ["3.3"] * 7
+    geneva = row_of(table(response, "org-units-others"), "Headquarters Geneva")
+    assert geneva[1:] == ["4.0"] * 7
     # The hostile unit's means (others 4/3, self 1) and its size are nowhere in the page.
     assert "1.3" not in content
     assert "1.0" not in content.replace("+1.0", "").replace("−1.0", "")
     assert "2 leaders" not in content
-    assert row_of(table(response, "org-units-others"), "Headquarters Geneva")[0] == (
-        "Headquarters Geneva"  # no participant count beside a suppressed cell
+    assert row_of(table(response, "org-units-others"), "Regional Office Nairobi")[0] == (
+        "Regional Office Nairobi"  # no participant count beside a suppressed cell
     )
     assert "complementary suppression" in content
 
@@ -366,7 +370,7 @@ def test_pages_never_show_raters_or_team_members_who_did_not_share(client, cohor
 
 def test_team_and_cohort_pages_run_in_constant_queries(client, compass, hr):
     counts = []
-    for size in (3, 12):
+    for size in (4, 12):
         boss = UserFactory()
         cycle = CycleFactory()
         for i in range(size):
@@ -374,7 +378,8 @@ def test_team_and_cohort_pages_run_in_constant_queries(client, compass, hr):
                 cycle, boss, org_unit=f"Country Office {i % 4}", gender="woman", own="4",
                 peers="333",
             )  # fmt: skip
-            participant.shared_with_supervisor = i % 2 == 0
+            # shared reports do not count toward k: keep at least k unshared in the team
+            participant.shared_with_supervisor = i == 0
             participant.save()
         release(cycle)
         measured = []

@@ -81,18 +81,32 @@ def test_supervisor_approves_nominations_and_reads_the_team_report(site, journey
         page.get_by_role("link", name="Home").first.click()
     samuel.check("home, nothing to approve")
 
-    # Off-screen: everyone answers, HR closes and releases, Lucía shares her report.
+    # Off-screen: everyone answers, HR closes and releases.
     offscreen.everyone_answers(cycle)
     offscreen.close_and_release(cycle, hr_admin)
-    offscreen.share_report(offscreen.participant(cycle, TEAM[0][0]))
 
     page.reload()
     page.get_by_role("link", name=re.compile(f"Team report: {offscreen.CYCLE_NAME}")).click()
     expect(page.get_by_text("3 team members took part")).to_be_visible()
-    heatmap = page.locator("table.heat-table").first
-    expect(heatmap).to_be_visible()
-    expect(heatmap.locator("td.heat").first).to_have_text(re.compile(r"^\d\.\d$"))
+    # All except self: Lucía's two peers are withheld in her own report, and Samuel knows his
+    # own answers, so only Omar and Mei would count: fewer than k (issue 12). Self: all three.
+    others, self_means = (
+        page.locator("table.heat-table").nth(0),
+        page.locator("table.heat-table").nth(1),
+    )
+    expect(others).to_be_visible()
+    expect(others.locator("td").first).to_have_text("too few answers")
+    expect(self_means.locator("td.heat").first).to_have_text(re.compile(r"^\d\.\d$"))
     samuel.check("team report")
+
+    # Off-screen: Lucía shares her report. Two unshared members are fewer than k: the team's
+    # numbers minus her report would be theirs, so the team report shows none (issue 12).
+    offscreen.share_report(offscreen.participant(cycle, TEAM[0][0]))
+    page.reload()
+    expect(
+        page.get_by_text(re.compile("who have not shared their report with you"))
+    ).to_be_visible()
+    expect(page.locator("table.heat-table")).to_have_count(0)
     page.get_by_role("link", name="Read Lucía Ortega’s report").click()
     expect(page.get_by_text("Lucía Ortega shared this report with you.")).to_be_visible()
     samuel.check("shared report")
