@@ -5,8 +5,15 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$H
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Links printed by the demo and sent in emails follow HOST in development
+# (`make run HOST=127.0.0.1:9000`); an explicit SITE_URL wins.
+SITE_URL ?= http://$(HOST)
 
-.PHONY: run test lint format venv migrate demo bench loadrun idp
+.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages
+
+# Debian packages the app needs beyond Python: Pango (and its fonts) for WeasyPrint's PDFs.
+# Installed when missing and when run as root with apt-get; otherwise it says what to install.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
@@ -17,15 +24,23 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "System packages present: $(SYSTEM_PACKAGES)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $$missing"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "PDF downloads need: $$missing (apt-get install, as root)"; fi
+
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddata compass
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
-run: demo
-	$(BIN)/python manage.py runserver $(HOST)
+run: system-packages demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -4,11 +4,12 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .anonymity import reports_visible
-from .models import HR_ADMINS_GROUP, Participant
+from .models import HR_ADMINS_GROUP, Cycle, Participant, Rater, RaterGroup
 
 
 def is_hr(user):
@@ -79,3 +80,40 @@ def make_hr_admin(*, email):
         user = User.objects.create_user(email.strip())
     set_hr_admin(user, member=True)
     return user, created
+
+
+# --- feedback asked of a signed-in person ------------------------------------------------------
+
+# A request shows once the rater has been invited (not while the leader is still choosing or the
+# supervisor still approving), and until the cycle closes.
+_ASKED = (
+    Rater.Status.INVITED,
+    Rater.Status.STARTED,
+    Rater.Status.SUBMITTED,
+    Rater.Status.DECLINED,
+)
+
+
+def _requests_of(user):
+    """The rater roles of ``user`` in open cycles: linked to the account, or addressed to its
+    email (a peer nominated by email has no account link), never the self-assessment."""
+    return (
+        Rater.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        .filter(participant__cycle__state=Cycle.State.OPEN, status__in=_ASKED)
+        .exclude(group=RaterGroup.SELF)
+        .select_related("participant__cycle", "participant__person", "participant__level")
+    )
+
+
+def feedback_requests(user):
+    """ "Feedback requested from you" on the home page, in one query: soonest close first."""
+    return list(
+        _requests_of(user).order_by(
+            "participant__cycle__closes_on", "participant__person__full_name", "pk"
+        )
+    )
+
+
+def own_feedback_request(user, rater_id):
+    """The rater role ``rater_id`` if it was asked of ``user`` in an open cycle; 404 otherwise."""
+    return get_object_or_404(_requests_of(user), pk=rater_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import reports
@@ -114,12 +115,38 @@ def remove_focus(*, focus):
     focus.delete()
 
 
+def _check_due_on(due_on, *, unchanged_from=None):
+    """A due date is today or later; a past date an action already had may stay (editing its
+    text must not force a new date on an overdue action)."""
+    if due_on is None:
+        raise DomainError(_("Give the action a due date."), field="due_on")
+    if due_on < timezone.localdate() and due_on != unchanged_from:
+        raise DomainError(
+            _("The due date is in the past: choose today or a later date."), field="due_on"
+        )
+
+
 @transaction.atomic
 def add_action(*, focus, text, due_on):
     text = _clean_text(text, "text", _("Describe the action."))
-    if due_on is None:
-        raise DomainError(_("Give the action a due date."), field="due_on")
+    _check_due_on(due_on)
     return Action.objects.create(focus=focus, text=text, due_on=due_on)
+
+
+@transaction.atomic
+def update_action(*, action, text, due_on):
+    """Change an action's wording or due date (its status has its own control)."""
+    text = _clean_text(text, "text", _("Describe the action."))
+    _check_due_on(due_on, unchanged_from=action.due_on)
+    action.text = text
+    action.due_on = due_on
+    action.save(update_fields=["text", "due_on"])
+    return action
+
+
+@transaction.atomic
+def delete_action(*, action):
+    action.delete()
 
 
 @transaction.atomic

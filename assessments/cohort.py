@@ -7,16 +7,18 @@ re-checks the rater before sending, since someone may have answered in between.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import cycles, invitations, tasks
+from . import cycles, invitations, monitoring, reminders, tasks
+from .anonymity import plan_units
 from .errors import DomainError
-from .models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
-from .monitoring import REMINDABLE
+from .models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
+from .reminders import remindable_raters  # noqa: F401 (read here by views and tests)
 
 State = Cycle.State
 Status = Rater.Status
@@ -164,6 +166,35 @@ def extend_close_date(*, cycle, by, closes_on):
         % {"old": previous.isoformat(), "new": closes_on.isoformat()},
     )
     return cycle
+
+
+@dataclass
+class ReleaseCheck:
+    """What a cycle's reports will be short of if released now (release is final)."""
+
+    no_anonymous: list  # names of leaders whose report will show no peers/reports/partners
+    no_self: list  # names of leaders without a submitted self-assessment
+    totals: dict  # monitoring.cycle_totals: response rates
+
+    @property
+    def short(self):
+        return bool(self.no_anonymous or self.no_self or not self.totals["others_submitted"])
+
+
+def release_check(cycle):
+    """Who will find their report short, in two queries whatever the cohort's size. Whether a
+    report shows any anonymous group is the anonymity rule's to say (``plan_units``)."""
+    no_anonymous, no_self = [], []
+    for row in monitoring.participants_with_progress(cycle).order_by("person__full_name"):
+        name = row.person.get_full_name()
+        submitted = {group: getattr(row, f"{group}_submitted") for group in ANONYMOUS_GROUPS}
+        if not plan_units(submitted, cycle.anonymity_threshold).anonymous_shown:
+            no_anonymous.append(name)
+        if row.self_status != Status.SUBMITTED:
+            no_self.append(name)
+    return ReleaseCheck(
+        no_anonymous=no_anonymous, no_self=no_self, totals=monitoring.cycle_totals(cycle)
+    )
 
 
 @transaction.atomic
@@ -328,33 +359,11 @@ def remove_rater(*, rater, by, reason=""):
     cycles.record(cycle=cycle, actor=by, action="remove_rater", detail=detail, reason=reason)
 
 
-def remindable_raters(cycle):
-    """Raters of ``cycle`` who have a link and have neither submitted nor declined."""
-    return Rater.objects.filter(REMINDABLE, participant__cycle=cycle).exclude(
-        approval=Approval.REJECTED
-    )
-
-
 @transaction.atomic
 def send_reminders(*, cycle, by):
-    """Remind everyone in an open cycle who has not answered; returns how many are reminded.
-
-    Each reminder carries the rater's own link, the same as the invitation's. ``by`` is None
-    when the scheduled command sends them.
-    """
-    cycle = _locked_cycle(cycle)
-    if not cycle.is_open:
-        raise DomainError(_("Reminders can only be sent while the cycle is open."))
-    count = remindable_raters(cycle).count()
-    cycles.record(
-        cycle=cycle,
-        actor=by,
-        action="remind",
-        detail=_("Reminders sent to %(n)s raters who have not answered.") % {"n": count},
-    )
-    if count:
-        transaction.on_commit(lambda: tasks.send_cycle_reminders.enqueue(cycle.pk))
-    return count
+    """Remind everyone in an open cycle who has not answered, one email per person; returns
+    how many requests are reminded. ``by`` is None when the scheduled command sends them."""
+    return reminders.remind(cycle=cycle, by=by).requests
 
 
 def cycles_closing_within(days, *, today=None):

@@ -18,12 +18,11 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from . import xlsx
 from .anonymity import shown_mean
 from .exports import neutralise
-from .validators import without_control_characters
+from .xlsx import Withheld
 
 SHEET_TITLE_MAX = 31  # Excel's limit
 
@@ -41,17 +40,34 @@ def _number(value):
     return float(shown_mean(value))
 
 
+def _suppressed():
+    return Withheld(
+        _("suppressed"),
+        _(
+            "Suppressed: fewer participants than the anonymity threshold, or a cell from "
+            "which such a one could be worked out."
+        ),
+    )
+
+
+def _too_few():
+    return Withheld(
+        _("too few answers"),
+        _("Too few answers: fewer raters than the anonymity threshold answered this."),
+    )
+
+
 def _score(score, hidden):
     if hidden or score.reason == "suppressed":
-        return _("suppressed")
+        return _suppressed()
     if score.shown:
         return _number(score.mean)
-    return _("too few answers") if score.reason == "too_few" else ""
+    return _too_few() if score.reason == "too_few" else ""
 
 
 def _gap(heat, hidden):
     if hidden:
-        return _("suppressed")
+        return _suppressed()
     gap = heat.gap
     if gap is None:
         return ""
@@ -62,7 +78,7 @@ def _heat_row(enabler, label, size, heat, hidden):
     return [
         enabler.name,
         label,
-        _("suppressed") if hidden else size,
+        _suppressed() if hidden else size,
         _score(heat.others, hidden),
         _score(heat.self, hidden),
         _gap(heat, hidden),
@@ -155,7 +171,7 @@ def sections(report):
 
 def _text(value):
     """Numbers stay numbers; anything else becomes text a spreadsheet will not evaluate."""
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Withheld):
         return value
     return neutralise(str(value))
 
@@ -181,24 +197,10 @@ def _sheet_title(title):
 
 
 def to_xlsx(report):
-    """One sheet per section, the header row bold and frozen."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """One sheet per section (see ``xlsx.add_sheet``: header, filters, widths, notes)."""
+    workbook = xlsx.new_workbook()
     for section in sections(report):
-        sheet = workbook.create_sheet(title=_sheet_title(section.title))
-        sheet.append(section.header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in section.rows:
-            sheet.append(values)
-        # openpyxl reads any string starting with "=" as a formula; neutralised cells no longer
-        # do, and a string cell must stay a string.
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-    workbook.properties.title = without_control_characters(str(report.cycle.name))[:255]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        xlsx.add_sheet(
+            workbook, title=_sheet_title(section.title), header=section.header, rows=section.rows
+        )
+    return xlsx.to_bytes(workbook, title=report.cycle.name)

@@ -899,6 +899,33 @@ def _summary(cycle):
     )
 
 
+def account_note(width=95):
+    """Which demo people have an account (the leaders and supervisors of both cycles, and HR)
+    and which do not (the colleagues and partners they nominated, who answer by link)."""
+    others = [PEOPLE[key].name for key in PEOPLE if key not in (HR, LEADER, SUPERVISOR_KEY)]
+    lines = [
+        f"  These {len(others)} leaders and supervisors have accounts too, with the same "
+        f"password (name.surname@{STAFF_DOMAIN}, e.g. {_email('amina')}):"
+    ]
+    line = "   "
+    for index, name in enumerate(others):
+        piece = f" {name}" + ("," if index < len(others) - 1 else ".")
+        if len(line) + len(piece) > width:
+            lines.append(line)
+            line = "   "
+        line += piece
+    lines.append(line)
+    lines.append(
+        '  Signed in, each finds the feedback asked of them under "Feedback requested from '
+        'you" on the home page.'
+    )
+    lines.append(
+        "  Peers, direct reports and partners nominated by the leaders have no account: they "
+        "answer through their personal link."
+    )
+    return lines
+
+
 def _role_detail(email):
     """What each demo sign-in shows, in one line."""
     if email == HR_EMAIL:
@@ -970,10 +997,7 @@ def seed():
     for email, _name, role in DEMO_PEOPLE:
         lines.append(f"  {role:<11} {email:<28} password: {DEMO_PASSWORD}")
         lines.append(f"  {'':<11} {_role_detail(email)}")
-    lines.append(
-        f"  Every other demo account (…@{STAFF_DOMAIN}, e.g. {_email('amina')}) uses the same "
-        "password."
-    )
+    lines += account_note()
     lines.append("")
     if link:
         lines.append(f"A rater link (no account needed): {link}")

@@ -173,3 +173,38 @@ def send_report_ready(participant):
             else set_password_link(person),
         },
     )
+
+
+def send_reminder_digest(address, items):
+    """One reminder listing every open request of one person: ``items`` are (rater, link)."""
+    first = items[0][0]
+    if len(items) == 1:
+        participant = first.participant
+        subject = _("Reminder: %(subject)s") % {
+            "subject": _("Feedback for %(leader)s (%(cycle)s)")
+            % {"leader": participant.person.get_full_name(), "cycle": participant.cycle}
+            if first.group != RaterGroup.SELF
+            else _("Your 360 in %(cycle)s: self-assessment and nominations")
+            % {"cycle": participant.cycle}
+        }
+    else:
+        subject = _("Reminder: %(n)s requests for your feedback") % {"n": len(items)}
+    requests = [
+        {
+            "rater": rater,
+            "leader": rater.participant.person,
+            "cycle": rater.participant.cycle,
+            "is_self": rater.group == RaterGroup.SELF,
+            "link": link,
+        }
+        for rater, link in items
+    ]
+    return send(
+        to=address,
+        subject=subject,
+        template="reminder_digest",
+        context={"name": first.name, "requests": requests},
+        cycle=first.participant.cycle,
+        kind="reminder",
+        rater=first,
+    )

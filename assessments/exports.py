@@ -10,9 +10,8 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from . import xlsx
 from .models import RaterGroup
 from .monitoring import WATCHED_GROUPS
 from .validators import without_control_characters
@@ -92,21 +91,12 @@ def to_csv(participants):
 
 
 def to_xlsx(participants, *, title):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Participation")[:31]
-    sheet.append([neutralise(c) for c in header()])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows(participants):
-        sheet.append(values)
-        # openpyxl reads any string starting with "=" as a formula; neutralised cells no longer
-        # do, and a string cell must stay a string.
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "B2"
-    workbook.properties.title = without_control_characters(title)[:255]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = xlsx.new_workbook()
+    xlsx.add_sheet(
+        workbook,
+        title=_("Participation")[:31],
+        header=[neutralise(c) for c in header()],
+        rows=rows(participants),
+        freeze="B2",  # the name stays in view too
+    )
+    return xlsx.to_bytes(workbook, title=title)

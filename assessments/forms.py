@@ -49,6 +49,25 @@ APPROVE = "approve"
 REJECT = "reject"
 
 
+class ReplaceNominationForm(forms.Form):
+    """Someone else in a nominee's place: the leader corrects a mistyped name or address."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=Rater._meta.get_field("name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=Rater._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    @classmethod
+    def for_rater(cls, rater, data=None):
+        return cls(data, initial={"name": rater.name, "email": rater.email})
+
+
 class ApprovalForm(forms.Form):
     """One choice per pending nomination: approve, reject, or leave it for later."""
 
@@ -72,9 +91,20 @@ class ApprovalForm(forms.Form):
         """(rater, its bound field), in the order the raters were given."""
         return [(rater, self[self._field_name(rater)]) for rater in self.raters]
 
-    def decisions(self):
-        """(approved rater ids, rejected rater ids) from the cleaned data."""
+    def decisions(self, *, approve_rest=False, shown=()):
+        """(approved rater ids, rejected rater ids) from the cleaned data.
+
+        ``approve_rest`` ("Approve all"): every rater the supervisor was shown (``shown``, the
+        ids the page listed) and did not mark "Reject" is approved; a nomination that arrived
+        after the page was shown is left for later.
+        """
         chosen = {rater.pk: self.cleaned_data.get(self._field_name(rater)) for rater in self.raters}
+        if approve_rest:
+            shown = {str(pk) for pk in shown}
+            chosen = {
+                pk: (REJECT if choice == REJECT else APPROVE if str(pk) in shown else choice)
+                for pk, choice in chosen.items()
+            }
         approved = [pk for pk, choice in chosen.items() if choice == APPROVE]
         rejected = [pk for pk, choice in chosen.items() if choice == REJECT]
         return approved, rejected

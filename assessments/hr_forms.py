@@ -9,7 +9,8 @@ from compass.models import Level
 
 from .cohort import RULE_FIELDS
 from .imports import MAX_BYTES
-from .models import Cycle, Rater
+from .models import Cycle, Rater, RaterGroup
+from .reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
 from .validators import no_control_characters
 
 LIMIT_PAIRS = (
@@ -208,6 +209,83 @@ class ReasonForm(forms.Form):
         self.fields["reason"].required = reason_required
         if reason_required:
             self.fields["reason"].error_messages["required"] = _("Say why.")
+
+
+class ConfirmNameForm(forms.Form):
+    """Type the cycle's name: asked before a final step when something is short."""
+
+    cycle_name = forms.CharField(label=_("The cycle's name"), max_length=200)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["cycle_name"].help_text = _("Type “%(name)s” to confirm.") % {
+            "name": cycle.name
+        }
+        self.fields["cycle_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["cycle_name"].error_messages["required"] = _(
+            "Type the cycle's name to confirm."
+        )
+
+    def clean_cycle_name(self):
+        typed = " ".join(self.cleaned_data["cycle_name"].split())
+        if typed != " ".join(self.cycle.name.split()):
+            raise forms.ValidationError(
+                _("This is not the cycle's name: type “%(name)s”.") % {"name": self.cycle.name}
+            )
+        return typed
+
+
+class ReminderAudienceForm(forms.Form):
+    """Whom to remind. Read from the query string to preview, then posted to send."""
+
+    audience = forms.ChoiceField(
+        label=_("Remind"), choices=AUDIENCES, widget=forms.RadioSelect, initial=ALL
+    )
+    group = forms.ChoiceField(label=_("Rater group"), required=False)
+    org_unit = forms.ChoiceField(label=_("Org unit"), required=False)
+
+    def __init__(self, *args, org_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Choose a group…")), *RaterGroup.choices]
+        self.fields["org_unit"].choices = [("", _("Choose an org unit…"))] + [
+            (unit, unit) for unit in org_units
+        ]
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience == GROUP and not data.get("group"):
+            self.add_error("group", _("Choose the rater group to remind."))
+        if audience == ORG_UNIT and not data.get("org_unit"):
+            self.add_error("org_unit", _("Choose the org unit to remind."))
+        return data
+
+    def chosen(self):
+        """Keyword arguments for ``reminders.audience_raters``."""
+        data = self.cleaned_data
+        return {
+            "audience": data["audience"],
+            "group": data.get("group") if data["audience"] == GROUP else "",
+            "org_unit": data.get("org_unit") if data["audience"] == ORG_UNIT else "",
+        }
+
+
+class ReminderScheduleForm(forms.Form):
+    every_days = forms.IntegerField(
+        label=_("Remind every … days"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Leave empty for no regular reminder."),
+    )
+    days_before_close = forms.IntegerField(
+        label=_("And … days before the close date"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text=_("0 reminds on the close date itself; leave empty for none."),
+    )
 
 
 class ExtendForm(forms.Form):

@@ -143,6 +143,14 @@ class Cycle(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    # Scheduled reminders (reminders.py): every N days while open, and/or N days before close.
+    remind_every_days = models.PositiveSmallIntegerField(
+        _("remind every (days)"), null=True, blank=True
+    )
+    remind_days_before_close = models.PositiveSmallIntegerField(
+        _("remind this many days before the close date"), null=True, blank=True
+    )
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_on", "name"]
@@ -447,6 +455,36 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} · {self.cycle}"
+
+
+class ReportArchive(models.Model):
+    """A cycle's individual reports as one zip of PDFs, built in the background for HR."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting to start")
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="report_archives")
+    requested_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # In the database, like every other file the app keeps: web and worker share nothing else.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report archive")
+        verbose_name_plural = _("report archives")
+
+    def __str__(self):
+        return f"{self.cycle} · {self.get_state_display()}"
 
 
 class ActionPlan(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import cycles
 from .errors import DomainError
 from .models import NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
 
@@ -130,17 +131,120 @@ def nominate_rater(*, participant, name, email, group):
     return rater
 
 
-@transaction.atomic
-def remove_nomination(*, rater):
+# A nominee the leader may still withdraw or replace: not invited yet, or invited and not started
+# (a mistyped address never starts). Once someone has begun answering, only HR may change it.
+CORRECTABLE = (Status.NOMINATED, Status.INVITED)
+
+
+def _describe(rater):
+    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
+        "group": rater.get_group_display(),
+        "name": rater.name,
+        "email": rater.email,
+        "leader": rater.participant.person.get_full_name(),
+    }
+
+
+def _locked_nominee(rater):
+    rater = (
+        Rater.objects.select_for_update()
+        .select_related("participant__cycle", "participant__person")
+        .get(pk=rater.pk)
+    )
     _check_can_nominate(rater.participant)
     if rater.group not in NOMINATED_GROUPS:
         raise DomainError(_("Your self-assessment and your supervisor cannot be removed."))
-    if rater.status != Status.NOMINATED:
+    if rater.status not in CORRECTABLE:
+        # Worded alike for "started" and "submitted": the leader never learns which.
         raise DomainError(
-            _("%(name)s has already been invited. Ask HR to replace or remove them.")
+            _("%(name)s can no longer be changed here. Ask HR to replace or remove them.")
             % {"name": rater.name}
         )
+    return rater
+
+
+@transaction.atomic
+def remove_nomination(*, rater, by=None):
+    """Withdraw a nominee who has not started. Once the nominations are sent, the group must
+    stay within the cycle's limits (replace the nominee instead), the change is on the audit
+    trail, and the nominee's link stops working (it goes with the rater)."""
+    rater = _locked_nominee(rater)
+    participant = rater.participant
+    sent = participant.nominations_submitted_at is not None
+    if sent and rater.approval != Approval.REJECTED:  # a rejected nominee counts for nothing
+        fewest, _most = participant.cycle.rater_limits()[rater.group]
+        left = group_counts(participant)[rater.group] - 1
+        if left < fewest and not (rater.group == RaterGroup.DIRECT_REPORT and left == 0):
+            raise DomainError(
+                _(
+                    "%(group)s need at least %(fewest)s raters: replace %(name)s with someone "
+                    "else instead."
+                )
+                % {"group": rater.get_group_display(), "fewest": fewest, "name": rater.name}
+            )
+    detail = _describe(rater)
+    invited = rater.status == Status.INVITED
     rater.delete()
+    if sent:
+        cycles.record(
+            cycle=participant.cycle,
+            actor=by,
+            action="withdraw_nomination",
+            detail=detail + (" " + _("Their link no longer works.") if invited else ""),
+        )
+
+
+@transaction.atomic
+def replace_nomination(*, rater, name, email, by=None):
+    """Put someone else in the place of a nominee who has not started, in the same group (so
+    the counts stay within the limits). The old link stops working; the new nominee is invited
+    when the old one would have been, or asked of the supervisor first where the cycle wants it.
+    """
+    from . import tasks
+
+    rater = _locked_nominee(rater)
+    participant = rater.participant
+    name = (name or "").strip()
+    email = (email or "").strip().lower()
+    if not name:
+        raise DomainError(_("Enter the rater's name."), field="name")
+    if email == participant.person.email.lower():
+        raise DomainError(
+            _("You cannot nominate yourself: your self-assessment is already part of the 360."),
+            field="email",
+        )
+    if participant.raters.exclude(pk=rater.pk).filter(email__iexact=email).exists():
+        raise DomainError(_("This person is already one of your raters."), field="email")
+    if email == rater.email.lower() and name == rater.name:
+        raise DomainError(_("Change the name or the email address."), field="email")
+    needs_approval = (
+        participant.cycle.supervisor_approval_required and participant.supervisor_id is not None
+    )
+    detail = _describe(rater)
+    invited = rater.status == Status.INVITED
+    group = rater.group
+    rater.delete()  # its link goes with it
+    new = Rater.objects.create(
+        participant=participant,
+        group=group,
+        name=name,
+        email=email,
+        approval=Approval.PENDING if needs_approval else Approval.NOT_NEEDED,
+    )
+    sent = participant.nominations_submitted_at is not None
+    if sent:
+        cycles.record(
+            cycle=participant.cycle,
+            actor=by,
+            action="replace_nomination",
+            detail=_("%(old)s replaced by %(name)s <%(email)s>.")
+            % {"old": detail, "name": name, "email": email}
+            + (" " + _("The old link no longer works.") if invited else ""),
+        )
+        if needs_approval:
+            transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
+    _invite_when_ready(participant, [new])
+    return new
 
 
 def nomination_problems(participant, counts=None):

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import cohort, cycles, emails, invitations, password_reset
+from . import cohort, cycles, emails, invitations, password_reset, reminders, report_archives
 from .models import Cycle, EmailDelivery, Participant, PlanComment, Rater
 
 State = Cycle.State
@@ -52,16 +52,15 @@ def send_link(rater_id):
 
 
 @task
-def send_cycle_reminders(cycle_id):
-    """Remind every rater of the cycle who still has not answered. Returns how many."""
-    cycle = Cycle.objects.get(pk=cycle_id)
-    if not cycle.is_open:
-        return 0
-    sent = 0
-    for rater in list(cohort.remindable_raters(cycle)):
-        invitations.invite_rater(rater, reminder=True)
-        sent += 1
-    return sent
+def send_reminder_digests(rater_ids):
+    """One reminder email per person for the requests chosen (re-checked now)."""
+    return reminders.send_digests(rater_ids)
+
+
+@task
+def run_scheduled_reminders():
+    """The cycles' scheduled reminders due today (the daily command runs the same)."""
+    return sum(plan.requests for _cycle, plan in reminders.run_scheduled())
 
 
 @task
@@ -75,6 +74,12 @@ def send_release_notices(cycle_id):
         emails.send_report_ready(participant)
         sent += 1
     return sent
+
+
+@task
+def build_report_archive(archive_id):
+    """A released cycle's reports as one zip of PDFs (HR's download)."""
+    return report_archives.build(archive_id).done
 
 
 @task

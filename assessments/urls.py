@@ -17,6 +17,11 @@ urlpatterns = [
         name="remove_nomination",
     ),
     path(
+        "<int:participant_id>/nominations/<int:rater_id>/replace/",
+        leader.replace_nomination,
+        name="replace_nomination",
+    ),
+    path(
         "<int:participant_id>/nominations/send/",
         leader.submit_nominations,
         name="submit_nominations",
@@ -31,4 +36,14 @@ urlpatterns = [
     ),
     path("<int:participant_id>/self/review/", self_views.self_review, name="self_review"),
     path("<int:participant_id>/self/thanks/", self_views.self_thanks, name="self_thanks"),
+    # Feedback asked of the signed-in user: the rater's questionnaire, without the email link.
+    path("feedback/<int:rater_id>/", self_views.feedback_start, name="feedback_start"),
+    path(
+        "feedback/<int:rater_id>/section/<int:number>/",
+        self_views.feedback_section,
+        name="feedback_section",
+    ),
+    path("feedback/<int:rater_id>/review/", self_views.feedback_review, name="feedback_review"),
+    path("feedback/<int:rater_id>/decline/", self_views.feedback_decline, name="feedback_decline"),
+    path("feedback/<int:rater_id>/thanks/", self_views.feedback_thanks, name="feedback_thanks"),
 ]

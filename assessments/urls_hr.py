@@ -22,6 +22,13 @@ urlpatterns = [
     path(cycle + "release/", hr.cycle_release, name="cycle_release"),
     path(cycle + "extend/", hr.cycle_extend, name="cycle_extend"),
     path(cycle + "remind/", hr.cycle_remind, name="cycle_remind"),
+    path(cycle + "reminders/schedule/", hr.cycle_reminder_schedule, name="cycle_reminder_schedule"),
+    path(cycle + "reports/pdf/", hr.cycle_report_pdfs, name="cycle_report_pdfs"),
+    path(
+        cycle + "reports/pdf/<int:archive_id>/",
+        hr.report_archive_download,
+        name="report_archive_download",
+    ),
     path(cycle + "export/", hr.export_participation, name="export_participation"),
     path(
         cycle + "participants/<int:participant_id>/",

@@ -24,6 +24,16 @@ urlpatterns = [
         plans.action_status,
         name="action_status",
     ),
+    path(
+        "<int:participant_id>/actions/<int:action_id>/edit/",
+        plans.edit_action,
+        name="edit_action",
+    ),
+    path(
+        "<int:participant_id>/actions/<int:action_id>/delete/",
+        plans.delete_action,
+        name="delete_action",
+    ),
     path("<int:participant_id>/share/", plans.share, name="share"),
     path("<int:participant_id>/comments/", plans.comment, name="comment"),
 ]

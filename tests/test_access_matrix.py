@@ -8,7 +8,15 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments.models import ActionPlan, Cycle, EmailDelivery, FocusArea, RaterGroup
+from assessments.models import (
+    ActionPlan,
+    Cycle,
+    EmailDelivery,
+    FocusArea,
+    Rater,
+    RaterGroup,
+    ReportArchive,
+)
 from assessments.tokens import issue_token
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -64,6 +72,10 @@ def world(compass, hr_admin):
     make_participant(open_cycle, person=other_leader, supervisor=other_supervisor)
     peer = RaterFactory(participant=open_part, group=RaterGroup.PEER)
     token = issue_token(peer)
+    # The supervisor's own feedback on the leader, asked of them (home lists it).
+    asked = open_part.raters.get(group=RaterGroup.SUPERVISOR)
+    asked.status = Rater.Status.INVITED
+    asked.save(update_fields=["status"])
 
     released = CycleFactory(state=Cycle.State.OPEN)
     released_part = make_participant(released, person=leader, supervisor=supervisor)
@@ -78,6 +90,9 @@ def world(compass, hr_admin):
         plan=plan, enabler=Enabler.objects.get(slug="funding"), goal="Multi-year funding"
     )
     action = focus.actions.create(text="Meet donors", due_on=released.closes_on)
+    archive = ReportArchive.objects.create(
+        cycle=released, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
+    )
     delivery = EmailDelivery.objects.create(
         cycle=open_cycle, rater=peer, kind="invitation", to=peer.email, subject="x", status="failed"
     )
@@ -93,11 +108,13 @@ def world(compass, hr_admin):
         "open_cycle": open_cycle,
         "open_part": open_part,
         "peer": peer,
+        "asked": asked,
         "token": token,
         "released": released,
         "released_part": released_part,
         "focus": focus,
         "action": action,
+        "archive": archive,
         "delivery": delivery,
     }
 
@@ -139,12 +156,19 @@ MATRIX = {
     "my360:participation": (_open, "", only(["leader"])),
     "my360:nominate": (_open, "", POST_ONLY),
     "my360:remove_nomination": (lambda w: [*_open(w), w["peer"].pk], "", POST_ONLY),
+    "my360:replace_nomination": (lambda w: [*_open(w), w["peer"].pk], "", only(["leader"])),
     "my360:submit_nominations": (_open, "", POST_ONLY),
     "my360:approvals": (_open, "", only(["supervisor"])),
     "my360:self_start": (_open, "", only(["leader"])),
     "my360:self_section": (lambda w: [*_open(w), 1], "", only(["leader"])),
     "my360:self_review": (_open, "", only(["leader"])),
     "my360:self_thanks": (_open, "", only(["leader"])),
+    # Feedback asked of the signed-in user: theirs only; the leader asked cannot open it.
+    "my360:feedback_start": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_section": (lambda w: [w["asked"].pk, 1], "", only(["supervisor"])),
+    "my360:feedback_review": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_decline": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    "my360:feedback_thanks": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
     # A rater link is a bearer link: whoever holds it is the rater, signed in or not.
     "rater:start": (lambda w: [w["token"]], "", PUBLIC),
     "rater:section": (lambda w: [w["token"], 1], "", PUBLIC),
@@ -164,6 +188,13 @@ MATRIX = {
     "hr:cycle_release": (lambda w: [w["open_cycle"].pk], "", only(["hr"], REDIRECT)),
     "hr:cycle_extend": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
     "hr:cycle_remind": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),
+    "hr:cycle_reminder_schedule": (lambda w: [w["open_cycle"].pk], "", only(["hr"], 405)),
+    "hr:cycle_report_pdfs": (lambda w: [w["released"].pk], "", HR_ONLY),
+    "hr:report_archive_download": (
+        lambda w: [w["released"].pk, w["archive"].pk],
+        "",
+        HR_ONLY,
+    ),
     "hr:export_participation": (lambda w: [w["open_cycle"].pk], "?format=csv", HR_ONLY),
     "hr:participant_detail": (lambda w: [w["open_cycle"].pk, w["open_part"].pk], "", HR_ONLY),
     "hr:rater_resend": (_hr_rater, "", only(["hr"], 405)),
@@ -179,6 +210,7 @@ MATRIX = {
     "reports:individual": (_released, "", only(["leader", "supervisor", "hr"])),
     "reports:individual_print": (_released, "", only(["leader", "supervisor", "hr"])),
     "reports:individual_summary": (_released, "", only(["leader", "supervisor", "hr"])),
+    "reports:individual_pdf": (_released, "", only(["leader", "supervisor", "hr"])),
     "reports:share": (_released, "", POST_ONLY),
     "reports:team": (lambda w: [w["released"].pk], "", only(["supervisor"])),
     "reports:cohort": (lambda w: [w["released"].pk], "", HR_ONLY),
@@ -190,6 +222,8 @@ MATRIX = {
     "plans:action_status": (lambda w: [*_released(w), w["action"].pk], "", POST_ONLY),
     "plans:share": (_released, "", POST_ONLY),
     "plans:comment": (_released, "", POST_ONLY),
+    "plans:edit_action": (lambda w: [*_released(w), w["action"].pk], "", only(["leader"])),
+    "plans:delete_action": (lambda w: [*_released(w), w["action"].pk], "", POST_ONLY),
 }
 
 

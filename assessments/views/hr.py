@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,17 +27,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compass.models import Level
 
-from .. import access, cohort, cycles, exports, idempotency, imports, monitoring
+from .. import (
+    access,
+    cohort,
+    cycles,
+    exports,
+    idempotency,
+    imports,
+    monitoring,
+    reminders,
+    report_archives,
+)
 from ..errors import DomainError
 from ..hr_forms import (
+    ConfirmNameForm,
     CycleForm,
     ExtendForm,
     ImportForm,
     ParticipantFilterForm,
     ReasonForm,
+    ReminderAudienceForm,
+    ReminderScheduleForm,
     ReplaceRaterForm,
 )
-from ..models import Cycle, EmailDelivery, Participant, Rater, RaterGroup
+from ..models import Cycle, EmailDelivery, Participant, Rater, RaterGroup, ReportArchive
 
 State = Cycle.State
 Status = Rater.Status
@@ -53,8 +67,11 @@ AUDIT_LABELS = {
     "resend": gettext_lazy("Link resent"),
     "replace_rater": gettext_lazy("Rater replaced"),
     "remove_rater": gettext_lazy("Rater removed"),
+    "replace_nomination": gettext_lazy("Nominee replaced by the leader"),
+    "withdraw_nomination": gettext_lazy("Nominee withdrawn by the leader"),
     "extend": gettext_lazy("Close date extended"),
     "remind": gettext_lazy("Reminders sent"),
+    "reminder_schedule": gettext_lazy("Reminder schedule set"),
     "close": gettext_lazy("Closed"),
     "reopen": gettext_lazy("Re-opened"),
     "release": gettext_lazy("Reports released"),
@@ -199,6 +216,7 @@ def cycle_detail(request, cycle_id):
         "audit": audit,
         "audit_shown": AUDIT_SHOWN,
         "status_labels": dict(Status.choices),
+        "next_reminder": reminders.next_reminder(cycle),
         "failed_deliveries": list(
             cycle.deliveries.filter(status=EmailDelivery.Status.FAILED).order_by("pk")[:50]
         ),
@@ -335,7 +353,9 @@ def raters_template(request):
 # --- transitions ---------------------------------------------------------------------------
 
 
-def _confirm(request, cycle, *, title, lines, button, danger=False, form=None, status=200):
+def _confirm(
+    request, cycle, *, title, lines, button, danger=False, form=None, status=200, check=None
+):
     return render(
         request,
         "assessments/hr/confirm.html",
@@ -346,6 +366,7 @@ def _confirm(request, cycle, *, title, lines, button, danger=False, form=None, s
             "button": button,
             "danger": danger,
             "form": form,
+            "check": check,
         },
         status=status,
     )
@@ -478,20 +499,28 @@ def cycle_release(request, cycle_id):
     cycle = _cycle(cycle_id)
     if request.method == "GET" and cycle.state != State.CLOSED:
         return _not_now(request, cycle, _("Close the cycle before releasing its reports."))
+    check = cohort.release_check(cycle)
+    # When anything is short, the admin types the cycle's name: release cannot be undone.
+    form = ConfirmNameForm(request.POST or None, cycle=cycle) if check.short else None
+    status = 200
     if request.method == "POST":
-        return _run(
-            request,
-            cycle,
-            cohort.release,
-            _("Reports are released. Participants are being told by email."),
-        )
+        # Out of order, the rule refuses with its own message; in order, a short cycle needs
+        # its name typed.
+        if cycle.state != State.CLOSED or form is None or form.is_valid():
+            return _run(
+                request,
+                cycle,
+                cohort.release,
+                _("Reports are released. Participants are being told by email."),
+            )
+        status = 400
     lines = [
         _(
             "Releasing makes reports available and is final: the cycle can never be re-opened "
             "and no answer can change afterwards."
         ),
         _("Each of the %(n)s participants gets an email that their report is ready.")
-        % {"n": cycle.participants.count()},
+        % {"n": check.totals["participants"]},
     ]
     return _confirm(
         request,
@@ -500,6 +529,9 @@ def cycle_release(request, cycle_id):
         lines=lines,
         button=_("Release reports"),
         danger=True,
+        form=form,
+        status=status,
+        check=check,
     )
 
 
@@ -550,32 +582,114 @@ def cycle_extend(request, cycle_id):
 @hr_required
 @require_http_methods(["GET", "POST"])
 def cycle_remind(request, cycle_id):
+    """Choose whom to remind, see who and how many, then send: one email per person."""
     cycle = _cycle(cycle_id)
     if request.method == "GET" and cycle.state != State.OPEN:
         return _not_now(request, cycle, _("Reminders can only be sent while the cycle is open."))
-    if request.method == "POST":
+    units = monitoring.org_units(cycle)
+    # Nothing chosen (the first visit, or a bare POST) means everyone who has not answered.
+    data = (request.POST if request.method == "POST" else request.GET) or {"audience": "all"}
+    form = ReminderAudienceForm(data, org_units=units)
+    if request.method == "POST" and form.is_valid():
         try:
-            count = cohort.send_reminders(cycle=cycle, by=request.user)
+            plan = reminders.remind(cycle=cycle, by=request.user, **form.chosen())
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(
                 request,
-                _("%(n)s reminders are being sent in the background.") % {"n": count},
+                _(
+                    "%(n)s reminders are being sent in the background, in %(emails)s emails "
+                    "(one per person)."
+                )
+                % {"n": plan.requests, "emails": plan.emails},
             )
         return redirect("hr:cycle_detail", cycle.pk)
-    count = cohort.remindable_raters(cycle).count()
-    lines = [
-        _(
-            "%(n)s people have a link and have not answered yet (self-assessments included). "
-            "Each gets a reminder with a new link that replaces the old one."
-        )
-        % {"n": count},
-        _("Nobody who submitted or declined is reminded."),
-    ]
-    return _confirm(
-        request, cycle, title=_("Send reminders"), lines=lines, button=_("Send reminders")
+    plan = None
+    if form.is_valid():
+        plan = reminders.preview(reminders.audience_raters(cycle, **form.chosen()))
+    schedule_form = ReminderScheduleForm(
+        initial={
+            "every_days": cycle.remind_every_days,
+            "days_before_close": cycle.remind_days_before_close,
+        }
     )
+    context = {
+        "cycle": cycle,
+        "form": form,
+        "plan": plan,
+        "schedule_form": schedule_form,
+        "next_reminder": reminders.next_reminder(cycle),
+    }
+    return render(
+        request,
+        "assessments/hr/remind.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@hr_required
+@require_POST
+def cycle_reminder_schedule(request, cycle_id):
+    cycle = _cycle(cycle_id)
+    form = ReminderScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle = reminders.set_schedule(
+                cycle=cycle,
+                by=request.user,
+                every_days=form.cleaned_data["every_days"],
+                days_before_close=form.cleaned_data["days_before_close"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            next_day = reminders.next_reminder(cycle)
+            messages.success(
+                request,
+                _("Reminder schedule saved. Next scheduled reminder: %(date)s.")
+                % {"date": date_format(next_day) if next_day else _("none")},
+            )
+        return redirect("hr:cycle_detail", cycle.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("hr:cycle_remind", cycle.pk)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_report_pdfs(request, cycle_id):
+    """A released cycle's reports as one zip of PDFs, built in the background."""
+    cycle = _cycle(cycle_id)
+    if request.method == "POST":
+        try:
+            report_archives.request_archive(cycle=cycle, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("hr:cycle_report_pdfs", cycle.pk)
+    archive = report_archives.latest(cycle)
+    context = {
+        "cycle": cycle,
+        "archive": archive,
+        "building": archive is not None and archive.state in ("waiting", "building"),
+        "released": cycle.state == State.RELEASED,
+    }
+    return render(request, "assessments/hr/report_pdfs.html", context)
+
+
+@hr_required
+def report_archive_download(request, cycle_id, archive_id):
+    cycle = _cycle(cycle_id)
+    archive = get_object_or_404(
+        ReportArchive.objects.select_related("cycle"),
+        pk=archive_id,
+        cycle=cycle,
+        state=ReportArchive.State.READY,
+    )
+    response = HttpResponse(bytes(archive.content), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{report_archives.filename(archive)}"'
+    return response
 
 
 # --- raters --------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access, anonymity, idempotency, nominations
 from ..errors import DomainError
-from ..forms import ApprovalForm, NominationForm
+from ..forms import ApprovalForm, NominationForm, ReplaceNominationForm
 from ..models import (
     ANONYMOUS_GROUPS,
     NOMINATED_GROUPS,
@@ -73,6 +73,7 @@ def home(request):
         "home.html",
         {
             "shared_plans": shared_plans,
+            "feedback_requests": access.feedback_requests(request.user),
             "participations": participations,
             "team": team,
             "team_reports": team_reports,
@@ -88,7 +89,11 @@ def index(request):
 
 
 def _rater_groups(participant, raters, counts):
-    """The raters per group, in the compass's order, with the cycle's limits beside them."""
+    """The raters per group, in the compass's order, with the cycle's limits beside them.
+
+    A nominee the leader sees as "Invited" can be corrected (replaced or withdrawn); the rule
+    refuses it once they started, in words that do not say whether they started or submitted.
+    """
     limits = participant.cycle.rater_limits()
     can_change = participant.cycle.state in ACTIVE_STATES
     groups = []
@@ -101,13 +106,14 @@ def _rater_groups(participant, raters, counts):
                 status_label = Status.INVITED.label
             else:
                 status_label = rater.get_status_display()
+            correctable = (
+                can_change and group in NOMINATED_GROUPS and rater.status != Status.DECLINED
+            )
             rows.append(
                 {
                     "rater": rater,
                     "status_label": status_label,
-                    "removable": can_change
-                    and group in NOMINATED_GROUPS
-                    and rater.status == Status.NOMINATED,
+                    "removable": correctable,
                 }
             )
         fewest, most = limits.get(group, (None, None))
@@ -177,7 +183,7 @@ def remove_nomination(request, participant_id, rater_id):
     participant = access.own_participation(request.user, participant_id)
     rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
     try:
-        nominations.remove_nomination(rater=rater)
+        nominations.remove_nomination(rater=rater, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -185,6 +191,33 @@ def remove_nomination(request, participant_id, rater_id):
             request, _("%(name)s was removed from your raters.") % {"name": rater.name}
         )
     return redirect("my360:participation", participant.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def replace_nomination(request, participant_id, rater_id):
+    """Correct a nominee: someone else in their place (the page also offers removing them)."""
+    participant = access.own_participation(request.user, participant_id)
+    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    form = ReplaceNominationForm.for_rater(rater, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = nominations.replace_nomination(rater=rater, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
+            )
+            return redirect("my360:participation", participant.pk)
+    context = {"participant": participant, "cycle": participant.cycle, "rater": rater, "form": form}
+    return render(
+        request,
+        "assessments/my360/nominee_change.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -224,7 +257,9 @@ def approvals(request, participant_id):
     pending = [r for r in raters if r.approval == Approval.PENDING] if deciding else []
     form = ApprovalForm(request.POST if request.method == "POST" else None, raters=pending)
     if request.method == "POST" and form.is_valid():
-        approved, rejected = form.decisions()
+        approved, rejected = form.decisions(
+            approve_rest="approve_all" in request.POST, shown=request.POST.getlist("shown")
+        )
         if not (approved or rejected):
             messages.info(request, _("Nothing was decided: choose approve or reject for a rater."))
             return redirect("my360:approvals", participant.pk)

@@ -201,6 +201,42 @@ def action_status(request, participant_id, action_id):
 
 
 @login_required
+def edit_action(request, participant_id, action_id):
+    plan = _leader_plan(request.user, participant_id)
+    action = _action_of(plan, action_id)
+    initial = {"text": action.text, "due_on": action.due_on}
+    form = ActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_plans.update_action(
+                action=action, text=form.cleaned_data["text"], due_on=form.cleaned_data["due_on"]
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect(_plan_url(plan, f"action-{action.pk}"))
+    context = {
+        "participant": plan.participant,
+        "cycle": plan.participant.cycle,
+        "action": action,
+        "form": form,
+        "plan_url": _plan_url(plan, f"action-{action.pk}"),
+    }
+    return render(request, "assessments/plans/action_edit.html", context)
+
+
+@login_required
+@require_POST
+def delete_action(request, participant_id, action_id):
+    plan = _leader_plan(request.user, participant_id)
+    action = _action_of(plan, action_id)
+    action_plans.delete_action(action=action)
+    messages.success(request, _("“%(action)s” was deleted.") % {"action": str(action)})
+    return redirect(_plan_url(plan, f"focus-{action.focus_id}"))
+
+
+@login_required
 @require_POST
 def share(request, participant_id):
     plan = _leader_plan(request.user, participant_id)
@@ -293,6 +329,8 @@ def _render(
         "comment_form": comment_form or PlanCommentForm(),
         "statuses": Action.Status.choices,
         "max_focus": action_plans.MAX_FOCUS_AREAS,
+        # The forms posted with errors, for the error summary at the top of the page.
+        "invalid_forms": [f for f in (focus_form, action_form, comment_form) if f is not None],
     }
     lines = {}
     if role == LEADER:

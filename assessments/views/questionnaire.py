@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .. import access as access_rules
 from .. import responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
@@ -39,14 +40,21 @@ RATER_QUERYSET = Rater.objects.select_related(
 class Access:
     rater: Rater
     by_token: bool
-    key: str | int  # the token, or the participant id of the self-assessment
+    key: str | int  # the token, the participant id of the self-assessment, or the rater id
+    # Signed in as the person the feedback is asked of (home's "Feedback requested from you").
+    by_account: bool = False
 
     @property
     def namespace(self):
         return "rater" if self.by_token else "my360"
 
     def url(self, page, *args):
-        name = f"rater:{page}" if self.by_token else f"my360:self_{page}"
+        if self.by_token:
+            name = f"rater:{page}"
+        elif self.by_account:
+            name = f"my360:feedback_{page}"
+        else:
+            name = f"my360:self_{page}"
         return reverse(name, args=[self.key, *args])
 
 
@@ -104,7 +112,7 @@ def _base_context(access, questionnaire, answers=None):
         "read_only": rater.status in (Status.SUBMITTED, Status.DECLINED),
         "start_url": access.url("start"),
         "review_url": access.url("review"),
-        "decline_url": access.url("decline") if access.by_token else None,
+        "decline_url": access.url("decline") if rater.group != RaterGroup.SELF else None,
         "time_zone": settings.TIME_ZONE,
     }
     if questionnaire is not None:
@@ -480,3 +488,32 @@ self_start = require_http_methods(["GET"])(_signed_in(_start))
 self_section = require_http_methods(["GET", "POST"])(_signed_in(_section))
 self_review = require_http_methods(["GET", "POST"])(_signed_in(_review))
 self_thanks = require_http_methods(["GET"])(_signed_in(_thanks))
+
+
+# --- signed in: feedback asked of the user (no email link needed) ---------------------------
+
+
+def _as_account(page):
+    @never_cache
+    def view(request, rater_id, **kwargs):
+        if not request.user.is_authenticated:
+            if request.method == "POST" and _is_autosave(request):
+                return HttpResponse(
+                    escape(_("You were signed out. Sign in again to save.")), status=401
+                )
+            return redirect_to_login(request.get_full_path())
+        rater = access_rules.own_feedback_request(request.user, rater_id)
+        access = Access(rater=rater, by_token=False, key=rater_id, by_account=True)
+        if not rater.participant.cycle.accepts_answers():
+            return _closed(request, access)
+        return page(request, access, **kwargs)
+
+    view.__name__ = f"feedback_{page.__name__.lstrip('_')}"
+    return view
+
+
+feedback_start = require_http_methods(["GET"])(_as_account(_start))
+feedback_section = require_http_methods(["GET", "POST"])(_as_account(_section))
+feedback_review = require_http_methods(["GET", "POST"])(_as_account(_review))
+feedback_decline = require_http_methods(["GET", "POST"])(_as_account(_decline))
+feedback_thanks = require_http_methods(["GET"])(_as_account(_thanks))

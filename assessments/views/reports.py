@@ -12,12 +12,13 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import access, action_plans, charts, reports, sharing
+from .. import access, action_plans, charts, pdf, reports, sharing
 from ..anonymity import others_withheld, reports_visible, shown_mean
 from ..errors import DomainError
 from ..models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
@@ -52,6 +53,21 @@ def individual_print(request, participant_id):
     context.update(since_previous(report, viewer=request.user))
     context["details_url"] = ""  # the summary's links point into this same page
     return render(request, "assessments/reports/individual_print.html", context)
+
+
+@login_required
+def individual_pdf(request, participant_id):
+    """The same report as a PDF rendered on the server (assessments/pdf.py)."""
+    participant = access.report_participant_for(request.user, participant_id)
+    if not pdf.available():
+        messages.error(request, pdf.unavailable_message())
+        return redirect("reports:individual_print", participant.pk)
+    report = reports.individual_report(participant)
+    context = present(report, viewer=request.user)
+    context.update(since_previous(report, viewer=request.user))
+    response = HttpResponse(pdf.report_pdf(context), content_type=pdf.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(participant)}"'
+    return response
 
 
 class ShareForm(forms.Form):

@@ -202,18 +202,22 @@ def test_xlsx_has_one_sheet_per_section(client, cycle, hr):
     assert rates[1] == ("Self-assessments", 10, 10, 100)
 
 
-def test_xlsx_writes_suppressed_cells_as_text_and_formulas_as_text(client, cycle, hr):
+def test_xlsx_leaves_suppressed_cells_empty_with_a_note_and_formulas_as_text(client, cycle, hr):
+    # Issue 16: a suppressed cell is empty in XLSX (no text in a number column) and carries a
+    # note saying why; CSV still writes the word.
     book = workbook(download(client, hr, cycle, "xlsx"))
     units = book["By org unit"]
     for row in units.iter_rows(min_row=2):
         label = row[1].value
         if label == "Regional Office Nairobi":
             assert [cell.value for cell in row[2:]] == [3, 4, 5, 1]
+            assert row[2].data_type == "n"
             continue
         assert label in ("'" + LINK, "'" + SUM)
         assert row[1].data_type == "s"
-        assert [cell.value for cell in row[2:]] == ["suppressed"] * 4
-        assert all(cell.data_type == "s" for cell in row[2:])
+        # Issue 16: a suppressed cell is empty in XLSX, with a note saying why.
+        assert [cell.value for cell in row[2:]] == [None] * 4
+        assert all("anonymity threshold" in cell.comment.text for cell in row[2:])
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -297,3 +301,17 @@ def test_exports_run_in_constant_queries(client, compass, hr):
             measured.append(len(captured))
         counts.append(measured)
     assert counts[0] == counts[1]
+
+
+def test_xlsx_sheets_read_like_a_hand_made_one(client, cycle, hr):
+    book = workbook(download(client, hr, cycle, "xlsx"))
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        last = sheet.cell(1, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", sheet.title
+        assert all(cell.font.bold for cell in sheet[1])
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+        assert all(8 <= width <= 62 for width in widths), (sheet.title, widths)
+    pitfalls = book["Pitfalls per level"]
+    # The pitfall titles are wider than the rank column.
+    assert pitfalls.column_dimensions["C"].width > pitfalls.column_dimensions["B"].width

@@ -5,9 +5,12 @@ back at the end; each test runs in its own savepoint on top of it.
 """
 
 import re
+import shutil
+import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -227,6 +230,42 @@ def test_output_names_the_sign_ins_and_counts(seeded):
         assert re.search(rf"{re.escape(email)}\s+password: compass-demo", output)
     assert re.search(r"\d+ participants, \d+ raters, \d+ submitted responses", output)
     assert len(LINK.findall(output)) == 1
+
+
+def test_the_note_says_which_demo_people_have_accounts(seeded):
+    output = seeded["output"]
+    assert "leaders and supervisors have accounts too, with the same password" in output
+    for key in ("amina", "yuki", "pierre"):
+        name = demo.PEOPLE[key].name
+        assert name in output
+        assert User.objects.get(email=demo.staff_email(name)).has_usable_password()
+    assert "nominated by the leaders have no account" in output
+    assert not User.objects.filter(full_name=demo.STAFF_NAMES[0]).exists()
+
+
+def test_the_printed_links_follow_site_url(seeded, settings):
+    settings.SITE_URL = "http://127.0.0.1:9000"
+    output, _console, _emails = run_seed()
+    assert "http://127.0.0.1:9000/accounts/login/" in output
+    assert LINK.search(output).group(1).startswith("http://127.0.0.1:9000/r/")
+
+
+def test_make_run_sets_site_url_from_host():
+    """`make run HOST=…` serves there and builds every printed and emailed link there."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    planned = subprocess.run(
+        ["make", "-n", "run", "HOST=127.0.0.1:9000"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "SITE_URL=http://127.0.0.1:9000 .venv/bin/python manage.py seed_demo" in planned
+    assert "SITE_URL=http://127.0.0.1:9000 .venv/bin/python manage.py runserver 127.0.0.1:9000" in (
+        planned
+    )
 
 
 def test_no_email_is_sent_or_printed(seeded):

@@ -104,6 +104,18 @@ def test_xlsx_opens_with_text_not_formulas(as_hr, cycle):
             assert cell.data_type != "f"
 
 
+def test_xlsx_has_a_frozen_filtered_header_widths_and_numbers(as_hr, cycle):
+    sheet = load_workbook(io.BytesIO(export(as_hr, cycle, "xlsx").content)).active
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.auto_filter.ref.endswith(str(sheet.max_row))
+    header = [cell.value for cell in sheet[1]]
+    email = header.index("Email") + 1
+    assert sheet.column_dimensions[sheet.cell(1, email).column_letter].width >= len("h@example.org")
+    rate = sheet.cell(2, len(header))
+    assert rate.data_type == "n" or rate.value is None
+
+
 def test_an_unknown_format_is_404(as_hr, cycle):
     assert export(as_hr, cycle, "pdf").status_code == 404
 

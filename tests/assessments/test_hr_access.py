@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import get_resolver, reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle, EmailDelivery
+from assessments.models import HR_ADMINS_GROUP, Cycle, EmailDelivery, ReportArchive
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +26,19 @@ def world(compass):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     participant = make_participant(cycle)
     rater = RaterFactory(participant=participant)
+    archive = ReportArchive.objects.create(
+        cycle=cycle, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
+    )
     delivery = EmailDelivery.objects.create(
         cycle=cycle, rater=rater, kind="invitation", to=rater.email, subject="x", status="failed"
     )
-    return {"cycle": cycle, "participant": participant, "rater": rater, "delivery": delivery}
+    return {
+        "cycle": cycle,
+        "participant": participant,
+        "rater": rater,
+        "delivery": delivery,
+        "archive": archive,
+    }
 
 
 def _ids(world, *names):
@@ -37,6 +46,7 @@ def _ids(world, *names):
         "cycle": world["cycle"].pk,
         "participant": world["participant"].pk,
         "rater": world["rater"].pk,
+        "archive": world["archive"].pk,
         "delivery": world["delivery"].pk,
     }
     return [ids[name] for name in names]
@@ -58,6 +68,9 @@ HR_URLS = {
     "cycle_release": (("cycle",), 302),
     "cycle_extend": (("cycle",), 200),
     "cycle_remind": (("cycle",), 200),
+    "cycle_reminder_schedule": (("cycle",), 405),  # POST only
+    "cycle_report_pdfs": (("cycle",), 200),
+    "report_archive_download": (("cycle", "archive"), 200),
     "export_participation": (("cycle",), 200),
     "participant_detail": (("cycle", "participant"), 200),
     "rater_resend": (RATER, 405),  # POST only

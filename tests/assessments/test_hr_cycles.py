@@ -13,8 +13,22 @@ from django.utils import timezone
 
 from assessments import cohort
 from assessments.errors import DomainError
-from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Participant, Rater
-from tests.factories import CycleFactory, UserFactory, make_participant
+from assessments.models import (
+    HR_ADMINS_GROUP,
+    AuditEvent,
+    Cycle,
+    Participant,
+    Rater,
+    RaterGroup,
+)
+from tests.assessments.helpers import fast_submit
+from tests.factories import (
+    CycleFactory,
+    RaterFactory,
+    UserFactory,
+    make_participant,
+    self_rater,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -256,8 +270,9 @@ def test_close_reopen_with_reason_and_release_leave_a_trail(
     )
     as_hr.post(reverse("hr:cycle_close", args=[cycle.pk]))
     assert "final" in as_hr.get(reverse("hr:cycle_release", args=[cycle.pk])).content.decode()
+    # Nobody answered: the admin types the cycle's name (issue 16) to release.
     with django_capture_on_commit_callbacks(execute=True):
-        as_hr.post(reverse("hr:cycle_release", args=[cycle.pk]))
+        as_hr.post(reverse("hr:cycle_release", args=[cycle.pk]), {"cycle_name": cycle.name})
     cycle.refresh_from_db()
     assert cycle.state == Cycle.State.RELEASED
     trail = list(
@@ -280,6 +295,69 @@ def test_close_reopen_with_reason_and_release_leave_a_trail(
     # The cycle page shows the trail, latest first.
     page = as_hr.get(reverse("hr:cycle_detail", args=[cycle.pk]))
     assert [row["event"].action for row in page.context["audit"]][:2] == ["release", "close"]
+
+
+def release_page(client, cycle, data=None):
+    url = reverse("hr:cycle_release", args=[cycle.pk])
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def test_release_lists_what_is_short_and_asks_for_the_cycles_name(as_hr, compass):
+
+    cycle = CycleFactory(state=Cycle.State.OPEN, name="Heads of Office 2026")
+    full = make_participant(cycle, person=UserFactory(full_name="Ada Full"))
+    fast_submit(self_rater(full), "4")
+    for _ in range(3):
+        fast_submit(RaterFactory(participant=full, group=RaterGroup.PEER), "3")
+    thin = make_participant(cycle, person=UserFactory(full_name="Bo Thin"))
+    fast_submit(RaterFactory(participant=thin, group=RaterGroup.PEER), "3")
+    RaterFactory(participant=thin, group=RaterGroup.PEER)  # invited, never answered
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+
+    page = release_page(as_hr, cycle).content.decode()
+    short = page[page.index("Some reports will be short") :]
+    assert "1 leader's report will show no peers, direct reports or partners" in short
+    assert "1 leader has not submitted a self-assessment" in short
+    assert short.count("Bo Thin") == 2 and "Ada Full" not in short
+    assert "Raters other than the leaders: 4 of 5 invited answered." in page
+    assert "Self-assessments: 1 of 2 submitted." in page
+    assert 'name="cycle_name"' in page
+
+    response = release_page(as_hr, cycle, {"cycle_name": "Heads of Office"})
+    assert response.status_code == 400
+    assert "This is not the cycle&#x27;s name" in response.content.decode()
+    assert "data-error-summary" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.CLOSED
+    release_page(as_hr, cycle, {"cycle_name": " Heads of Office 2026 "})
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.RELEASED
+
+
+def test_a_cycle_with_nothing_short_releases_without_typing_its_name(as_hr, compass):
+
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    participant = make_participant(cycle)
+    fast_submit(self_rater(participant), "4")
+    for _ in range(3):
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PARTNER), "3")
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    page = release_page(as_hr, cycle).content.decode()
+    assert "Some reports will be short" not in page and 'name="cycle_name"' not in page
+    release_page(as_hr, cycle, {})
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.State.RELEASED
+
+
+def test_the_release_check_runs_in_constant_queries(as_hr, compass, django_assert_max_num_queries):
+
+    for n in (1, 5):
+        cycle = CycleFactory(state=Cycle.State.OPEN)
+        for _ in range(n):
+            RaterFactory(participant=make_participant(cycle))
+        Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+        with django_assert_max_num_queries(7):
+            assert release_page(as_hr, cycle).status_code == 200
 
 
 def test_a_transition_out_of_order_becomes_a_message(as_hr, compass):

@@ -150,11 +150,104 @@ def test_removing_a_rater_not_yet_invited_deletes_them(participant):
     assert not Rater.objects.filter(pk=rater.pk).exists()
 
 
-def test_removing_an_invited_rater_is_refused_and_points_to_hr(participant):
-    rater = RaterFactory(participant=participant, name="Ines Invited")
-    with pytest.raises(DomainError, match="Ines Invited has already been invited"):
+@pytest.mark.parametrize("status", [Rater.Status.STARTED, Rater.Status.SUBMITTED])
+def test_removing_a_rater_who_started_is_refused_alike_and_points_to_hr(participant, status):
+    # Issue 16 lets the leader withdraw a nominee who has not started (this test used to
+    # refuse any invited rater); started and submitted get the same words, so the leader
+    # never learns which of the two it was.
+    rater = RaterFactory(participant=participant, name="Ines Invited", status=status)
+    with pytest.raises(DomainError) as error:
         nominations.remove_nomination(rater=rater)
+    assert error.value.message == (
+        "Ines Invited can no longer be changed here. Ask HR to replace or remove them."
+    )
     assert Rater.objects.filter(pk=rater.pk).exists()
+
+
+def sent_and_invited(participant, django_capture_on_commit_callbacks, n=4):
+    raters = nominate(participant, n)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=participant)
+    for rater in raters:
+        rater.refresh_from_db()
+        assert rater.status == Rater.Status.INVITED
+    return raters
+
+
+def test_an_invited_nominee_who_has_not_started_is_withdrawn_with_an_audit_record(
+    participant, leader, django_capture_on_commit_callbacks
+):
+    from assessments.models import AuditEvent
+    from assessments.tokens import find_rater
+
+    raters = sent_and_invited(participant, django_capture_on_commit_callbacks)
+    (link,) = [w for m in mail.outbox if raters[0].email in m.to for w in links_in(m)]
+    token = link.rstrip("/").split("/")[-1]
+    assert find_rater(token, Rater.objects.all()) == raters[0]
+
+    nominations.remove_nomination(rater=raters[0], by=leader)
+    assert not Rater.objects.filter(pk=raters[0].pk).exists()
+    assert find_rater(token, Rater.objects.all()) is None  # the old link is retired
+    event = AuditEvent.objects.get(action="withdraw_nomination")
+    assert event.actor == leader and "Peer 0 <peer0@example.org>" in event.detail
+
+
+def test_withdrawing_below_the_fewest_allowed_is_refused_once_sent(
+    participant, leader, django_capture_on_commit_callbacks
+):
+    raters = sent_and_invited(participant, django_capture_on_commit_callbacks, n=3)
+    with pytest.raises(DomainError, match="Peers need at least 3 raters: replace Peer 0"):
+        nominations.remove_nomination(rater=raters[0], by=leader)
+    assert Rater.objects.filter(pk=raters[0].pk).exists()
+
+
+def test_replacing_a_mistyped_nominee_invites_the_new_one_and_retires_the_old_link(
+    participant, leader, django_capture_on_commit_callbacks
+):
+    from assessments.models import AuditEvent
+
+    raters = sent_and_invited(participant, django_capture_on_commit_callbacks, n=3)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = nominations.replace_nomination(
+            rater=raters[1], name="Peer One", email="Peer1@Example.org ", by=leader
+        )
+    new.refresh_from_db()
+    assert (new.group, new.email, new.status) == ("peer", "peer1@example.org", "invited")
+    assert not Rater.objects.filter(pk=raters[1].pk).exists()
+    assert [m.to for m in mail.outbox] == [["peer1@example.org"]]
+    event = AuditEvent.objects.get(action="replace_nomination")
+    assert "Peer 1 <peer1@example.org>" in event.detail
+    assert "replaced by Peer One <peer1@example.org>" in event.detail
+    assert event.actor == leader
+
+
+def test_a_replacement_is_checked_like_a_nomination(participant, leader):
+    raters = nominate(participant, 2)
+    with pytest.raises(DomainError, match="already one of your raters"):
+        nominations.replace_nomination(rater=raters[0], name="X", email=raters[1].email, by=leader)
+    with pytest.raises(DomainError, match="cannot nominate yourself"):
+        nominations.replace_nomination(rater=raters[0], name="X", email=leader.email, by=leader)
+    started = RaterFactory(participant=participant, status=Rater.Status.STARTED)
+    with pytest.raises(DomainError, match="can no longer be changed here"):
+        nominations.replace_nomination(rater=started, name="X", email="x@example.org", by=leader)
+
+
+def test_a_replacement_needs_the_supervisors_approval_where_the_cycle_asks(
+    approval_participant, leader, boss, django_capture_on_commit_callbacks
+):
+    raters = nominate(approval_participant, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations.submit_nominations(participant=approval_participant)
+    Rater.objects.filter(pk__in=[r.pk for r in raters]).update(approval="approved")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = nominations.replace_nomination(
+            rater=raters[0], name="Peer Zero", email="zero@example.org", by=leader
+        )
+    new.refresh_from_db()
+    assert (new.approval, new.status) == ("pending", "nominated")
+    assert [m.to for m in mail.outbox] == [[boss.email]]
 
 
 @pytest.mark.parametrize("group", [RaterGroup.SELF, RaterGroup.SUPERVISOR])

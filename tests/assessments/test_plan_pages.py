@@ -295,6 +295,67 @@ def test_missing_goal_and_due_date_show_next_to_their_field(client, participant,
     assert not Action.objects.exists()
 
 
+def test_an_action_due_in_the_past_is_refused_when_added(client, participant, leader):
+    focus = focus_on(participant, "funding")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.force_login(leader)
+    response = client.post(
+        url("add_action", participant, focus.pk), action_data(focus, due=yesterday.isoformat())
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    due_field = html[html.index(f'name="focus-{focus.pk}-due_on"') :]
+    assert "The due date is in the past" in due_field[:1000]
+    assert not Action.objects.exists()
+    today = timezone.localdate().isoformat()
+    client.post(url("add_action", participant, focus.pk), action_data(focus, due=today))
+    assert Action.objects.get().due_on == timezone.localdate()
+
+
+def test_the_leader_edits_an_action(client, participant, leader):
+    focus = focus_on(participant, "funding")
+    action = action_plans.add_action(focus=focus, text="Call", due_on=datetime.date(2027, 1, 1))
+    client.force_login(leader)
+    page = client.get(url("plan", participant)).content.decode()
+    assert url("edit_action", participant, action.pk) in page
+    form = client.get(url("edit_action", participant, action.pk)).content.decode()
+    assert "Call" in form and 'value="2027-01-01"' in form
+
+    response = client.post(
+        url("edit_action", participant, action.pk),
+        {"text": "Call three donors", "due_on": "2027-02-15"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.text, action.due_on) == ("Call three donors", datetime.date(2027, 2, 15))
+
+
+def test_editing_refuses_a_new_past_date_but_keeps_an_overdue_one(client, participant, leader):
+    focus = focus_on(participant, "funding")
+    overdue = focus.actions.create(text="Call", due_on=datetime.date(2026, 1, 1))
+    client.force_login(leader)
+    target = url("edit_action", participant, overdue.pk)
+    response = client.post(target, {"text": "Call donors", "due_on": "2026-01-01"})
+    assert response.status_code == 302  # the date it had may stay
+    response = client.post(target, {"text": "Call donors", "due_on": "2026-02-01"})
+    assert response.status_code == 200
+    assert "The due date is in the past" in response.content.decode()
+    overdue.refresh_from_db()
+    assert (overdue.text, overdue.due_on) == ("Call donors", datetime.date(2026, 1, 1))
+    response = client.post(target, {"text": "", "due_on": "2027-02-01"})
+    assert "Write the action." in response.content.decode()
+
+
+def test_the_leader_deletes_an_action(client, participant, leader):
+    focus = focus_on(participant, "funding")
+    kept = action_plans.add_action(focus=focus, text="Keep", due_on=datetime.date(2027, 1, 1))
+    gone = action_plans.add_action(focus=focus, text="Drop", due_on=datetime.date(2027, 1, 2))
+    client.force_login(leader)
+    response = client.post(url("delete_action", participant, gone.pk))
+    assert response.status_code == 302
+    assert list(Action.objects.all()) == [kept]
+
+
 def test_an_unknown_status_is_refused(client, participant, leader):
     focus = focus_on(participant, "funding")
     action = action_plans.add_action(focus=focus, text="Call", due_on=datetime.date(2027, 1, 1))
@@ -430,6 +491,8 @@ ROUTES = {
     "remove_focus": "post",
     "add_action": "post",
     "action_status": "post",
+    "edit_action": "get",
+    "delete_action": "post",
     "share": "post",
     "comment": "post",
 }
@@ -450,7 +513,13 @@ def test_every_route_for_every_role(client, participant, boss, other_leader, hr,
     focus = focus_on(participant, "funding")
     action = action_plans.add_action(focus=focus, text="Call", due_on=datetime.date(2027, 1, 1))
     plan = focus.plan
-    args = {"remove_focus": [focus.pk], "add_action": [focus.pk], "action_status": [action.pk]}
+    args = {
+        "remove_focus": [focus.pk],
+        "add_action": [focus.pk],
+        "action_status": [action.pk],
+        "edit_action": [action.pk],
+        "delete_action": [action.pk],
+    }
     data = {
         "add_focus": {"enabler": "workforce", "goal": "Grow"},
         "add_action": action_data(focus),
@@ -553,9 +622,8 @@ def change_row(html, enabler_name):
 def test_the_report_shows_the_change_since_the_previous_360(client, two_cycles, leader, boss):
     before, now = two_cycles
     old_focus = focus_on(before, "funding", goal="Diversify donors")
-    action = action_plans.add_action(
-        focus=old_focus, text="Meet two donors", due_on=datetime.date(2026, 1, 1)
-    )
+    # Added when the date was still ahead (the rule refuses a past date today).
+    action = old_focus.actions.create(text="Meet two donors", due_on=datetime.date(2026, 1, 1))
     action_plans.set_action_status(action=action, status="done")
 
     html = report(client, leader, now).content.decode()
@@ -645,7 +713,7 @@ def test_hostile_text_in_goals_actions_and_comments_is_escaped(
     # And the report's "what you planned last time".
     before, now = two_cycles
     focus = focus_on(before, "workforce", goal=HOSTILE)
-    action_plans.add_action(focus=focus, text=HOSTILE, due_on=datetime.date(2026, 1, 1))
+    focus.actions.create(text=HOSTILE, due_on=datetime.date(2026, 1, 1))
     html = report(client, leader, now).content.decode()
     assert HOSTILE not in html
     assert html.count(ESCAPED) >= 2
@@ -688,7 +756,7 @@ def test_report_with_a_previous_360_runs_in_constant_queries(
     for slug in ["workforce", "funding", "communication"][:n_focus]:
         focus = focus_on(before, slug)
         for day in range(1, 4):
-            action_plans.add_action(focus=focus, text="x", due_on=datetime.date(2026, 1, day))
+            focus.actions.create(text="x", due_on=datetime.date(2026, 1, day))
     client.force_login(leader)
     # 9 of the report, the plan link, the previous participation, its report's 6 queries,
     # and the previous plan with its actions; 3 of issue 18's insight (disagreement, norm

@@ -159,6 +159,10 @@ def test_an_overlong_comment_is_refused_in_place_and_the_answers_kept_on_the_pag
     assert response.status_code == 400
     assert "under 4000 characters" in response.content.decode()
     assert not Answer.objects.exists()
+    # The page's own error alert takes the focus when it loads (static/js/error-summary.js).
+    body = response.content.decode()
+    alert = body[body.index("Nothing was saved") - 200 : body.index("Nothing was saved")]
+    assert "data-error-summary" in alert and 'tabindex="-1"' in alert
 
 
 def test_submitting_with_gaps_lists_the_unanswered_items_by_section(client, peer):

@@ -70,11 +70,14 @@ def test_the_page_says_how_many_then_sends_in_the_background(
     cycle = CycleFactory(state=Cycle.State.OPEN)
     cohort_with_every_status(cycle)
     url = reverse("hr:cycle_remind", args=[cycle.pk])
-    assert "3 people have a link and have not answered" in client.get(url).content.decode()
+    # The wording changed with issue 16: requests and emails (one per person) are counted.
+    page = client.get(url).content.decode()
+    assert "3 requests to remind, in 3 emails (one per person)" in page
     assert not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, follow=True)
-    assert "3 reminders are being sent" in " ".join(str(m) for m in response.context["messages"])
+    notes = " ".join(str(m) for m in response.context["messages"])
+    assert "3 reminders are being sent in the background, in 3 emails" in notes
     assert len(mail.outbox) == 3
 
 
@@ -193,3 +196,177 @@ def test_the_command_exits_non_zero_on_bad_input(compass):
     )
     assert result.returncode != 0
     assert "--days must be 0 or more" in result.stderr
+
+
+# One email per person (issue 16)
+
+
+def asked_by_many(cycle, email="ana.peer@example.org", leaders=6):
+    raters = []
+    for n in range(leaders):
+        participant = make_participant(
+            cycle, person=UserFactory(full_name=f"Leader {n}"), org_unit=f"Unit {n % 2}"
+        )
+        raters.append(
+            RaterFactory(
+                participant=participant, email=email, name="Ana Peer", status=Status.INVITED
+            )
+        )
+    return raters
+
+
+def test_a_person_asked_by_six_leaders_gets_one_email_listing_all_six(
+    hr_admin, compass, client, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    raters = asked_by_many(cycle)
+    Rater.objects.filter(pk=raters[0].pk).update(email="ANA.PEER@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        count = cohort.send_reminders(cycle=cycle, by=hr_admin)
+    assert count == 6  # the leaders' self-assessments have no link yet
+    mine = [m for m in mail.outbox if m.to[0].lower() == "ana.peer@example.org"]
+    assert len(mine) == 1
+    (message,) = mine
+    assert message.subject == "Reminder: 6 requests for your feedback"
+    for n in range(6):
+        assert f"Leader {n}, {cycle.name}, as Peers" in message.body
+    links = re.findall(r"/r/([^/\s]+)/", message.body)
+    assert len(set(links)) == 6
+    for token in links:
+        assert client.get(reverse("rater:start", args=[token])).status_code == 200
+    assert "same links as in our first emails" in message.body
+    assert (
+        Rater.objects.filter(pk__in=[r.pk for r in raters], reminded_at__isnull=False).count() == 6
+    )
+
+
+def audience_page(client, cycle, **query):
+    return client.get(reverse("hr:cycle_remind", args=[cycle.pk]), query)
+
+
+@pytest.mark.parametrize(
+    ("query", "requests", "emails"),
+    [
+        ({"audience": "all"}, 12, 7),
+        ({"audience": "group", "group": "peer"}, 6, 1),
+        ({"audience": "no_self"}, 6, 6),
+        ({"audience": "org_unit", "org_unit": "Unit 1"}, 6, 4),
+    ],
+)
+def test_hr_chooses_whom_and_sees_who_and_how_many_before_sending(
+    client, hr_admin, compass, query, requests, emails
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    asked_by_many(cycle)
+    Rater.objects.filter(participant__cycle=cycle, group="self").update(status=Status.INVITED)
+    client.force_login(hr_admin)
+    page = audience_page(client, cycle, **query)
+    assert page.context["plan"].requests == requests
+    assert page.context["plan"].emails == emails
+    assert "Ana Peer" in page.content.decode() or query["audience"] == "no_self"
+    assert not mail.outbox
+
+
+def test_sending_to_one_group_reminds_only_that_group(
+    client, hr_admin, compass, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    asked_by_many(cycle)
+    Rater.objects.filter(participant__cycle=cycle, group="self").update(status=Status.INVITED)
+    client.force_login(hr_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("hr:cycle_remind", args=[cycle.pk]), {"audience": "group", "group": "peer"}
+        )
+    assert [m.to for m in mail.outbox] == [["ana.peer@example.org"]]
+    assert "(Peers)" in AuditEvent.objects.get(action="remind").detail
+
+
+def test_a_group_audience_needs_its_group(client, hr_admin, compass):
+    cycle = CycleFactory(state=Cycle.State.OPEN)
+    client.force_login(hr_admin)
+    response = client.post(reverse("hr:cycle_remind", args=[cycle.pk]), {"audience": "group"})
+    assert response.status_code == 400
+    assert "Choose the rater group to remind." in response.content.decode()
+    assert not AuditEvent.objects.filter(action="remind").exists()
+
+
+def test_the_preview_runs_in_constant_queries(
+    client, hr_admin, compass, django_assert_max_num_queries
+):
+    client.force_login(hr_admin)
+    for leaders in (1, 6):
+        cycle = CycleFactory(state=Cycle.State.OPEN)
+        asked_by_many(cycle, email=f"p{leaders}@example.org", leaders=leaders)
+        with django_assert_max_num_queries(8):
+            assert audience_page(client, cycle).status_code == 200
+
+
+# Scheduled reminders (issue 16)
+
+
+def test_the_next_reminder_follows_the_schedule(compass):
+    from assessments import reminders
+
+    cycle = CycleFactory(
+        state=Cycle.State.OPEN,
+        opens_on=TODAY - datetime.timedelta(days=2),
+        closes_on=TODAY + datetime.timedelta(days=20),
+    )
+    assert reminders.next_reminder(cycle) is None
+    cycle.remind_every_days = 7
+    assert reminders.next_reminder(cycle) == TODAY + datetime.timedelta(days=5)
+    cycle.remind_days_before_close = 18
+    assert reminders.next_reminder(cycle) == TODAY + datetime.timedelta(days=2)
+    cycle.last_reminded_at = timezone.now()
+    # Reminded today: the before-close one is still ahead, the weekly one counts from today.
+    assert reminders.next_reminder(cycle) == TODAY + datetime.timedelta(days=2)
+    cycle.remind_days_before_close = None
+    assert reminders.next_reminder(cycle) == TODAY + datetime.timedelta(days=7)
+    cycle.remind_every_days = None
+    cycle.remind_days_before_close = 3
+    assert reminders.next_reminder(cycle) == TODAY + datetime.timedelta(days=17)
+    cycle.state = Cycle.State.CLOSED
+    assert reminders.next_reminder(cycle) is None
+
+
+def test_hr_sets_a_schedule_and_the_cycle_page_shows_last_and_next(
+    client, hr_admin, compass, django_capture_on_commit_callbacks
+):
+    cycle = CycleFactory(state=Cycle.State.OPEN, closes_on=TODAY + datetime.timedelta(days=10))
+    client.force_login(hr_admin)
+    response = client.post(
+        reverse("hr:cycle_reminder_schedule", args=[cycle.pk]),
+        {"every_days": "3", "days_before_close": "1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    cycle.refresh_from_db()
+    assert (cycle.remind_every_days, cycle.remind_days_before_close) == (3, 1)
+    assert "No reminder sent yet." in page
+    assert "Next scheduled reminder:" in page
+    assert AuditEvent.objects.filter(action="reminder_schedule").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort.send_reminders(cycle=cycle, by=hr_admin)
+    page = client.get(reverse("hr:cycle_detail", args=[cycle.pk])).content.decode()
+    assert "Last reminder:" in page
+
+
+def test_the_daily_command_sends_scheduled_reminders_when_due(
+    compass, django_capture_on_commit_callbacks
+):
+    due = closing_in(20, "Weekly reminders")
+    Cycle.objects.filter(pk=due.pk).update(remind_every_days=7)  # opened 30 days ago: due
+    later = closing_in(2, "Reminded yesterday, before-close at 1 day")
+    Cycle.objects.filter(pk=later.pk).update(
+        remind_days_before_close=1, last_reminded_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        out = command()
+    assert "Weekly reminders (scheduled): 1 reminders in 1 emails" in out
+    # A cycle with its own schedule does not also follow the --days window.
+    assert "Reminded yesterday" not in out
+    due.refresh_from_db()
+    assert due.last_reminded_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "(scheduled)" not in command()  # not due again the same day

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort, cycles
+from assessments import cohort, cycles, reminders
 
 
 def _days(value):
@@ -18,10 +18,12 @@ def _days(value):
 
 class Command(BaseCommand):
     help = (
-        "Remind every rater who has not answered (self-assessments included), in the open cycles "
-        "that close today or within the next N days (--days, default 3). Meant to run daily from "
-        "a scheduler; each reminder carries the rater's own link, the same as the invitation's. "
-        "Cycles whose close date has ended are closed first. Emails are sent by the task worker."
+        "First closes the cycles whose close date has ended. Then reminds every rater who has "
+        "not answered (self-assessments included), one email per person: in the cycles whose "
+        "reminder schedule (set by HR on the cycle's reminders page) is due today, and in the "
+        "other open cycles that close today or within the next N days (--days, default 3). Meant "
+        "to run daily from a scheduler; each reminder carries the rater's own links, the same as "
+        "the invitations'. Emails are sent by the task worker."
     )
 
     def add_arguments(self, parser):
@@ -39,8 +41,16 @@ class Command(BaseCommand):
                 _("%(cycle)s closed by itself: its close date %(date)s has ended.")
                 % {"cycle": cycle.name, "date": cycle.closes_on.isoformat()}
             )
+        for cycle, plan in reminders.run_scheduled():
+            self.stdout.write(
+                _("%(cycle)s (scheduled): %(n)s reminders in %(emails)s emails")
+                % {"cycle": cycle.name, "n": plan.requests, "emails": plan.emails}
+            )
         total = 0
-        closing = list(cohort.cycles_closing_within(days))
+        # Cycles with a schedule of their own follow it, not the --days window.
+        closing = [
+            cycle for cycle in cohort.cycles_closing_within(days) if not reminders.scheduled(cycle)
+        ]
         for cycle in closing:
             count = cohort.send_reminders(cycle=cycle, by=None)
             total += count
