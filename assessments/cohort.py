@@ -25,6 +25,7 @@ Approval = Rater.Approval
 CYCLE_FIELDS = (
     "name",
     "edition",
+    "language",
     "opens_on",
     "closes_on",
     "anonymity_threshold",

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "compass_site.middleware.IdleSessionTimeoutMiddleware",
     "compass_site.oidc.PasswordSignInSwitchMiddleware",
     "compass_site.middleware.PrivatePagesNoStoreMiddleware",
+    "compass_site.middleware.UserLanguageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

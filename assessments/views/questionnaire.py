@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import responses
+from .. import languages, responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
@@ -106,6 +106,9 @@ def _base_context(access, questionnaire, answers=None):
         "review_url": access.url("review"),
         "decline_url": access.url("decline") if access.by_token else None,
         "time_zone": settings.TIME_ZONE,
+        # The header's language choice: a rater's is saved on the rater; a signed-in leader's
+        # (self-assessment) on their account, through the site-wide address.
+        "language_url": access.url("language") if access.by_token else None,
     }
     if questionnaire is not None:
         answers = answers or {}
@@ -212,6 +215,7 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
             "action_url": access.url("section", section.number),
+            "language_form_id": None if context["read_only"] else "section-form",
             "previous_url": access.url("section", section.number - 1)
             if section.number > 1
             else None,
@@ -297,6 +301,10 @@ def _section(request, access, number):
         target = go.removeprefix("section-")
         if target.isdigit() and questionnaire.section(int(target)) is not None:
             return redirect(access.url("section", int(target)))
+    if go == "language":
+        # Switching language from a section saves the section first: nothing typed is lost.
+        _choose_language(request, access, request.POST.get("language", ""))
+        return redirect(access.url("section", number))
     if go == "stay":
         return redirect(access.url("section", number) + "?saved=1")
     if go == "previous" and number > 1:
@@ -421,6 +429,26 @@ def _decline(request, access):
     )
 
 
+def _choose_language(request, access, code):
+    if access.by_token:
+        languages.choose_for_rater(access.rater, code)
+    else:
+        languages.choose_for_user(request.user, code)
+    if languages.is_supported(code):
+        languages.activate_for_request(request, code)
+
+
+def _language(request, access):
+    """A rater's choice of language from any questionnaire page but a section's (which saves
+    its answers first): saved on the rater, answers untouched; back to the page it came from."""
+    _choose_language(request, access, request.POST.get("language", ""))
+    target = request.POST.get("next", "")
+    if not target.startswith(access.url("start")):
+        target = access.url("start")
+    response = redirect(target)
+    return response
+
+
 def _thanks(request, access):
     return render(request, "assessments/questionnaire/thanks.html", _base_context(access, None))
 
@@ -438,6 +466,7 @@ def _by_token(page):
             if misses > settings.RATER_LINK_ATTEMPTS:
                 return render(request, "assessments/questionnaire/too_many.html", status=429)
             return _link_not_valid(request)
+        languages.activate_for_request(request, access.rater.language)
         if not answering:
             return _link_not_valid(request, access.rater.participant.cycle)
         return page(request, access, **kwargs)
@@ -451,6 +480,7 @@ section = require_http_methods(["GET", "POST"])(_by_token(_section))
 review = require_http_methods(["GET", "POST"])(_by_token(_review))
 decline = require_http_methods(["GET", "POST"])(_by_token(_decline))
 thanks = require_http_methods(["GET"])(_by_token(_thanks))
+language = require_http_methods(["POST"])(_by_token(_language))
 
 
 # --- signed in: the self-assessment --------------------------------------------------------
