@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format venv migrate demo bench loadrun idp
+.PHONY: run test lint format venv migrate demo bench loadrun idp gettext messages compilemessages
 
 $(BIN)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
@@ -17,7 +17,30 @@ $(BIN)/.installed: requirements.txt
 
 venv: $(BIN)/.installed
 
-migrate: venv
+# Translations (locale/): GNU gettext's msgfmt compiles the catalogues (.mo files are build
+# output, not in git) and xgettext/msgmerge refresh them. Installed from Debian when missing and
+# we are root; otherwise say what to install.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing GNU gettext (msgfmt) from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "GNU gettext is needed to compile the translations: apt-get install gettext (Debian/Ubuntu), brew install gettext (macOS)"; exit 1; fi; }
+
+# The flags every refresh of the catalogues uses (tests/test_translations.py uses the same).
+MESSAGES_FLAGS := --add-location=file --no-wrap --ignore='tests/*' --ignore='bench/*' \
+	--ignore='staticfiles/*' --ignore='screenshots/*' --ignore='test-artifacts/*' --ignore='static/*'
+
+compilemessages: venv gettext
+	$(BIN)/python manage.py compilemessages --ignore='.*' --ignore='staticfiles' --verbosity 0
+
+# Refresh locale/{fr,es,ar}/LC_MESSAGES/django.po from the code and templates, then compile.
+# New or changed strings come in untranslated (or fuzzy): translate them, remove the fuzzy flags.
+messages: venv gettext
+	$(BIN)/python manage.py makemessages -l fr -l es -l ar $(MESSAGES_FLAGS)
+	$(BIN)/python manage.py compilemessages --ignore='.*' --ignore='staticfiles' --verbosity 0
+
+migrate: venv compilemessages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddata compass
 
@@ -44,7 +67,7 @@ $(IDP)/node_modules/.package-lock.json: $(IDP)/package-lock.json
 
 idp: $(IDP)/node_modules/.package-lock.json
 
-test: lint idp
+test: lint idp compilemessages
 	$(BIN)/python -m pytest
 
 format: venv
