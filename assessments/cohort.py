@@ -11,6 +11,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import cycles, invitations, tasks
@@ -147,7 +148,7 @@ def extend_close_date(*, cycle, by, closes_on):
     if closes_on <= cycle.closes_on:
         raise DomainError(
             _("Choose a date after the current close date (%(date)s).")
-            % {"date": cycle.closes_on.isoformat()},
+            % {"date": date_format(cycle.closes_on)},
             field="closes_on",
         )
     if closes_on < timezone.localdate():

@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # |bdi isolates names, dates and numbers inside translated sentences (RTL).
+            "builtins": ["compass_site.templatetags.bidi"],
         },
     },
 ]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -339,7 +340,7 @@ def _autosave_status(errors, saved=None):
         )
         response["X-Autosave-Error"] = "1"
         return response
-    stamp = timezone.localtime().strftime("%H:%M")
+    stamp = time_format(timezone.localtime())  # the reader's time format
     response = HttpResponse(
         f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
         "</span>"
