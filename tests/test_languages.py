@@ -218,6 +218,8 @@ def test_the_language_choice_is_a_post_for_everyone(client, role):
     assert client.get(reverse("set_language")).status_code == 405
     response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert response.status_code == 302
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "es" and cookie["httponly"] and cookie["samesite"] == "Lax"
     # An address elsewhere is never a target.
     response = client.post(
         reverse("set_language"), {"language": "es", "next": "https://evil.example.com/"}
