@@ -28,7 +28,7 @@ gettext:
 	  else echo "GNU gettext is needed to compile the translations: apt-get install gettext (Debian/Ubuntu), brew install gettext (macOS)"; exit 1; fi; }
 
 # The flags every refresh of the catalogues uses (tests/test_translations.py uses the same).
-MESSAGES_FLAGS := --add-location=file --no-wrap --ignore='tests/*' --ignore='bench/*' \
+MESSAGES_FLAGS := --add-location=file --no-wrap --no-obsolete --ignore='tests/*' --ignore='bench/*' \
 	--ignore='staticfiles/*' --ignore='screenshots/*' --ignore='test-artifacts/*' --ignore='static/*'
 
 compilemessages: venv gettext
