@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # (`make run HOST=127.0.0.1:9000`); an explicit SITE_URL wins.
 SITE_URL ?= http://$(HOST)
 
-.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages
+.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages gettext messages compilemessages
 
 # Debian packages the app needs beyond Python: Pango (and its fonts) for WeasyPrint's PDFs.
 # Installed when missing and when run as root with apt-get; otherwise it says what to install.
@@ -32,7 +32,30 @@ system-packages:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "PDF downloads need: $$missing (apt-get install, as root)"; fi
 
-migrate: venv
+# Translations (locale/): GNU gettext's msgfmt compiles the catalogues (.mo files are build
+# output, not in git) and xgettext/msgmerge refresh them. Installed from Debian when missing and
+# we are root; otherwise say what to install.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing GNU gettext (msgfmt) from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "GNU gettext is needed to compile the translations: apt-get install gettext (Debian/Ubuntu), brew install gettext (macOS)"; exit 1; fi; }
+
+# The flags every refresh of the catalogues uses (tests/test_translations.py uses the same).
+MESSAGES_FLAGS := --add-location=file --no-wrap --no-obsolete --ignore='tests/*' --ignore='bench/*' \
+	--ignore='staticfiles/*' --ignore='screenshots/*' --ignore='test-artifacts/*' --ignore='static/*'
+
+compilemessages: venv gettext
+	$(BIN)/python manage.py compilemessages --ignore='.*' --ignore='staticfiles' --verbosity 0
+
+# Refresh locale/{fr,es,ar}/LC_MESSAGES/django.po from the code and templates, then compile.
+# New or changed strings come in untranslated (or fuzzy): translate them, remove the fuzzy flags.
+messages: venv gettext
+	$(BIN)/python manage.py makemessages -l fr -l es -l ar $(MESSAGES_FLAGS)
+	$(BIN)/python manage.py compilemessages --ignore='.*' --ignore='staticfiles' --verbosity 0
+
+migrate: venv compilemessages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddata compass
 
@@ -59,7 +82,7 @@ $(IDP)/node_modules/.package-lock.json: $(IDP)/package-lock.json
 
 idp: $(IDP)/node_modules/.package-lock.json
 
-test: lint idp
+test: lint idp compilemessages
 	$(BIN)/python -m pytest
 
 format: venv

@@ -8,6 +8,10 @@ column (self hatched, supervisor cross-hatched, groups light, all-except-self da
 labelled with its name and value, and a number that may not be shown is drawn as a labelled gap
 ("too few answers"), not as a missing bar. Each chart is an image with a title and a text
 description; the table printed beside it carries the same numbers.
+
+In a right-to-left language (Arabic) every chart is mirrored: labels on the right, bars growing
+leftwards from the scale's 1 on the right, the axis reading 1…5 from right to left, and text laid
+out right to left (``direction="rtl"``). Only x coordinates change, through ``_mx``.
 """
 
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from .anonymity import DECIMALS, shown_mean
@@ -62,6 +67,17 @@ def x_for(value):
     """The x coordinate of ``value`` on the 1–5 axis."""
     span = PLOT_RIGHT - PLOT_LEFT
     return PLOT_LEFT + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * span
+
+
+def _mx(x):
+    """``x`` as drawn: mirrored across the chart in a right-to-left language."""
+    return WIDTH - x if get_language_bidi() else x
+
+
+def _span(a, b):
+    """(x, width) of the stretch between ``a`` and ``b`` as drawn (mirrored in RTL)."""
+    left, right = sorted((_mx(a), _mx(b)))
+    return left, right - left
 
 
 def _n(number):
@@ -117,7 +133,7 @@ def _axis(top, bottom, ends):
     """Grid lines at 1…5 with their numbers, and the scale's words at both ends."""
     parts = []
     for tick in range(SCALE_MIN, SCALE_MAX + 1):
-        x = _n(x_for(tick))
+        x = _n(_mx(x_for(tick)))
         parts.append(
             format_html(
                 '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}"'
@@ -139,8 +155,8 @@ def _axis(top, bottom, ends):
             '<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{ink}"/>'
             '<text x="{left}" y="{y}" font-size="12" fill="{ink}">{low}</text>'
             '<text x="{right}" y="{y}" text-anchor="end" font-size="12" fill="{ink}">{high}</text>',
-            left=PLOT_LEFT,
-            right=PLOT_RIGHT,
+            left=_n(_mx(PLOT_LEFT)),
+            right=_n(_mx(PLOT_RIGHT)),
             bottom=bottom,
             y=bottom + 30,
             ink=INK,
@@ -153,7 +169,7 @@ def _axis(top, bottom, ends):
 
 def _reference(top, bottom, value, label):
     """A vertical line marking a threshold (e.g. "often" on the pitfall scale)."""
-    x = _n(x_for(value))
+    x = _n(_mx(x_for(value)))
     return format_html(
         '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="#842029" stroke-width="1.5"'
         ' stroke-dasharray="6 3"/>'
@@ -172,7 +188,7 @@ def _bar(chart_id, top, index, bar):
     text_y = _n(y + BAR / 2 + 4)
     label = format_html(
         '<text x="{x}" y="{y}" text-anchor="end" font-size="13" fill="{ink}">{label}</text>',
-        x=LABEL_RIGHT,
+        x=_n(_mx(LABEL_RIGHT)),
         y=text_y,
         ink=INK,
         label=_short(bar.label),
@@ -185,12 +201,12 @@ def _bar(chart_id, top, index, bar):
                 ' stroke="{grid}" stroke-dasharray="4 3"/>'
                 '<text x="{tx}" y="{ty}" font-size="12" font-style="italic" fill="{ink}">'
                 "{note}</text>",
-                x=PLOT_LEFT,
+                x=_n(_span(PLOT_LEFT, PLOT_RIGHT)[0]),
                 y=_n(y),
                 w=PLOT_RIGHT - PLOT_LEFT,
                 h=BAR,
                 grid=INK,
-                tx=PLOT_LEFT + 8,
+                tx=_n(_mx(PLOT_LEFT + 8)),
                 ty=text_y,
                 ink=INK,
                 note=bar.note,
@@ -198,7 +214,7 @@ def _bar(chart_id, top, index, bar):
         else:
             body = format_html(
                 '<text x="{x}" y="{y}" font-size="12" fill="{ink}">{none}</text>',
-                x=PLOT_LEFT + 8,
+                x=_n(_mx(PLOT_LEFT + 8)),
                 y=text_y,
                 ink=INK,
                 none=_("– no answers"),
@@ -218,7 +234,7 @@ def _bar(chart_id, top, index, bar):
             '<line x1="{end}" y1="{y0}" x2="{end}" y2="{y1}" stroke="{ink}" stroke-width="2.5"/>'
             '<text x="{tx}" y="{ty}" font-size="13" font-weight="bold" fill="{ink}"'
             ' stroke="#ffffff" stroke-width="3" paint-order="stroke">{text}</text>',
-            x=PLOT_LEFT,
+            x=_n(_span(PLOT_LEFT, end)[0]),
             y=_n(y),
             w=_n(end - PLOT_LEFT),
             h=BAR,
@@ -226,10 +242,10 @@ def _bar(chart_id, top, index, bar):
             kind=bar.kind,
             ink=INK,
             value=shown_mean(bar.value),
-            end=_n(end),
+            end=_n(_mx(end)),
             y0=_n(y - 2),
             y1=_n(y + BAR + 2),
-            tx=_n(end + 6),
+            tx=_n(_mx(end + 6)),
             ty=text_y,
             text=text,
         )
@@ -260,11 +276,12 @@ def bar_chart(*, chart_id, title, bars, ends, reference=None):
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img"'
         ' viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"'
-        ' aria-labelledby="{id}-title {id}-desc" focusable="false">'
+        ' aria-labelledby="{id}-title {id}-desc" focusable="false" direction="{direction}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{summary}</desc>'
         "{defs}{axis}{reference}{bars}</svg>",
         width=WIDTH,
         height=height,
+        direction="rtl" if get_language_bidi() else "ltr",
         id=chart_id,
         title=title,
         summary=summary,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import cycles, invitations, monitoring, reminders, tasks
@@ -27,6 +28,7 @@ Approval = Rater.Approval
 CYCLE_FIELDS = (
     "name",
     "edition",
+    "language",
     "opens_on",
     "closes_on",
     "anonymity_threshold",
@@ -148,7 +150,7 @@ def extend_close_date(*, cycle, by, closes_on):
     if closes_on <= cycle.closes_on:
         raise DomainError(
             _("Choose a date after the current close date (%(date)s).")
-            % {"date": cycle.closes_on.isoformat()},
+            % {"date": date_format(cycle.closes_on)},
             field="closes_on",
         )
     if closes_on < timezone.localdate():

@@ -37,7 +37,7 @@ def _named_rater(participant, group, person):
 
 
 @transaction.atomic
-def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gender=""):
+def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gender="", language=""):
     """Enrol ``person``; their self rater and supervisor rater come with them."""
     if cycle.state in (State.CLOSED, State.RELEASED):
         raise DomainError(_("Participants cannot be added to a closed cycle."))
@@ -52,6 +52,7 @@ def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gende
         supervisor=supervisor,
         org_unit=org_unit,
         gender=gender,
+        language=language,
     )
     raters = [_named_rater(participant, RaterGroup.SELF, person)]
     if supervisor is not None:

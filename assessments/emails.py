@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from . import languages
 from .models import EmailDelivery, RaterGroup
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,11 @@ def set_password_link(user):
 
 
 def send_invitation(rater, link, *, reminder=False):
+    with languages.speaking(languages.of_rater(rater)):
+        return _send_invitation(rater, link, reminder=reminder)
+
+
+def _send_invitation(rater, link, *, reminder):
     participant = rater.participant
     cycle = participant.cycle
     context = {
@@ -115,6 +121,12 @@ def send_invitation(rater, link, *, reminder=False):
 
 
 def send_approval_request(participant):
+    supervisor = participant.supervisor
+    with languages.speaking(languages.of_user(supervisor, fallback=participant.cycle.language)):
+        return _send_approval_request(participant)
+
+
+def _send_approval_request(participant):
     return send(
         cycle=participant.cycle,
         kind="approval_request",
@@ -135,6 +147,11 @@ def send_approval_request(participant):
 
 
 def send_plan_comment_notice(comment):
+    with languages.speaking(languages.of_participant(comment.plan.participant)):
+        return _send_plan_comment_notice(comment)
+
+
+def _send_plan_comment_notice(comment):
     participant = comment.plan.participant
     return send(
         cycle=participant.cycle,
@@ -153,6 +170,11 @@ def send_plan_comment_notice(comment):
 
 
 def send_report_ready(participant):
+    with languages.speaking(languages.of_participant(participant)):
+        return _send_report_ready(participant)
+
+
+def _send_report_ready(participant):
     person = participant.person
     return send(
         cycle=participant.cycle,

@@ -4,8 +4,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from . import languages
 from .models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Rater, User
 from .validators import no_control_characters
 
@@ -117,6 +119,12 @@ class AccountPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """In the account's language, else the language of the page that asked."""
+        language = languages.of_user(context["user"], fallback=translation.get_language())
+        with languages.speaking(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class SectionCommentsForm(forms.Form):

@@ -39,6 +39,7 @@ class CycleForm(forms.ModelForm):
         fields = [
             "name",
             "edition",
+            "language",
             "opens_on",
             "closes_on",
             "anonymity_threshold",
@@ -54,6 +55,9 @@ class CycleForm(forms.ModelForm):
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 
+    def clean_language(self):
+        return self.cleaned_data.get("language") or Cycle._meta.get_field("language").default
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         editions = sorted(
@@ -62,6 +66,8 @@ class CycleForm(forms.ModelForm):
         )
         self.fields["edition"].choices = [(e, e) for e in editions]
         self.fields["name"].validators.append(no_control_characters)
+        # Left out of a post (an older form, a script): the site's default language.
+        self.fields["language"].required = False
         k = self.fields["anonymity_threshold"]
         k.widget.attrs["min"] = 3
         k.error_messages["min_value"] = _(

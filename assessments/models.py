@@ -54,6 +54,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the pages and emails. Blank: the browser's."),
+    )
 
     objects = UserManager()
 
@@ -102,6 +109,15 @@ class Cycle(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     edition = models.CharField(_("compass edition"), max_length=20, default=CURRENT_EDITION)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "Emails and questionnaires use it unless a person has a language of their own."
+        ),
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
@@ -253,6 +269,7 @@ class Participant(models.Model):
     nominations_submitted_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     shared_with_supervisor = models.BooleanField(_("report shared with supervisor"), default=False)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         ordering = ["cycle", "person__full_name"]
@@ -310,6 +327,7 @@ class Rater(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     declined_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

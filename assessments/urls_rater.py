@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:token>/review/", views.review, name="review"),
     path("<str:token>/decline/", views.decline, name="decline"),
     path("<str:token>/thanks/", views.thanks, name="thanks"),
+    path("<str:token>/language/", views.language, name="language"),
 ]

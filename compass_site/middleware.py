@@ -63,3 +63,22 @@ class PrivatePagesNoStoreMiddleware:
         if signed_in or rater_page:
             add_never_cache_headers(response)
         return response
+
+
+class UserLanguageMiddleware:
+    """Pages in the language a signed-in user chose (saved on their account).
+
+    Runs after AuthenticationMiddleware; before it, Django's LocaleMiddleware has picked the
+    language of the cookie or the browser, which anonymous pages keep.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from assessments import languages
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            languages.activate_for_request(request, user.language)
+        return self.get_response(request)

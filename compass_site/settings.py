@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "compass_site.middleware.IdleSessionTimeoutMiddleware",
     "compass_site.oidc.PasswordSignInSwitchMiddleware",
     "compass_site.middleware.PrivatePagesNoStoreMiddleware",
+    "compass_site.middleware.UserLanguageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -100,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # |bdi isolates names, dates and numbers inside translated sentences (RTL).
+            "builtins": ["compass_site.templatetags.bidi"],
         },
     },
 ]
@@ -208,6 +211,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # text has no translation.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The header's language choice before sign-in (after it, the account's): a cookie of our own
+# pages only, never read by scripts.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -312,6 +319,7 @@ RATER_LINK_WINDOW = envint("RATER_LINK_WINDOW", 15 * 60)
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("r/", include("assessments.urls_rater")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", views.set_language, name="set_language"),
 ]

@@ -1,10 +1,30 @@
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import translation
 
 from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
+
+
+def pytest_sessionstart(session):
+    """Compile the translations when a catalogue is newer than its .mo (build output, not in
+    git), so that ``pytest`` alone reads what locale/ says, as ``make test`` does."""
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        if shutil.which("msgfmt"):
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+        else:  # without GNU gettext: the same .mo from polib (pure Python)
+            import polib
+
+            polib.pofile(str(po)).save_as_mofile(str(mo))
 
 
 @pytest.fixture(scope="session")

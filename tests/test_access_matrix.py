@@ -135,6 +135,8 @@ def _hr_rater(w):
 MATRIX = {
     "home": (lambda w: [], "", EVERY_SIGNED_IN),
     "healthz": (lambda w: [], "", PUBLIC),
+    # The header's language choice is a POST for everyone (tests/test_languages.py posts it).
+    "set_language": (lambda w: [], "", _all(405)),
     "login": (lambda w: [], "", PUBLIC),
     "logout": (lambda w: [], "", _all(405)),
     "password_change": (lambda w: [], "", EVERY_SIGNED_IN),
@@ -175,6 +177,7 @@ MATRIX = {
     "rater:review": (lambda w: [w["token"]], "", PUBLIC),
     "rater:decline": (lambda w: [w["token"]], "", PUBLIC),
     "rater:thanks": (lambda w: [w["token"]], "", PUBLIC),
+    "rater:language": (lambda w: [w["token"]], "", _all(405)),
     "hr:dashboard": (lambda w: [], "", HR_ONLY),
     "hr:cycle_create": (lambda w: [], "", HR_ONLY),
     "hr:cycle_detail": (lambda w: [w["open_cycle"].pk], "", HR_ONLY),

@@ -1,4 +1,5 @@
-"""Importing participants: ``email, full_name, level, supervisor_email, org_unit, gender``."""
+"""Importing participants: ``email, full_name, level, supervisor_email, org_unit, gender,
+language``."""
 
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from compass.models import Level
 
-from .. import cycles
+from .. import cycles, languages
 from ..models import Cycle, Participant, Rater, RaterGroup, User
 from .table import (
     NAME_MAX,
@@ -23,7 +24,7 @@ from .table import (
     read_table,
 )
 
-COLUMNS = ("email", "full_name", "level", "supervisor_email", "org_unit", "gender")
+COLUMNS = ("email", "full_name", "level", "supervisor_email", "org_unit", "gender", "language")
 REQUIRED = ("email", "full_name", "level")
 
 
@@ -36,6 +37,7 @@ class ParticipantRow:
     supervisor_email: str = ""
     org_unit: str = ""
     gender: str = ""
+    language: str = ""  # blank: the cycle's
 
 
 @dataclass
@@ -170,6 +172,18 @@ def parse_participants(data, *, levels):
                 )
                 % {"value": raw_gender},
             )
+        raw_language = values.get("language", "")
+        language = languages.parse(raw_language) if raw_language else ""
+        if language is None:
+            result.add(
+                number,
+                "language",
+                _(
+                    "Unknown language “%(value)s”. Use %(codes)s, or leave it blank for the "
+                    "cycle's language."
+                )
+                % {"value": raw_language, "codes": ", ".join(languages.codes())},
+            )
         if len(result.errors) == errors_before:
             result.rows.append(
                 ParticipantRow(
@@ -180,6 +194,7 @@ def parse_participants(data, *, levels):
                     supervisor_email=supervisor_email,
                     org_unit=org_unit,
                     gender=gender,
+                    language=language,
                 )
             )
     return result
@@ -214,6 +229,7 @@ def import_participants(*, cycle, data, by):
         raise ImportRejected(result.errors)
     rows = result.rows
     names_in_file = {row.email: row.full_name for row in rows}
+    languages_in_file = {row.email: row.language or cycle.language for row in rows}
     all_emails = set(names_in_file) | {row.supervisor_email for row in rows if row.supervisor_email}
 
     users = _users_by_email(all_emails)
@@ -279,7 +295,12 @@ def import_participants(*, cycle, data, by):
     # Accounts first, so that supervisors listed further down the file exist when needed.
     new_users = []
     for email in sorted(all_emails - set(users)):
-        user = User(email=email, full_name=names_in_file.get(email) or _placeholder_name(email))
+        user = User(
+            email=email,
+            full_name=names_in_file.get(email) or _placeholder_name(email),
+            # A new account reads in the language of its row, until its owner picks another.
+            language=languages_in_file.get(email, ""),
+        )
         user.set_unusable_password()
         new_users.append(user)
     User.objects.bulk_create(new_users)
@@ -308,10 +329,13 @@ def import_participants(*, cycle, data, by):
                 supervisor=supervisor,
                 org_unit=row.org_unit,
                 gender=row.gender,
+                language=row.language or cycle.language,
             )
             summary.added += 1
             continue
-        changed = _update_participant(participant, row, supervisor, is_draft=is_draft)
+        changed = _update_participant(
+            participant, row, supervisor, is_draft=is_draft, cycle_language=cycle.language
+        )
         if changed:
             summary.updated += 1
         else:
@@ -341,9 +365,13 @@ def import_participants(*, cycle, data, by):
     return summary
 
 
-def _update_participant(participant, row, supervisor, *, is_draft):
+def _update_participant(participant, row, supervisor, *, is_draft, cycle_language):
     """Bring an existing participant in line with its row; True when something changed."""
     changed = []
+    language = row.language or cycle_language
+    if participant.language != language:
+        participant.language = language
+        changed.append("language")
     if participant.org_unit != row.org_unit:
         participant.org_unit = row.org_unit
         changed.append("org_unit")
@@ -381,4 +409,8 @@ COLUMN_HELP = {
     ),
     "org_unit": gettext_lazy("Optional. Used for filters and cohort breakdowns."),
     "gender": gettext_lazy("Optional: woman, man, another gender, prefer not to say, or blank."),
+    "language": gettext_lazy(
+        "Optional: en, fr, es or ar (or the language's name). Their emails and pages use it; "
+        "blank: the cycle's language."
+    ),
 }

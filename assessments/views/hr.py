@@ -410,7 +410,7 @@ def cycle_open(request, cycle_id):
             "Opening lets participants take their self-assessment and nominate raters, and "
             "raters give feedback until the close date (%(closes)s)."
         )
-        % {"closes": cycle.closes_on.isoformat()},
+        % {"closes": date_format(cycle.closes_on)},
         _(
             "%(emails)s emails will be sent, in the background: a self-assessment and "
             "nomination link to each of the %(participants)s participants, and a feedback link "
@@ -557,7 +557,7 @@ def cycle_extend(request, cycle_id):
                 _field_error(form, error)
             else:
                 message = _("The close date is now %(date)s.") % {
-                    "date": form.cleaned_data["closes_on"].isoformat()
+                    "date": date_format(form.cleaned_data["closes_on"])
                 }
                 if cycle.state == State.CLOSED:
                     message += " " + _("The cycle is still closed: re-open it to take answers.")
@@ -566,7 +566,7 @@ def cycle_extend(request, cycle_id):
         status = 400
     lines = [
         _("The cycle closes on %(date)s. Choose a later date; raters see it in their reminders.")
-        % {"date": cycle.closes_on.isoformat()}
+        % {"date": date_format(cycle.closes_on)}
     ]
     return _confirm(
         request,

@@ -14,13 +14,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import access as access_rules
-from .. import responses
+from .. import languages, responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
@@ -114,6 +115,9 @@ def _base_context(access, questionnaire, answers=None):
         "review_url": access.url("review"),
         "decline_url": access.url("decline") if rater.group != RaterGroup.SELF else None,
         "time_zone": settings.TIME_ZONE,
+        # The header's language choice: a rater's is saved on the rater; a signed-in leader's
+        # (self-assessment) on their account, through the site-wide address.
+        "language_url": access.url("language") if access.by_token else None,
     }
     if questionnaire is not None:
         answers = answers or {}
@@ -220,6 +224,7 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
             "action_url": access.url("section", section.number),
+            "language_form_id": None if context["read_only"] else "section-form",
             "previous_url": access.url("section", section.number - 1)
             if section.number > 1
             else None,
@@ -305,6 +310,10 @@ def _section(request, access, number):
         target = go.removeprefix("section-")
         if target.isdigit() and questionnaire.section(int(target)) is not None:
             return redirect(access.url("section", int(target)))
+    if go == "language":
+        # Switching language from a section saves the section first: nothing typed is lost.
+        _choose_language(request, access, request.POST.get("language", ""))
+        return redirect(access.url("section", number))
     if go == "stay":
         return redirect(access.url("section", number) + "?saved=1")
     if go == "previous" and number > 1:
@@ -339,7 +348,7 @@ def _autosave_status(errors, saved=None):
         )
         response["X-Autosave-Error"] = "1"
         return response
-    stamp = timezone.localtime().strftime("%H:%M")
+    stamp = time_format(timezone.localtime())  # the reader's time format
     response = HttpResponse(
         f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
         "</span>"
@@ -429,6 +438,26 @@ def _decline(request, access):
     )
 
 
+def _choose_language(request, access, code):
+    if access.by_token:
+        languages.choose_for_rater(access.rater, code)
+    else:
+        languages.choose_for_user(request.user, code)
+    if languages.is_supported(code):
+        languages.activate_for_request(request, code)
+
+
+def _language(request, access):
+    """A rater's choice of language from any questionnaire page but a section's (which saves
+    its answers first): saved on the rater, answers untouched; back to the page it came from."""
+    _choose_language(request, access, request.POST.get("language", ""))
+    target = request.POST.get("next", "")
+    if not target.startswith(access.url("start")):
+        target = access.url("start")
+    response = redirect(target)
+    return response
+
+
 def _thanks(request, access):
     return render(request, "assessments/questionnaire/thanks.html", _base_context(access, None))
 
@@ -446,6 +475,7 @@ def _by_token(page):
             if misses > settings.RATER_LINK_ATTEMPTS:
                 return render(request, "assessments/questionnaire/too_many.html", status=429)
             return _link_not_valid(request)
+        languages.activate_for_request(request, access.rater.language)
         if not answering:
             return _link_not_valid(request, access.rater.participant.cycle)
         return page(request, access, **kwargs)
@@ -459,6 +489,7 @@ section = require_http_methods(["GET", "POST"])(_by_token(_section))
 review = require_http_methods(["GET", "POST"])(_by_token(_review))
 decline = require_http_methods(["GET", "POST"])(_by_token(_decline))
 thanks = require_http_methods(["GET"])(_by_token(_thanks))
+language = require_http_methods(["POST"])(_by_token(_language))
 
 
 # --- signed in: the self-assessment --------------------------------------------------------

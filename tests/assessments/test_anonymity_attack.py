@@ -402,7 +402,8 @@ def individual_numbers(world, readings, participant, html):
     for table in page.tables:
         caption = table["caption"]
         if caption.endswith(": mean scores per rater group"):
-            section = sections[caption[: -len(": mean scores per rater group")]]
+            # The enabler's name stands in <bdi> (right-to-left isolation): its own text node.
+            section = sections[caption[: -len(": mean scores per rater group")].strip()]
             header = [" ".join(c[1]) for c in table["rows"][0]]
             for row in table["rows"][1:]:
                 if len(row) < 2:

@@ -206,7 +206,7 @@ def test_the_template_downloads_with_the_columns(as_hr, compass):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert response.content.decode("utf-8-sig").strip() == (
-        "email,full_name,level,supervisor_email,org_unit,gender"
+        "email,full_name,level,supervisor_email,org_unit,gender,language"
     )
 
 

@@ -254,7 +254,7 @@ def test_my_360_explains_that_nominations_go_to_the_supervisor_first(
     as_leader, approval_participant
 ):
     body = as_leader.get(my360(approval_participant)).content.decode()
-    assert "go first to your supervisor, Samuel Okoro, for approval" in body
+    assert "go first to your supervisor, <bdi>Samuel Okoro</bdi>, for approval" in body
 
 
 def test_my_360_does_not_tell_which_anonymous_rater_answered(as_leader, participant):
@@ -547,7 +547,7 @@ def test_the_supervisor_sees_the_nominations_awaiting_approval(
     response = as_boss.get(approvals_url(approval_participant))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Raters for Lucía Ortega" in body
+    assert "Raters for <bdi>Lucía Ortega</bdi>" in body
     for rater in sent_for_approval:
         assert rater.name in body
         assert f'name="rater_{rater.pk}" value="approve"' in body

@@ -191,12 +191,12 @@ def test_every_report_url_for_every_role(client, released, leader, other_leader,
 
 def test_the_leader_sees_the_share_button_with_the_supervisors_name(client, released, leader):
     content = page(client, leader, released).content.decode()
-    assert "Share with Samuel Okoro" in content
+    assert "Share with <bdi>Samuel Okoro</bdi>" in content
     assert url("share", released) in content
 
     client.post(url("share", released), {"shared": "1"})
     content = client.get(url("individual", released)).content.decode()
-    assert "Stop sharing with Samuel Okoro" in content
+    assert "Stop sharing with <bdi>Samuel Okoro</bdi>" in content
     assert "Samuel Okoro can now read your report." in content
 
 

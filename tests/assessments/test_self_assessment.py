@@ -34,7 +34,7 @@ def test_raters_are_asked_in_the_third_person_with_the_leaders_name(client, part
     rater = RaterFactory(participant=participant)
     token = issue_token(rater)
     body = client.get(reverse("rater:section", args=[token, 1])).content.decode()
-    assert f"How consistently does {participant.person.get_full_name()} do this?" in body
+    assert f"How consistently does <bdi>{participant.person.get_full_name()}</bdi> do this?" in body
 
 
 def test_the_leader_completes_and_submits_the_self_assessment(client, participant):

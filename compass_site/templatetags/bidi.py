@@ -1,0 +1,22 @@
+"""Bidirectional text in sentences: names, dates and numbers isolated with <bdi>.
+
+A name in Latin letters inside an Arabic sentence (or an Arabic name inside an English one) is
+laid out on its own, so the punctuation and numbers around it stay where the sentence put them.
+Loaded as a builtin (settings.TEMPLATES): ``{% blocktranslate with name=leader_name|bdi %}``.
+Never for <title>, attributes or <option> text, which cannot hold markup.
+"""
+
+from django import template
+from django.utils.formats import localize
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def bdi(value):
+    """``value`` localized (dates, numbers: the reader's format), escaped and wrapped in
+    <bdi>…</bdi>; empty stays empty."""
+    if value is None or value == "":
+        return value
+    return format_html("<bdi>{}</bdi>", localize(value))
