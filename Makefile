@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # (`make run HOST=127.0.0.1:9000`); an explicit SITE_URL wins.
 SITE_URL ?= http://$(HOST)
 
-.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages gettext messages compilemessages
+.PHONY: run test lint format venv migrate demo bench loadrun idp system-packages test-tools gettext messages compilemessages
 
 # Debian packages the app needs beyond Python: Pango (and its fonts) for WeasyPrint's PDFs.
 # Installed when missing and when run as root with apt-get; otherwise it says what to install.
@@ -82,7 +82,18 @@ $(IDP)/node_modules/.package-lock.json: $(IDP)/package-lock.json
 
 idp: $(IDP)/node_modules/.package-lock.json
 
-test: lint idp compilemessages
+# What the suite needs beyond Python, installed from Debian when missing and we are root:
+# Chromium for the browser tests, Node.js for the test OpenID provider. Without them those tests
+# are skipped and say why.
+test-tools: system-packages
+	@need=""; command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	command -v npm >/dev/null 2>&1 || need="$$need nodejs npm"; \
+	if [ -n "$$need" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing$$need for the browser and sign-in tests"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	elif [ -n "$$need" ]; then echo "Not installed:$$need (their tests will be skipped)"; fi
+
+test: lint test-tools idp compilemessages
 	$(BIN)/python -m pytest
 
 format: venv
