@@ -12,3 +12,12 @@ class AssessmentsConfig(AppConfig):
         from compass_site.middleware import remember_sign_in
 
         user_logged_in.connect(remember_sign_in, dispatch_uid="idle-timeout-start")
+
+        from django.apps import apps
+        from django.db.models.signals import post_delete, post_save
+
+        from .questionnaire import compass_changed
+
+        for model in apps.get_app_config("compass").get_models():
+            for signal in (post_save, post_delete):
+                signal.connect(compass_changed, sender=model, dispatch_uid=f"compass-{model}")

@@ -14,6 +14,7 @@ Nothing here chooses a database: the command creates a throw-away one before cal
 """
 
 import datetime
+import io
 import math
 import os
 import random
@@ -178,15 +179,20 @@ def build_cycle(*, participants, raters, reserve=0, seed=360, progress=None):
     rng = random.Random(seed)  # noqa: S311 (synthetic scores, not secrets)
     with transaction.atomic():
         bench = _build(participants, raters, reserve, rng, say)
-    # Fresh tables have no planner statistics and, on PostgreSQL, no visibility map or hint
-    # bits yet; the first reports would pay for writing them. A live database has them.
+    refresh_statistics()
+    bench.seconds = time.perf_counter() - started
+    return bench
+
+
+def refresh_statistics():
+    """Fresh tables have no planner statistics and, on PostgreSQL, no visibility map or hint
+    bits yet; the first reports would pay for writing them. A live database has them (its
+    autovacuum sees to it a minute after a release)."""
     statement = "ANALYZE"
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         statement = "VACUUM ANALYZE"  # (VACUUM cannot run inside a transaction)
     with connection.cursor() as cursor:
         cursor.execute(statement)
-    bench.seconds = time.perf_counter() - started
-    return bench
 
 
 def _build(n_participants, n_raters, reserve, rng, say):
@@ -334,25 +340,16 @@ def _build(n_participants, n_raters, reserve, rng, say):
                     score = _clip(6.3 - mean + rng.gauss(0, 0.9))
                 else:
                     score = _clip(mean + rng.gauss(0, 0.8))
-                answers.append(
-                    Answer(
-                        response=response,
-                        indicator_id=item.indicator_id,
-                        pitfall_id=item.pitfall_id,
-                        score=score,
-                    )
-                )
+                answers.append((response.pk, item.indicator_id, item.pitfall_id, score))
             if rng.random() < 0.15:
                 comments.append(_comment(response, section, "strength", STRENGTHS, rng))
             if rng.random() < 0.10:
                 comments.append(_comment(response, section, "improvement", IMPROVEMENTS, rng))
-        if len(answers) >= 10 * BATCH:
-            Answer.objects.bulk_create(answers, batch_size=BATCH)
-            n_answers += len(answers)
+        if len(answers) >= 100 * BATCH:
+            n_answers += insert_answers(answers)
             answers = []
             say(f"answers: {n_answers:,}")
-    Answer.objects.bulk_create(answers, batch_size=BATCH)
-    n_answers += len(answers)
+    n_answers += insert_answers(answers)
     Comment.objects.bulk_create(comments, batch_size=BATCH)
     n_comments += len(comments)
 
@@ -377,6 +374,32 @@ def _build(n_participants, n_raters, reserve, rng, say):
     )
 
 
+def insert_answers(rows):
+    """Insert (response id, indicator id, pitfall id, score) rows: with COPY on PostgreSQL (ten
+    times the cohort is millions of answers), in batches elsewhere. Returns how many."""
+    if connection.vendor != "postgresql":
+        Answer.objects.bulk_create(
+            [
+                Answer(response_id=r, indicator_id=i, pitfall_id=p, score=score)
+                for r, i, p, score in rows
+            ],
+            batch_size=BATCH,
+        )
+        return len(rows)
+    null = "\\N"
+    text = "".join(
+        f"{r}\t{null if i is None else i}\t{null if p is None else p}\t"
+        f"{null if score is None else score}\n"
+        for r, i, p, score in rows
+    )
+    columns = "response_id, indicator_id, pitfall_id, score"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN", io.StringIO(text)
+        )
+    return len(rows)
+
+
 def _clip(value):
     return min(5, max(1, round(value)))
 
@@ -386,15 +409,16 @@ def _comment(response, section, kind, texts, rng):
 
 
 def set_state(cycle, state):
-    """Move the benchmark cycle between phases directly (open for answering, released for
-    reports): the transition rules and their audit trail are not what is measured."""
+    """Move the benchmark cycle between phases directly (open for answering, closed before a
+    timed release): the transition rules and their audit trail are not what is measured."""
     now = timezone.now()
     stamps = {
-        Cycle.State.OPEN: {"closed_at": None, "released_at": None},
-        Cycle.State.RELEASED: {"closed_at": now, "released_at": now},
+        Cycle.State.OPEN: {"closed_at": None, "released_at": None, "tallied_at": None},
+        Cycle.State.CLOSED: {"closed_at": now, "released_at": None, "tallied_at": None},
     }
     Cycle.objects.filter(pk=cycle.pk).update(state=state, **stamps[state])
     cycle.refresh_from_db()
+    return cycle
 
 
 def section_posts(edition=CURRENT_EDITION):
@@ -434,24 +458,67 @@ def write_load_files(bench, directory):
 # --- timing --------------------------------------------------------------------------------
 
 
+ROUNDS = 3  # every figure is the median of three rounds' medians
+
+
 @dataclass
 class Measurement:
-    """Timings of one thing measured, in seconds, and the queries each request made."""
+    """Timings of one thing measured, in seconds, by round; the queries each request made, the
+    process CPU time it took, and the machine's one-minute load average at each round's start.
+
+    ``reference`` is the raw SQL timed right after each request (A, B, A, B…), so a ratio
+    compares two figures taken under the same load."""
 
     label: str
-    times: list = field(default_factory=list)
+    rounds: list = field(default_factory=list)  # [[seconds]] per round
     queries: list = field(default_factory=list)
+    cpu: list = field(default_factory=list)
+    loads: list = field(default_factory=list)
+    reference: "Measurement | None" = None
     status: int | None = None
     missing: bool = False  # the page is not there (404)
     note: str = ""
 
     @property
+    def times(self):
+        return [t for times in self.rounds for t in times]
+
+    @property
+    def round_medians(self):
+        return [statistics.median(times) for times in self.rounds if times]
+
+    @property
     def median(self):
-        return statistics.median(self.times) if self.times else None
+        """The median of the rounds' medians."""
+        medians = self.round_medians
+        return statistics.median(medians) if medians else None
 
     @property
     def p95(self):
         return percentile(self.times, 95)
+
+    @property
+    def cpu_median(self):
+        return statistics.median(self.cpu) if self.cpu else None
+
+    @property
+    def ratio(self):
+        """This over its reference: the median over rounds of each round's median ratio."""
+        if self.reference is None:
+            return None
+        ratios = [
+            a / b
+            for a, b in zip(self.round_medians, self.reference.round_medians, strict=False)
+            if b
+        ]
+        return statistics.median(ratios) if ratios else None
+
+    @property
+    def load_text(self):
+        if not self.loads:
+            return "—"
+        low, high = min(self.loads), max(self.loads)
+        return f"{low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}–{high:.1f}"
 
     @property
     def query_text(self):
@@ -470,46 +537,86 @@ def percentile(values, pct):
     return ordered[rank - 1]
 
 
-def measure(label, request, *, repeat, expect=(200,), warmup=1):
-    """Call ``request(n)`` ``warmup`` times untimed, then ``repeat`` times timed, with n counting
-    from 0 over all calls (so each call may act as a different rater). Every timed call's queries
-    are counted. The first answer of 404 stops it: the page is not there (yet)."""
+def load_average():
+    return os.getloadavg()[0]
+
+
+def measure(
+    label, request, *, repeat, expect=(200,), warmup=1, rounds=ROUNDS, reference=None, before=None
+):
+    """Call ``request(n)`` ``warmup`` times untimed, then ``rounds`` × ``repeat`` times timed,
+    with n counting from 0 over all calls (so each call may act as a different rater).
+
+    ``reference`` is (label, callable): timed right after each request, A, B, A, B…, into
+    ``result.reference``. ``before(n)`` runs untimed before each request (to reset state).
+    Every timed call's queries and process CPU time are recorded. The first answer of 404
+    stops it: the page is not there (yet)."""
     result = Measurement(label)
-    for n in range(warmup + repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = request(n)
-            elapsed = time.perf_counter() - started
-        result.status = response.status_code
-        if response.status_code == 404:
-            result.missing = True
-            result.times, result.queries = [], []
+    ref = Measurement(reference[0]) if reference else None
+    n = 0
+    for _ in range(warmup):
+        if before:
+            before(n)
+        _check(result, request(n), expect)
+        if result.missing:
             return result
-        if response.status_code not in expect:
-            raise RuntimeError(
-                f"{label}: answered {response.status_code}, expected {expect}: "
-                f"{response.content[:300]!r}"
-            )
-        if n >= warmup:
-            result.times.append(elapsed)
+        if ref:
+            reference[1]()
+        n += 1
+    for _round in range(rounds):
+        result.loads.append(load_average())
+        times, ref_times = [], []
+        for _ in range(repeat):
+            if before:
+                before(n)
+            with CaptureQueriesContext(connection) as queries:
+                cpu = time.process_time()
+                started = time.perf_counter()
+                response = request(n)
+                elapsed = time.perf_counter() - started
+                cpu = time.process_time() - cpu
+            _check(result, response, expect)
+            if result.missing:
+                return result
+            times.append(elapsed)
             result.queries.append(len(queries))
+            result.cpu.append(cpu)
+            if ref:
+                started = time.perf_counter()
+                reference[1]()
+                ref_times.append(time.perf_counter() - started)
+            n += 1
+        result.rounds.append(times)
+        if ref:
+            ref.rounds.append(ref_times)
+            ref.loads.append(result.loads[-1])
+            ref.queries.extend([1] * len(ref_times))
+    result.reference = ref
     return result
 
 
-def measure_sql(label, sql, params, *, repeat, warmup=1):
-    """Time one raw query, fetching every row."""
-    result = Measurement(label)
-    for n in range(warmup + repeat):
+def _check(result, response, expect):
+    result.status = response.status_code
+    if response.status_code == 404:
+        result.missing = True
+        result.rounds, result.queries, result.cpu = [], [], []
+        return
+    if response.status_code not in expect:
+        raise RuntimeError(
+            f"{result.label}: answered {response.status_code}, expected {expect}: "
+            f"{response.content[:300]!r}"
+        )
+
+
+def sql_runner(sql, params):
+    """A callable that runs one raw query and fetches every row."""
+
+    def run():
         with connection.cursor() as cursor:
-            started = time.perf_counter()
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-            elapsed = time.perf_counter() - started
-        if n >= warmup:
-            result.times.append(elapsed)
-            result.queries.append(1)
-    result.note = f"{len(rows)} rows"
-    return result
+            return cursor.fetchall()
+
+    return run
 
 
 def heatmap_sql():

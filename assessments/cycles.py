@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import tallies
 from .errors import DomainError
 from .models import AuditEvent, Cycle, Participant, Rater, RaterGroup
 
@@ -152,11 +153,14 @@ def reopen_cycle(*, cycle, by, reason):
 
 @transaction.atomic
 def release_cycle(*, cycle, by):
+    """Reports become visible, read from tallies frozen in this same transaction: answers
+    cannot change any more, so they are summed once (``tallies.freeze``)."""
     cycle = _locked(cycle)
     if cycle.state != State.CLOSED:
         raise DomainError(_("Close the cycle before releasing its reports."))
     cycle.state = State.RELEASED
     cycle.released_at = timezone.now()
     cycle.save(update_fields=["state", "released_at"])
+    tallies.freeze(cycle)
     record(cycle=cycle, actor=by, action="release")
     return cycle

@@ -1,23 +1,23 @@
 """Team and cohort reports, where the unit of anonymity is the participant (PRODUCT §5.5–6).
 
 A participant enters a group number only through what their own released report shows: the
-per-item tallies are read in one grouped query, each participant's report rule is applied
-(``anonymity.released_others``: the supervisor plus the atoms shown), and the result is summed
-per cell. Which cells may be shown — primary and secondary suppression across every breakdown
-of the same people — is decided by ``anonymity.protect_tables``; nothing here compares with k.
+per-item tallies frozen at release (``tallies``) are read in one query, each participant's
+report rule is applied (``anonymity.released_others``: the supervisor plus the atoms shown),
+and the result is summed per cell. Which cells may be shown — primary and secondary
+suppression across every breakdown of the same people — is decided by
+``anonymity.protect_tables``; nothing here compares with k.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from compass.models import Enabler, Level, Pitfall
 
-from . import anonymity
+from . import anonymity, tallies
 from .anonymity import EMPTY, Part, Score, Tally
-from .models import Answer, Participant, Rater, RaterGroup
+from .models import Participant, Rater, RaterGroup
 
 SELF = RaterGroup.SELF
 PITFALLS_PER_LEVEL = 3
@@ -55,9 +55,10 @@ class Parts:
     measures: dict
 
 
-def released_parts(participants):
-    """Two grouped queries (responses per group, answers per item and group) whatever the
-    number of participants; the report rule of each participant applied in Python."""
+def released_parts(participants, cycle=None):
+    """Two queries (responses per group, tallies per item and group: frozen at ``cycle``'s
+    release, live before or without a cycle) whatever the number of participants; the report
+    rule of each participant applied in Python."""
     counts = {}
     rater_rows = (
         Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
@@ -68,33 +69,9 @@ def released_parts(participants):
         counts.setdefault(participant_id, {})[group] = n
     k_of = dict(participants.order_by().values_list("pk", "cycle__anonymity_threshold"))
     plans = {pid: anonymity.plan_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
-    rows = (
-        Answer.objects.filter(
-            response__submitted_at__isnull=False, response__rater__participant__in=participants
-        )
-        # a next-level part's indicators are not in the enabler score (issue 18)
-        .filter(
-            Q(pitfall__isnull=False)
-            | Q(
-                indicator__behaviour__level__position__lte=F(
-                    "response__rater__participant__level__position"
-                )
-            )
-        )
-        .annotate(
-            participant=F("response__rater__participant_id"),
-            enabler=Coalesce("indicator__behaviour__enabler_id", "pitfall__enabler_id"),
-        )
-        .values_list(
-            "participant", "response__rater__group", "indicator_id", "pitfall_id", "enabler"
-        )
-        .annotate(
-            total=Sum("score"),
-            answered=Count("score"),
-            not_observed=Count("pk", filter=Q(score__isnull=True)),
-        )
-        .order_by()
-    )
+    # a next-level part's indicators are not in the enabler score (issue 18): item_rows leaves
+    # them out
+    rows = tallies.item_rows(cycle, participants)
     items, enabler_of = {}, {}
     for pid, group, indicator, pitfall, enabler, total, answered, not_observed in rows:
         key = (pid, indicator, pitfall)
@@ -106,12 +83,12 @@ def released_parts(participants):
         old = measures.setdefault(measure, {}).get(pid, (EMPTY, EMPTY))
         measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
 
-    for (pid, indicator, pitfall), tallies in items.items():
-        shown, anonymous = anonymity.released_others(tallies, plans[pid])
+    for (pid, indicator, pitfall), group_tallies in items.items():
+        shown, anonymous = anonymity.released_others(group_tallies, plans[pid])
         if indicator is not None:
             enabler = enabler_of[(pid, indicator, pitfall)]
             add(("others", enabler), pid, shown, anonymous)
-            own = tallies.get(SELF, EMPTY)
+            own = group_tallies.get(SELF, EMPTY)
             add(("self", enabler), pid, own, own)
         else:
             add(("pitfall", pitfall), pid, shown, anonymous)
@@ -219,7 +196,7 @@ def team_report(*, cycle, supervisor):
         [("level_id", [(lv.pk, lv.name) for lv in levels], True)],
         enablers,
         k,
-        parts=released_parts(team),
+        parts=released_parts(team, cycle),
         may_open=may_open,
         known_supervisor=True,
     )
@@ -295,7 +272,7 @@ def cohort_report(cycle):
     org_units = sorted(
         set(participants.exclude(org_unit="").values_list("org_unit", flat=True).distinct())
     )
-    parts = released_parts(participants)
+    parts = released_parts(participants, cycle)
     # Leaders without an org unit are a cell of their own, under the rule like any other: left
     # out, they would be the difference between the org units and the whole cohort.
     units = [(u, u) for u in org_units] + [("", _("Not recorded"))]

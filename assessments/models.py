@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,8 @@ class Cycle(models.Model):
         _("remind this many days before the close date"), null=True, blank=True
     )
     last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    # When release froze the answers into ItemTally rows; reports read those from then on.
+    tallied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_on", "name"]
@@ -393,6 +396,13 @@ class Answer(models.Model):
         "compass.Pitfall", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The item in one number, computed by the database: the indicator's id, or minus the
+    # pitfall's.
+    item = models.GeneratedField(
+        expression=Coalesce(F("indicator_id"), Value(0) - F("pitfall_id")),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -409,16 +419,8 @@ class Answer(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
                 name="answer_score_on_scale",
             ),
-            models.UniqueConstraint(
-                fields=["response", "indicator"],
-                condition=models.Q(indicator__isnull=False),
-                name="answer_once_per_indicator",
-            ),
-            models.UniqueConstraint(
-                fields=["response", "pitfall"],
-                condition=models.Q(pitfall__isnull=False),
-                name="answer_once_per_pitfall",
-            ),
+            # one answer per item: a draft save upserts on it (``responses.save_section``)
+            models.UniqueConstraint(fields=["response", "item"], name="answer_once_per_item"),
         ]
 
     def __str__(self):
@@ -452,6 +454,90 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class ItemTally(models.Model):
+    """A participant's submitted answers summed at release, per rater group (assessments.tallies).
+
+    ``kind`` says what is summarised: one indicator, one pitfall, all behaviour
+    indicators of one enabler, or those of one enabler at one level. ``raters`` counts the
+    distinct raters who gave at least one real answer to it; ``total`` and ``answered`` sum and
+    count the real answers; ``not_observed`` counts the rest. Answers cannot change after
+    release, so these rows are the figures every report reads.
+
+    Written only by ``tallies.freeze`` from rows that exist, so the foreign keys carry no
+    database constraint: a release writes hundreds of thousands of rows, and checking five keys
+    of each would cost more than summing the answers. Deleting a participant still takes its
+    tallies along, and the compass rows stay protected (Django's collector does both).
+    """
+
+    class Kind(models.TextChoices):
+        ITEM = "item", "indicator"
+        PITFALL = "pitfall", "pitfall"
+        ENABLER = "enabler", "enabler"
+        LEVEL = "level", "enabler at one level"
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="tallies",
+        db_index=False,
+        db_constraint=False,
+    )
+    group = models.CharField(max_length=16, choices=RaterGroup.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    enabler = models.ForeignKey(
+        "compass.Enabler",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    level = models.ForeignKey(
+        "compass.Level",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    indicator = models.ForeignKey(
+        "compass.Indicator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    pitfall = models.ForeignKey(
+        "compass.Pitfall",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    total = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    raters = models.PositiveIntegerField()
+    not_observed = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        # a cohort reads one kind for all its participants (each kind is written together, so
+        # few pages); an individual report every kind of one participant; deleting a
+        # participant finds theirs
+        indexes = [
+            models.Index(fields=["kind", "participant"], name="tally_kind_participant"),
+            models.Index(fields=["participant"], name="tally_participant"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} {self.group} {self.kind}"
 
 
 class AuditEvent(models.Model):

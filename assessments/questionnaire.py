@@ -12,8 +12,15 @@ submission and reports all build it here, so the items a rater sees are exactly 
 are checked and scored.
 """
 
+import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from compass.models import Enabler, Indicator, Level, Pitfall
@@ -87,6 +94,8 @@ class Questionnaire:
     level: Level
     sections: list[Section]
     next_level: Level | None = None
+    # rendered pieces of the pages (an item's answer choices), filled by the views as they go
+    fragments: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def items(self):
@@ -174,3 +183,70 @@ def build_questionnaire(level, *, next_level=False):
                 )
             )
     return Questionnaire(level=level, sections=list(sections.values()), next_level=above)
+
+
+# --- built once per process -----------------------------------------------------------------
+#
+# The structure depends only on the level, the compass content and the language, so rater pages
+# share one per process. Any change to the compass (``loaddata compass``, the admin) clears this
+# process's copies at once and, when its transaction commits, stores a new content version in
+# the shared cache; other processes compare their version with it at most every
+# ``COMPASS_VERSION_CHECK_SECONDS`` and rebuild when it moved.
+
+VERSION_KEY = "compass-content-version"
+_built = {}
+_lock = threading.Lock()
+_state = {"version": None, "checked_at": None}
+
+
+def _content_version():
+    every = getattr(settings, "COMPASS_VERSION_CHECK_SECONDS", 30)
+    if every is None:  # a single process: compass_changed is all it needs
+        return _state["version"]
+    now = time.monotonic()
+    checked_at = _state["checked_at"]
+    if checked_at is not None and now - checked_at < every:
+        return _state["version"]
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
+    with _lock:
+        if version != _state["version"]:
+            _built.clear()
+        _state["version"], _state["checked_at"] = version, now
+    return version
+
+
+def shared_questionnaire(level_id, *, next_level=False):
+    """The questionnaire of the level with ``level_id`` (with the next-level part if asked), in
+    the active language, built once per process and shared: callers must not change it."""
+    version = _content_version()
+    key = (level_id, bool(next_level), translation.get_language(), version)
+    questionnaire = _built.get(key)
+    if questionnaire is None:
+        questionnaire = build_questionnaire(Level.objects.get(pk=level_id), next_level=next_level)
+        with _lock:
+            _built[key] = questionnaire
+    return questionnaire
+
+
+def rater_questionnaire(participant):
+    """``questionnaire_for`` as rater pages read it: shared by the process."""
+    return shared_questionnaire(participant.level_id, next_level=participant.cycle.next_level_part)
+
+
+def _publish_new_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def compass_changed(sender, **kwargs):
+    """A compass row was saved or deleted: forget this process's questionnaires now, and tell
+    the other processes once the change is committed."""
+    with _lock:
+        _built.clear()
+        _state["checked_at"] = None
+    connection = transaction.get_connection()
+    if not any(entry[1] is _publish_new_version for entry in connection.run_on_commit):
+        transaction.on_commit(_publish_new_version)  # once per transaction (loaddata: one)

@@ -1,17 +1,18 @@
-"""Reports: aggregated in SQL, filtered through the anonymity rule, shaped for the pages.
+"""Reports: figures frozen at release, filtered through the anonymity rule, shaped for the pages.
 
-Only submitted responses count: drafts are kept but never reported. Each report is a fixed
-number of grouped queries whatever the number of raters or participants; Python only combines
-the grouped rows (a handful per item) and applies ``anonymity``.
+Only submitted responses count: drafts are kept but never reported. The figures per item come
+from ``tallies`` (summed once at release, or live before it); each report is a fixed number of
+queries whatever the number of raters or participants; Python only combines the rows (a handful
+per item) and applies ``anonymity``.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from . import anonymity
+from . import anonymity, tallies
 from .anonymity import Tally
-from .models import Answer, Comment, Rater, RaterGroup
+from .models import Comment, Rater, RaterGroup
 from .questionnaire import questionnaire_for
 
 BLIND_SPOT_GAP = 1.0
@@ -129,13 +130,7 @@ def individual_report(participant):
     groups = _group_summaries(participant)
     plan = anonymity.plan_units({g.group: g.submitted for g in groups}, cycle.anonymity_threshold)
     questionnaire = questionnaire_for(participant)
-    answers = Answer.objects.filter(SUBMITTED, response__rater__participant=participant)
-
-    item_rows = answers.values(GROUP, "indicator_id", "pitfall_id").annotate(**_TALLY_FIELDS)
-    per_item = {}
-    for row in item_rows:
-        key = f"i{row['indicator_id']}" if row["indicator_id"] else f"p{row['pitfall_id']}"
-        per_item.setdefault(key, {})[row[GROUP]] = _tally(row)
+    per_item = tallies.participant_tallies(participant).items
 
     comments_by_enabler = {}
     comment_rows = Comment.objects.filter(SUBMITTED, response__rater__participant=participant)

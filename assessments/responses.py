@@ -4,12 +4,12 @@ Saves and submissions lock the rater's row, so a double click or two tabs cannot
 submissions or interleave half-saved sections.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .models import Answer, Comment, Rater, Response
+from .models import Answer, Comment, Cycle, Participant, Rater, Response
 from .questionnaire import NOT_OBSERVED, questionnaire_for
 
 Status = Rater.Status
@@ -71,48 +71,91 @@ def _parse_value(item, value):
     return score
 
 
+def _claim_for_answering(rater):
+    """Lock the rater's row for this transaction and mark them as started, in one UPDATE that
+    matches only while answering is possible; otherwise raise the reason (a rarer path that
+    reads the rater again). The lock serialises two tabs or a double click of one rater."""
+    if not rater.participant.cycle.accepts_answers():  # past its close date, or closed
+        check_can_answer(_locked_rater(rater))
+    q = connection.ops.quote_name
+    rater_table, participant = Rater._meta.db_table, Participant._meta.db_table
+    cycle = Cycle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(rater_table)} SET status = CASE WHEN status IN (%s, %s) "  # noqa: S608
+            "THEN %s ELSE status END "
+            "WHERE id = %s AND status NOT IN (%s, %s) AND EXISTS ("
+            f"SELECT 1 FROM {q(participant)} p JOIN {q(cycle)} c ON c.id = p.cycle_id "
+            f"WHERE p.id = {q(rater_table)}.participant_id AND c.state = %s)",
+            [
+                Status.NOMINATED,
+                Status.INVITED,
+                Status.STARTED,
+                rater.pk,
+                Status.SUBMITTED,
+                Status.DECLINED,
+                Cycle.State.OPEN,
+            ],
+        )
+        if cursor.rowcount == 1:
+            return
+    check_can_answer(_locked_rater(rater))
+    raise DomainError(_("Your answers could not be saved. Please try again."))
+
+
 @transaction.atomic
 def save_section(*, rater, section, values, comments):
     """Save one section as a draft; items left blank stay as they were.
 
     ``values`` maps item keys to "1".."5" or NOT_OBSERVED; ``comments`` maps comment kinds to
-    text (an empty text removes the comment). Runs in a fixed number of queries.
+    text (an empty text removes the comment). Answers and comments are upserts: whatever the
+    draft held, a save is the same few statements.
     """
-    rater = _locked_rater(rater)
-    check_can_answer(rater)
-    response, _created = Response.objects.get_or_create(rater=rater)
     given = {}
     for item in section.items:
         value = values.get(item.key)
         if value in (None, ""):
             continue
         given[item] = _parse_value(item, value)
-    indicator_ids = [i.indicator_id for i in given if i.indicator_id]
-    pitfall_ids = [i.pitfall_id for i in given if i.pitfall_id]
-    if indicator_ids:
-        Answer.objects.filter(response=response, indicator_id__in=indicator_ids).delete()
-    if pitfall_ids:
-        Answer.objects.filter(response=response, pitfall_id__in=pitfall_ids).delete()
-    Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            indicator_id=item.indicator_id,
-            pitfall_id=item.pitfall_id,
-            score=score,
+    _claim_for_answering(rater)
+    (response,) = Response.objects.bulk_create(
+        [Response(rater_id=rater.pk)],
+        update_conflicts=True,
+        unique_fields=["rater"],
+        update_fields=["updated_at"],
+    )
+    if given:
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response_id=response.pk,
+                    indicator_id=item.indicator_id,
+                    pitfall_id=item.pitfall_id,
+                    score=score,
+                )
+                for item, score in given.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "item"],
+            update_fields=["score"],
         )
-        for item, score in given.items()
-    )
-    kept = {kind: text.strip() for kind, text in comments.items() if text and text.strip()}
-    Comment.objects.filter(response=response, enabler=section.enabler).delete()
-    Comment.objects.bulk_create(
-        Comment(response=response, enabler=section.enabler, kind=kind, text=text)
-        for kind, text in kept.items()
-    )
-    if rater.status in (Status.NOMINATED, Status.INVITED):
-        rater.status = Status.STARTED
-        rater.save(update_fields=["status"])
-    response.updated_at = timezone.now()
-    Response.objects.filter(pk=response.pk).update(updated_at=response.updated_at)
+    kept = {kind: (text or "").strip() for kind, text in comments.items()}
+    removed = [kind for kind, text in kept.items() if not text]
+    if len(removed) < len(kept):
+        Comment.objects.bulk_create(
+            [
+                Comment(response_id=response.pk, enabler=section.enabler, kind=kind, text=text)
+                for kind, text in kept.items()
+                if text
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "enabler", "kind"],
+            update_fields=["text"],
+        )
+    if removed:
+        Comment.objects.filter(
+            response_id=response.pk, enabler=section.enabler, kind__in=removed
+        ).delete()
     return response
 
 

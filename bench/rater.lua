@@ -2,7 +2,9 @@
 --
 -- MODE=get      each request opens one section page of one rater's link
 -- MODE=mix      a rater's visit: open section n, then save it as a draft (POST), in turn
--- MODE=healthz  GET /healthz (one SELECT 1): the framework's own ceiling on this server
+-- MODE=healthz  GET /healthz (one SELECT 1): a minimal view that reaches the database
+-- MODE=bare     GET /loadrun/bare (no database; mounted by LOADRUN_BARE_VIEW=on): the
+--               framework's own ceiling on this server
 --
 -- LOAD_DIR holds tokens.txt (one rater link token a line) and sections.txt (one URL-encoded
 -- draft save a line, section 1 first), written by `manage.py benchmark --build-only LOAD_DIR`.
@@ -22,7 +24,7 @@ function setup(thread)
 end
 
 function init(args)
-  if mode ~= "healthz" then
+  if mode ~= "healthz" and mode ~= "bare" then
     for line in io.lines(dir .. "/tokens.txt") do tokens[#tokens + 1] = line end
     for line in io.lines(dir .. "/sections.txt") do bodies[#bodies + 1] = line end
   end
@@ -39,6 +41,9 @@ function request()
   step = step + 1
   if mode == "healthz" then
     return wrk.format("GET", "/healthz")
+  end
+  if mode == "bare" then
+    return wrk.format("GET", "/loadrun/bare")
   end
   local visit = step
   if mode == "mix" then visit = math.floor(step / 2) end

@@ -315,6 +315,10 @@ PASSWORD_RESET_ATTEMPTS = envint("PASSWORD_RESET_ATTEMPTS", 5)
 PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 RATER_LINK_ATTEMPTS = envint("RATER_LINK_ATTEMPTS", 20)
 RATER_LINK_WINDOW = envint("RATER_LINK_WINDOW", 15 * 60)
+# Only bench/loadrun.sh turns this on: /loadrun/bare then answers without the database.
+LOADRUN_BARE_VIEW = os.environ.get("LOADRUN_BARE_VIEW", "").lower() in ("1", "on", "true", "yes")
+# Seconds a process serves its questionnaires before checking whether the compass was reloaded.
+COMPASS_VERSION_CHECK_SECONDS = envint("COMPASS_VERSION_CHECK_SECONDS", 30)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -26,4 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
+    path("loadrun/bare", views.loadrun_bare, name="loadrun_bare"),
 ]

@@ -8,6 +8,7 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
+from assessments import tallies
 from assessments.models import (
     ActionPlan,
     Cycle,
@@ -83,6 +84,7 @@ def world(compass, hr_admin):
     for _ in range(3):
         fast_submit(RaterFactory(participant=released_part, group=RaterGroup.PEER), "3")
     Cycle.objects.filter(pk=released.pk).update(state=Cycle.State.RELEASED)
+    tallies.freeze(released)  # as release_cycle does
     released_part.shared_with_supervisor = True
     released_part.save()
     plan = ActionPlan.objects.create(participant=released_part, shared_with_supervisor=True)
@@ -137,6 +139,7 @@ MATRIX = {
     "healthz": (lambda w: [], "", PUBLIC),
     # The header's language choice is a POST for everyone (tests/test_languages.py posts it).
     "set_language": (lambda w: [], "", _all(405)),
+    "loadrun_bare": (lambda w: [], "", _all(404)),  # only `make loadrun` turns it on
     "login": (lambda w: [], "", PUBLIC),
     "logout": (lambda w: [], "", _all(405)),
     "password_change": (lambda w: [], "", EVERY_SIGNED_IN),

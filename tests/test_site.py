@@ -24,6 +24,17 @@ def test_healthz_answers_503_when_the_database_does_not(client):
     assert response.status_code == 503
 
 
+def test_the_load_runs_bare_view_is_off_unless_the_load_run_turns_it_on(
+    client, settings, django_assert_num_queries
+):
+    assert client.get(reverse("loadrun_bare")).status_code == 404
+    settings.LOADRUN_BARE_VIEW = True
+    with django_assert_num_queries(0):
+        response = client.get(reverse("loadrun_bare"))
+    assert response.status_code == 200 and response.content == b"ok"
+    assert client.post(reverse("loadrun_bare")).status_code == 405
+
+
 def test_pages_send_security_headers(client):
     response = client.get(reverse("login"))
     csp = response["Content-Security-Policy"]

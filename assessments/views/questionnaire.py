@@ -12,10 +12,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -25,15 +27,41 @@ from .. import languages, responses
 from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
-from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, prompt, questionnaire_for
+from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, prompt, rater_questionnaire
 from ..throttle import client_address, hit
 from ..tokens import find_rater
 from ..validators import without_control_characters
 
 Status = Rater.Status
 
-RATER_QUERYSET = Rater.objects.select_related(
-    "participant__cycle", "participant__person", "participant__level"
+# One narrow query finds whose link or self-assessment this is: the rater, their leader's name,
+# the cycle's dates and state, and the response if there is one. The level comes with the
+# questionnaire, which each process builds once (``rater_questionnaire``).
+RATER_QUERYSET = (
+    Rater.objects.select_related("participant__cycle", "participant__person", "response")
+    .only(
+        "group",
+        "status",
+        "language",
+        "user_id",
+        "participant__level_id",
+        "participant__language",
+        "participant__cycle__language",
+        "participant__cycle__next_level_part",
+        "participant__person__full_name",
+        "participant__person__email",
+        "participant__person__language",
+        "participant__cycle__name",
+        "participant__cycle__state",
+        "participant__cycle__opens_on",
+        "participant__cycle__closes_on",
+        "participant__cycle__anonymity_threshold",
+        "participant__cycle__contact_email",
+        "participant__cycle__created_by_id",
+        "response__submitted_at",
+        "response__updated_at",
+    )
+    .order_by()  # by primary key: the model's ordering would join the leader's name
 )
 
 
@@ -147,7 +175,7 @@ def _first_open_section(questionnaire, answers):
 
 def _start(request, access):
     rater = access.rater
-    questionnaire = questionnaire_for(rater.participant)
+    questionnaire = rater_questionnaire(rater.participant)
     response = getattr(rater, "response", None) if rater.status != Status.NOMINATED else None
     answers = responses.answers_of(response)
     context = _base_context(access, questionnaire, answers)
@@ -158,28 +186,57 @@ def _start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _section_rows(section, answers, missing, errors, *, is_self):
+def _choices_row(item, current=None, missing=False, error=None, *, is_self):
+    current = str(current) if current is not None else None
+    choices = [(str(v), label) for v, label in item.scale]
+    choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
+    described_by = []
+    if item.context:
+        described_by.append(f"ctx-{item.key}")
+    if missing or error:
+        described_by.append(f"err-{item.key}")
+    return {
+        "item": item,
+        "text": prompt(item, is_self=is_self),
+        "choices": [
+            {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
+            for v, label in choices
+        ],
+        "missing": missing,
+        "error": error,
+        "described_by": " ".join(described_by),
+    }
+
+
+def _item_html(questionnaire, item, current, *, read_only, is_self):
+    """An item with its answer choices, rendered once per process, language and compass version
+    (the questionnaire holds them) and marked with the rater's answer: the only thing that
+    varies."""
+    key = (item.key, read_only, is_self)
+    html = questionnaire.fragments.get(key)
+    if html is None:
+        html = render_to_string(
+            "assessments/questionnaire/_item.html",
+            {"row": _choices_row(item, is_self=is_self), "read_only": read_only},
+        )
+        questionnaire.fragments[key] = html
+    if current is None:
+        return html
+    value = str(current)
+    marker = f'id="{item.key}-{value}" value="{value}"'
+    return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
+
+
+def _section_rows(questionnaire, section, answers, missing, errors, *, read_only, is_self):
     def row(item):
         current = answers.get(item.key)
-        current = str(current) if current is not None else None
-        choices = [(str(v), label) for v, label in item.scale]
-        choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
-        described_by = []
-        if item.context:
-            described_by.append(f"ctx-{item.key}")
-        if item.key in missing or item.key in errors:
-            described_by.append(f"err-{item.key}")
-        return {
-            "item": item,
-            "text": prompt(item, is_self=is_self),
-            "choices": [
-                {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
-                for v, label in choices
-            ],
-            "missing": item.key in missing,
-            "error": errors.get(item.key),
-            "described_by": " ".join(described_by),
-        }
+        missing_here, error = item.key in missing, errors.get(item.key)
+        row = _choices_row(item, current, missing_here, error, is_self=is_self)
+        if not (missing_here or error):
+            row["html"] = _item_html(
+                questionnaire, item, current, read_only=read_only, is_self=is_self
+            )
+        return row
 
     return {
         "general": [row(i) for i in section.general_items],
@@ -215,9 +272,15 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
         {
             "section": section,
             "rows": _section_rows(
-                section, answers, missing, errors, is_self=access.rater.group == RaterGroup.SELF
+                questionnaire,
+                section,
+                answers,
+                missing,
+                errors,
+                read_only=context["read_only"],
+                is_self=access.rater.group == RaterGroup.SELF,
             ),
-            "level": access.rater.participant.level,
+            "level": questionnaire.level,
             "next_level": questionnaire.next_level,
             "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
             "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
@@ -245,7 +308,7 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
 
 def _section(request, access, number):
     rater = access.rater
-    questionnaire = questionnaire_for(rater.participant)
+    questionnaire = rater_questionnaire(rater.participant)
     section = questionnaire.section(number)
     if section is None:
         raise Http404
@@ -360,7 +423,7 @@ def _autosave_status(errors, saved=None):
 
 def _review(request, access):
     rater = access.rater
-    questionnaire = questionnaire_for(rater.participant)
+    questionnaire = rater_questionnaire(rater.participant)
     error = None
     if request.method == "POST":
         try:

@@ -142,3 +142,10 @@ def bm_labels():
     from assessments.management.commands.benchmark import LABELS
 
     return list(LABELS.values())
+
+
+def test_only_refuses_what_it_cannot_time():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--only takes some of"):
+        call_command("benchmark", "--only", "release,coffee")

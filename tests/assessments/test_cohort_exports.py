@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import cohort_exports, group_reports
+from assessments import cohort_exports, group_reports, tallies
 from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
@@ -36,6 +36,7 @@ def leader(cycle, supervisor, *, org_unit, gender="woman", level_slug="heads-of-
 
 def release(cycle):
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    tallies.freeze(cycle)  # as release_cycle does
     cycle.refresh_from_db()
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import group_reports
+from assessments import group_reports, tallies
 from assessments.models import Cycle, RaterGroup
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
@@ -32,6 +32,7 @@ def _leader(
 
 def _release(cycle):
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    tallies.freeze(cycle)  # as release_cycle does
     cycle.refresh_from_db()
 
 

@@ -116,6 +116,7 @@ def test_pitfalls_are_ordered_by_frequency_and_flagged_from_often(participant):
 def test_individual_report_runs_in_constant_queries(participant, django_assert_num_queries, peers):
     for rater in _raters(participant, RaterGroup.PEER, peers):
         submit_all(rater, "3", comments={2: {"improvement": "More delegation."}})
-    # six grouped queries: every enabler and level number is summed from the per-item ones
+    # rater counts, the questionnaire (3), the per-item tallies (read live before release),
+    # comments: every enabler and level number is summed from the per-item ones
     with django_assert_num_queries(6):
         reports.individual_report(participant)

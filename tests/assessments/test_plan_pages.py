@@ -739,7 +739,7 @@ def test_plan_page_runs_in_constant_queries(
 
     client.force_login(leader)
     # session, user, participant, plan; focus areas, their actions, indicators, pitfalls;
-    # comments; then the report's 6 grouped queries.
+    # comments; then the report's 6 queries (its figures come from the per-item tallies in one).
     with django_assert_num_queries(15):
         assert client.get(url("plan", participant)).status_code == 200
     client.force_login(boss)

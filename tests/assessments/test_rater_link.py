@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.models import Answer, Cycle, Rater, Response
+from assessments.models import Answer, Comment, Cycle, Rater, Response
 from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.tokens import hash_token, issue_token, revoke_token
 from tests.assessments.helpers import answer_everything, section_post
@@ -250,11 +250,25 @@ def test_questionnaire_page_and_draft_save_run_in_constant_queries(
     rater = RaterFactory(participant=make_participant(level_slug=slug))
     token = issue_token(rater)
     section = build_questionnaire(rater.participant.level).section(1)
-    client.post(url("section", token, 1), section_post(section))
-    with django_assert_num_queries(7):
+    client.get(url("section", token, 1))  # the process builds the questionnaire once
+    # the first save of a rater who was only invited: the response is created
+    with django_assert_num_queries(8):
+        client.post(url("section", token, 1), section_post(section, comment_strength="Calm."))
+    # the link, its rater and response in one query; the answers; the comments. The
+    # questionnaire and its answer choices are built once per process.
+    with django_assert_num_queries(3):
         client.get(url("section", token, 1))
-    with django_assert_num_queries(13):  # the wrong-link counter is read after a miss only
-        client.post(url("section", token, 1), section_post(section, "2"))
+    # a later save: the link; SAVEPOINT (BEGIN), the rater's lock, the response, the answers
+    # and the comments upserted, the emptied comment removed, RELEASE (COMMIT)
+    with django_assert_num_queries(8):
+        client.post(
+            url("section", token, 1),
+            section_post(section, "2", comment_strength="", comment_improvement="Listen."),
+        )
+    assert {(c.kind, c.text) for c in Comment.objects.filter(response__rater=rater)} == {
+        ("improvement", "Listen.")
+    }
+    assert set(Answer.objects.filter(response__rater=rater).values_list("score", flat=True)) == {2}
 
 
 def test_rater_pages_carry_no_outside_resources(client, peer):

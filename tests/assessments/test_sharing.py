@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments import sharing
+from assessments import sharing, tallies
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle
 from tests.factories import make_participant
@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def released(participant):
     Cycle.objects.filter(pk=participant.cycle_id).update(state=Cycle.State.RELEASED)
+    tallies.freeze(participant.cycle)  # as release_cycle does
     participant.cycle.refresh_from_db()
     return participant
 

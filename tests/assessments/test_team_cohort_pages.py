@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import action_plans
+from assessments import action_plans, tallies
 from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -42,6 +42,7 @@ def leader(cycle, supervisor, *, org_unit, gender="", level_slug="heads-of-teams
 
 def release(cycle):
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    tallies.freeze(cycle)  # as release_cycle does
     cycle.refresh_from_db()
 
 

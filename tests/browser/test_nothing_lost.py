@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from assessments.models import Answer, Comment, Cycle
@@ -22,10 +23,22 @@ from .helpers import questions, section_heading
 PASSWORD = "field-office-compass-2026"
 
 
+def _holds(predicate):
+    """The predicate, read again later (False) while the live server's write transaction holds
+    a table of the shared in-memory SQLite database: shared-cache locks fail at once instead of
+    waiting."""
+    try:
+        return predicate()
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False
+
+
 def wait_for(predicate, seconds=10):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
+        if _holds(predicate):
             return True
         time.sleep(0.1)
     return predicate()

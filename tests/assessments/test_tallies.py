@@ -1,0 +1,177 @@
+"""Figures frozen at release: the reports read tallies written once by release_cycle."""
+
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments import cycles, group_reports, reports, stewardship, tallies
+from assessments.anonymity import Tally
+from assessments.models import Answer, Cycle, ItemTally, RaterGroup
+from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from tests.assessments.helpers import fast_submit, submit_all
+from tests.factories import (
+    CycleFactory,
+    RaterFactory,
+    UserFactory,
+    make_participant,
+    self_rater,
+    supervisor_rater,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _leader(cycle, boss, peers=3, level_slug="heads-of-teams", org_unit="Country Office Kenya"):
+    participant = make_participant(cycle, supervisor=boss, level_slug=level_slug, org_unit=org_unit)
+    fast_submit(self_rater(participant), "5")
+    fast_submit(supervisor_rater(participant), "2")
+    scores = ["3", "4", NOT_OBSERVED, "1", "5"]
+    for n in range(peers):
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), scores[n % 5])
+    return participant
+
+
+def _release(cycle, hr):
+    cycles.close_cycle(cycle=cycle, by=hr)
+    return cycles.release_cycle(cycle=cycle, by=hr)
+
+
+@pytest.fixture
+def cycle(compass):
+    return CycleFactory(state=Cycle.State.OPEN)
+
+
+@pytest.fixture
+def hr(hr_admin):
+    return hr_admin
+
+
+def _live(participant):
+    """What the tallies read before release (through the same SELECT, not the frozen rows)."""
+    participant.cycle.tallied_at = None
+    return tallies.participant_tallies(participant)
+
+
+def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr):
+    leader = _leader(cycle, UserFactory(), peers=5)
+    # a draft never counts: this peer answered everything but did not submit
+    submit_all(RaterFactory(participant=leader, group=RaterGroup.PEER), "1", submit=False)
+    cycle = _release(cycle, hr)
+    assert cycle.tallied_at is not None
+    figures = tallies.participant_tallies(leader)
+
+    item = build_questionnaire(leader.level).sections[0].general_items[0]
+    # peers answered 3, 4, not observed, 1, 5 to every item
+    assert figures.items[item.key][RaterGroup.PEER] == Tally(
+        total=13, answered=4, raters=4, not_observed=1
+    )
+    assert figures.items[item.key][RaterGroup.SELF] == Tally(5, 1, 1, 0)
+    assert figures.items[item.key][RaterGroup.SUPERVISOR] == Tally(2, 1, 1, 0)
+    section = build_questionnaire(leader.level).sections[0]
+    n = len(section.general_items) + len(section.level_items)
+    # an enabler counts each peer who gave a real answer once, however many items they answered
+    peers = figures.enablers[section.enabler.pk][RaterGroup.PEER]
+    assert peers == Tally(total=13 * n, answered=4 * n, raters=4, not_observed=n)
+    general = figures.levels[(section.enabler.pk, item_level(item))][RaterGroup.PEER]
+    assert general == Tally(
+        13 * len(section.general_items),
+        4 * len(section.general_items),
+        4,
+        len(section.general_items),
+    )
+
+
+def item_level(item):
+    from compass.models import Indicator
+
+    return Indicator.objects.get(pk=item.indicator_id).behaviour.level_id
+
+
+def test_frozen_figures_are_those_of_the_answers(cycle, hr):
+    leaders = [_leader(cycle, UserFactory(), peers=p) for p in (3, 4)]
+    leaders.append(_leader(cycle, UserFactory(), peers=3, level_slug="directors"))
+    live = {p.pk: _live(p) for p in leaders}
+    live_rows = tallies.item_rows(cycle, cycle.participants.all())
+    live_parts = group_reports.released_parts(cycle.participants.all(), cycle)
+    cycle = _release(cycle, hr)
+    for participant in leaders:
+        participant.refresh_from_db()
+        assert participant.cycle.tallied_at is not None
+        assert asdict(tallies.participant_tallies(participant)) == asdict(live[participant.pk])
+    frozen_rows = tallies.item_rows(cycle, cycle.participants.all())
+    assert len(frozen_rows) == len(live_rows)
+    assert set(frozen_rows) == set(live_rows)
+    assert {row[2] is None for row in frozen_rows} == {True, False}  # indicators and pitfalls
+    assert group_reports.released_parts(cycle.participants.all(), cycle) == live_parts
+
+
+def test_reports_read_the_frozen_figures_not_the_answers(cycle, hr):
+    leader = _leader(cycle, UserFactory(), peers=3)
+    cycle = _release(cycle, hr)
+    before = reports.individual_report(leader)
+    cohort_before = group_reports.cohort_report(cycle)
+    # Answers cannot change after release; if a row were altered behind the rules' back, the
+    # reports would still show what was released.
+    Answer.objects.filter(response__rater__participant=leader).update(score=1)
+    leader.cycle.refresh_from_db()
+    after = reports.individual_report(leader)
+    assert [s.row for s in after.sections] == [s.row for s in before.sections]
+    assert group_reports.cohort_report(cycle).levels.rows == cohort_before.levels.rows
+
+
+def test_erasure_and_retention_leave_the_tallies_and_reports_as_they_were(cycle, hr):
+    leader = _leader(cycle, UserFactory(), peers=3)
+    peer = RaterFactory(participant=leader, group=RaterGroup.PEER)
+    submit_all(peer, "4", comments={1: {"strength": "Listens."}})
+    cycle = _release(cycle, hr)
+    rows = set(ItemTally.objects.values_list(*tallies.COLUMNS))
+    sections = [s.row for s in reports.individual_report(leader).sections]
+    stewardship.erase_person(email=peer.email)
+    stewardship.apply_retention(days=1, now=timezone.now() + timedelta(days=30))
+    assert set(ItemTally.objects.values_list(*tallies.COLUMNS)) == rows
+    report = reports.individual_report(leader)
+    assert [s.row for s in report.sections] == sections
+    assert not any(s.comments for s in report.sections)  # the erased peer's words are gone
+
+
+def test_a_participant_removed_takes_their_tallies_along(cycle, hr):
+    leader = _leader(cycle, UserFactory(), peers=3)
+    other = _leader(cycle, UserFactory(), peers=3)
+    _release(cycle, hr)
+    leader.delete()
+    assert not ItemTally.objects.filter(participant_id=leader.pk).exists()
+    assert ItemTally.objects.filter(participant=other).exists()
+
+
+def test_freezing_again_replaces_the_rows(cycle, hr):
+    _leader(cycle, UserFactory(), peers=3)
+    cycle = _release(cycle, hr)
+    count = ItemTally.objects.count()
+    assert tallies.freeze(cycle) == count
+    assert ItemTally.objects.count() == count
+
+
+@pytest.mark.parametrize("report", ["individual", "team", "cohort"])
+def test_released_reports_run_in_constant_queries(compass, hr, report):
+    counts = []
+    for size in [3, 9]:
+        cycle = CycleFactory(state=Cycle.State.OPEN)
+        boss = UserFactory()
+        leaders = [_leader(cycle, boss, peers=3 + i % 4) for i in range(size)]
+        cycle = _release(cycle, hr)
+        leaders[-1].refresh_from_db()
+        with CaptureQueriesContext(connection) as captured:
+            if report == "individual":
+                reports.individual_report(leaders[-1])
+            elif report == "team":
+                assert group_reports.team_report(cycle=cycle, supervisor=boss).shown
+            else:
+                group_reports.cohort_report(cycle)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    # no query of a released report reads the answers any more
+    assert not [q["sql"] for q in captured.captured_queries if "assessments_answer" in q["sql"]]
