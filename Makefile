@@ -57,7 +57,7 @@ messages: venv gettext
 
 migrate: venv compilemessages
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata compass
+	$(BIN)/python manage.py loaddata compass gender_responsive_leadership
 
 demo: migrate
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo

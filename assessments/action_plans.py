@@ -55,7 +55,9 @@ def suggest_focus(report):
     def note(enabler, reason):
         reasons.setdefault(enabler.pk, (enabler, []))[1].append(reason)
 
-    shown = [s for s in report.sections if s.row.others.shown]
+    # The compass's enablers only: the gender-responsive skills never weigh on their average.
+    compass = [s for s in report.sections if not s.is_grl]
+    shown = [s for s in compass if s.row.others.shown]
     average = sum(s.row.others.mean for s in shown) / len(shown) if shown else 0
     below = [s for s in shown if s.row.others.mean < average]
     for section in sorted(below, key=lambda s: s.row.others.mean)[:SUGGESTIONS]:
@@ -64,7 +66,7 @@ def suggest_focus(report):
             _("others rate it %(mean).1f, among your lowest")
             % {"mean": float(shown_mean(section.row.others.mean))},
         )
-    spots = [s for s in report.sections if s.gap is not None and s.gap >= reports.BLIND_SPOT_GAP]
+    spots = [s for s in compass if s.gap is not None and s.gap >= reports.BLIND_SPOT_GAP]
     for section in sorted(spots, key=lambda s: -s.gap)[:SUGGESTIONS]:
         note(
             section.enabler,

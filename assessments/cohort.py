@@ -39,6 +39,7 @@ CYCLE_FIELDS = (
     "min_partners",
     "max_partners",
     "supervisor_approval_required",
+    "grl_edition",
     "contact_email",
     "next_level_part",
 )
@@ -54,6 +55,7 @@ RULE_FIELDS = (
     "max_partners",
     "supervisor_approval_required",
     "next_level_part",
+    "grl_edition",
 )
 
 
@@ -398,3 +400,24 @@ def retry_delivery(*, delivery, by):
         )
     transaction.on_commit(lambda: tasks.retry_delivery.enqueue(delivery.pk))
     return delivery
+
+
+@transaction.atomic
+def add_rater_without_email(*, participant, name, group, by):
+    """HR adds a rater the leader has no email for: they get a printed card
+    (assessments/cards.py). The leader's own limits and rules apply, as when they nominate."""
+    from . import nominations
+
+    rater = nominations.nominate_rater(participant=participant, name=name, email="", group=group)
+    cycles.record(
+        cycle=participant.cycle,
+        actor=by,
+        action="add_card_rater",
+        detail=_("%(name)s (%(group)s, without email) added for %(leader)s.")
+        % {
+            "name": rater.name,
+            "group": rater.get_group_display(),
+            "leader": participant.person.get_full_name(),
+        },
+    )
+    return rater

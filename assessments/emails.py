@@ -230,3 +230,35 @@ def send_reminder_digest(address, items):
         kind="reminder",
         rater=first,
     )
+
+
+def send_card_notice(participant, *, reminder=False, rater=None):
+    """To the leader, for their raters without email (assessments/cards.py): print the cards,
+    or remind those raters. It names every card rater still counted in the cycle, so a
+    reminder never says which of them has not answered."""
+    from .cards import card_raters_of, leader_card_url
+
+    raters = card_raters_of(participant)
+    if not raters:
+        return False
+    cycle = participant.cycle
+    subject = (
+        _("Remind your raters without email (%(cycle)s)")
+        if reminder
+        else _("Print the cards of your raters without email (%(cycle)s)")
+    ) % {"cycle": cycle}
+    return send(
+        cycle=cycle,
+        kind="card_reminder" if reminder else "card_notice",
+        participant=participant,
+        rater=rater,
+        to=participant.person.email,
+        subject=subject,
+        template="card_notice",
+        context={
+            "leader": participant.person,
+            "cycle": cycle,
+            "reminder": reminder,
+            "cards": [{"name": r.name, "url": leader_card_url(r)} for r in raters],
+        },
+    )

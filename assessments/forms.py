@@ -23,6 +23,7 @@ class NominationForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email address"),
+        required=False,
         max_length=Rater._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
@@ -30,6 +31,14 @@ class NominationForm(forms.Form):
         label=_("Rater group"),
         choices=[("", _("Choose a group…")), *((g.value, g.label) for g in NOMINATED_GROUPS)],
         error_messages={"invalid_choice": _("Choose peers, direct reports or partners.")},
+    )
+    without_email = forms.BooleanField(
+        label=_("This person has no email address: I will give them a printed card"),
+        required=False,
+        help_text=_(
+            "The card carries their personal link, a QR code and a short code to type in. "
+            "Their reminders come to you, to pass on."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -43,8 +52,31 @@ class NominationForm(forms.Form):
                 Column("name", css_class="col-md-4"),
                 Column("email", css_class="col-md-4"),
                 Column("group", css_class="col-md-4"),
-            )
+            ),
+            "without_email",
         )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("without_email"):
+            if data.get("email"):
+                self.add_error(
+                    "email",
+                    _(
+                        "Leave the email empty for a rater who gets a printed card, "
+                        "or untick the box."
+                    ),
+                )
+        elif "email" in data and not data["email"]:
+            self.add_error(
+                "email",
+                _("Enter the email address, or tick the box below for a rater without email."),
+            )
+        return data
+
+    def rater_fields(self):
+        """What ``nominations.nominate_rater`` takes: an empty email means a printed card."""
+        return {key: self.cleaned_data[key] for key in ("name", "email", "group")}
 
 
 APPROVE = "approve"

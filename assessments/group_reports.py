@@ -163,6 +163,14 @@ def breakdowns(
     return out
 
 
+def grl_skills(cycle):
+    """The skills of the cycle's gender-responsive leadership section (none without it): rows
+    of their own beside the compass's enablers, never in them."""
+    if not cycle.grl_edition:
+        return []
+    return list(Enabler.objects.filter(edition=cycle.grl_edition).order_by("position"))
+
+
 @dataclass
 class TeamReport:
     cycle: object
@@ -171,6 +179,7 @@ class TeamReport:
     shown: bool
     levels: Breakdown | None
     shared: list
+    grl_levels: Breakdown | None = None  # the gender-responsive leadership skills per level
 
 
 def team_report(*, cycle, supervisor):
@@ -191,17 +200,19 @@ def team_report(*, cycle, supervisor):
         return TeamReport(cycle, supervisor, size, False, None, shared)
     levels = list(Level.objects.filter(edition=cycle.edition))
     enablers = list(Enabler.objects.filter(edition=cycle.edition))
+    level_dims = [("level_id", [(lv.pk, lv.name) for lv in levels], True)]
+    parts = released_parts(team, cycle)
     (by_level,) = breakdowns(
-        team,
-        [("level_id", [(lv.pk, lv.name) for lv in levels], True)],
-        enablers,
-        k,
-        parts=released_parts(team, cycle),
-        may_open=may_open,
-        known_supervisor=True,
+        team, level_dims, enablers, k, parts=parts, may_open=may_open, known_supervisor=True
     )
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
-    return TeamReport(cycle, supervisor, size, True, by_level, shared)
+    grl_levels = None
+    if skills := grl_skills(cycle):
+        (grl_levels,) = breakdowns(
+            team, level_dims, skills, k, parts=parts, may_open=may_open, known_supervisor=True
+        )
+        grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
+    return TeamReport(cycle, supervisor, size, True, by_level, shared, grl_levels)
 
 
 @dataclass
@@ -213,6 +224,9 @@ class CohortReport:
     org_units: Breakdown
     genders: Breakdown
     pitfalls: list  # [(level, [(pitfall, Score)])]
+    # The gender-responsive leadership skills, per level and per gender (None without them).
+    grl_levels: Breakdown | None = None
+    grl_genders: Breakdown | None = None
 
 
 def response_rates(cycle):
@@ -279,18 +293,20 @@ def cohort_report(cycle):
     genders = [(g, str(label)) for g, label in Participant.Gender.choices] + [
         ("", _("Not recorded"))
     ]
-    by_level, by_unit, by_gender = breakdowns(
-        participants,
-        [
-            ("level_id", [(lv.pk, lv.name) for lv in levels], True),
-            ("org_unit", units, False),
-            ("gender", genders, False),
-        ],
-        enablers,
-        k,
-        parts=parts,
-    )
+    dimensions = [
+        ("level_id", [(lv.pk, lv.name) for lv in levels], True),
+        ("org_unit", units, False),
+        ("gender", genders, False),
+    ]
+    by_level, by_unit, by_gender = breakdowns(participants, dimensions, enablers, k, parts=parts)
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
+    grl_levels = grl_genders = None
+    if skills := grl_skills(cycle):
+        # The skills' own tables, under the same rule over the same breakdowns of people.
+        grl_levels, _units, grl_genders = breakdowns(
+            participants, dimensions, skills, k, parts=parts
+        )
+        grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
     return CohortReport(
         cycle=cycle,
         participants=participants.count(),
@@ -299,4 +315,6 @@ def cohort_report(cycle):
         org_units=by_unit,
         genders=by_gender,
         pitfalls=_pitfalls_by_level(parts, participants, levels, k),
+        grl_levels=grl_levels,
+        grl_genders=grl_genders,
     )

@@ -5,11 +5,11 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from compass.models import Level
+from compass.models import GRL_EDITION_PREFIX, Level, is_compass_edition
 
 from .cohort import RULE_FIELDS
 from .imports import MAX_BYTES
-from .models import Cycle, Rater, RaterGroup
+from .models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup
 from .reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
 from .validators import no_control_characters
 
@@ -50,6 +50,7 @@ class CycleForm(forms.ModelForm):
             "min_partners",
             "max_partners",
             "supervisor_approval_required",
+            "grl_edition",
             "contact_email",
             "next_level_part",
         ]
@@ -61,10 +62,27 @@ class CycleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         editions = sorted(
-            set(Level.objects.values_list("edition", flat=True)) | {self.instance.edition},
+            {e for e in Level.objects.values_list("edition", flat=True) if is_compass_edition(e)}
+            | {self.instance.edition},
             reverse=True,
         )
         self.fields["edition"].choices = [(e, e) for e in editions]
+        grl_editions = sorted(
+            set(
+                Level.objects.filter(edition__startswith=GRL_EDITION_PREFIX).values_list(
+                    "edition", flat=True
+                )
+            )
+            | ({self.instance.grl_edition} - {""}),
+            reverse=True,
+        )
+        self.fields["grl_edition"] = forms.ChoiceField(
+            label=_("Gender-responsive leadership section"),
+            required=False,
+            choices=[("", _("Not included"))]
+            + [(e, _("Included (edition %(edition)s)") % {"edition": e}) for e in grl_editions],
+            help_text=Cycle._meta.get_field("grl_edition").help_text,
+        )
         self.fields["name"].validators.append(no_control_characters)
         # Left out of a post (an older form, a script): the site's default language.
         self.fields["language"].required = False
@@ -329,3 +347,17 @@ class ReplaceRaterForm(forms.Form):
         if cleaned.get("discard_submitted") and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Say why the submitted response is discarded."))
         return cleaned
+
+
+class CardRaterForm(forms.Form):
+    """A rater without email that HR adds for a leader: a name and a group; they get a card."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=Rater._meta.get_field("name").max_length,
+        validators=[no_control_characters],
+    )
+    group = forms.ChoiceField(
+        label=_("Rater group"),
+        choices=[(g.value, g.label) for g in NOMINATED_GROUPS],
+    )

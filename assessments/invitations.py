@@ -29,6 +29,10 @@ def invite_rater(rater, *, reminder=False):
     rater = Rater.objects.select_related("participant__cycle", "participant__person").get(
         pk=rater.pk
     )
+    if not rater.has_email:
+        # A printed card instead (assessments/cards.py): the leader is told, never sent the link.
+        emails.send_card_notice(rater.participant, reminder=reminder, rater=rater)
+        return rater
     emails.send_invitation(rater, rater_link(token), reminder=reminder)
     return rater
 

@@ -145,6 +145,18 @@ class Cycle(models.Model):
     supervisor_approval_required = models.BooleanField(
         _("supervisors approve nominations"), default=False
     )
+    # The edition of the gender-responsive leadership section the questionnaire adds (its own
+    # framework, compass.models.GRL_EDITION), or empty for none.
+    grl_edition = models.CharField(
+        _("gender-responsive leadership section"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_(
+            "Adds a section on the five core skills of gender-responsive leadership (Folke "
+            "Bernadotte Academy), reported on its own rows beside the compass enablers."
+        ),
+    )
     contact_email = models.EmailField(
         _("contact email"),
         blank=True,
@@ -295,6 +307,10 @@ class Rater(models.Model):
 
     The link's token is derived from ``link_secret`` with a server key (assessments/tokens.py);
     only its SHA-256 is stored, so a database leak alone gives no working links.
+
+    A rater without an email address (``email`` empty: a partner in a field office) is given a
+    printed card instead of emails: the link, its QR code and a short code typed at ``/r/``
+    (``code_hash`` is the SHA-256 of that code). Their reminders go to the leader.
     """
 
     class Status(models.TextChoices):
@@ -313,7 +329,7 @@ class Rater(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="raters")
     group = models.CharField(_("rater group"), max_length=16, choices=RaterGroup.choices)
     name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("email address"))
+    email = models.EmailField(_("email address"), blank=True)
     user = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="rater_roles"
     )
@@ -327,6 +343,8 @@ class Rater(models.Model):
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # The link a rater held before the key rotated (or before links were derived).
     previous_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The short code of a rater without email (their printed card), hashed like the link.
+    code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     declined_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
@@ -349,7 +367,10 @@ class Rater(models.Model):
                 name="rater_one_supervisor_per_participant",
             ),
             models.UniqueConstraint(
-                "participant", Lower("email"), name="rater_once_per_participant"
+                "participant",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="rater_once_per_participant",
             ),
         ]
 
@@ -359,6 +380,11 @@ class Rater(models.Model):
     @property
     def is_anonymous(self):
         return self.group in ANONYMOUS_GROUPS
+
+    @property
+    def has_email(self):
+        """False for a rater reached by a printed card (no email known)."""
+        return bool(self.email)
 
 
 class Response(models.Model):

@@ -74,6 +74,8 @@ def _invite_when_ready(participant, raters):
 
 @transaction.atomic
 def nominate_rater(*, participant, name, email, group):
+    """Add a rater. ``email`` empty adds a rater without email, reached by a printed card
+    (assessments/cards.py) instead of emails."""
     from . import tasks
 
     participant = (
@@ -89,13 +91,13 @@ def nominate_rater(*, participant, name, email, group):
         raise DomainError(_("Choose peers, direct reports or partners."), field="group")
     if not name:
         raise DomainError(_("Enter the rater's name."), field="name")
-    if same_mailbox(email, participant.person.email):
+    if email and same_mailbox(email, participant.person.email):
         raise DomainError(
             _("You cannot nominate yourself: your self-assessment is already part of the 360."),
             field="email",
         )
     supervisor = participant.supervisor
-    if supervisor is not None and same_mailbox(email, supervisor.email):
+    if email and supervisor is not None and same_mailbox(email, supervisor.email):
         raise DomainError(
             _(
                 "Your supervisor answers as your supervisor, not as a peer, direct report or "
@@ -104,8 +106,18 @@ def nominate_rater(*, participant, name, email, group):
             field="email",
         )
     nominated = participant.raters.exclude(group=RaterGroup.SELF).values_list("email", flat=True)
-    if any(same_mailbox(email, other) for other in nominated):
+    if email and any(same_mailbox(email, other) for other in nominated):
         raise DomainError(_("This person is already one of your raters."), field="email")
+    if not email and participant.raters.filter(email="", name__iexact=name).exists():
+        # Without an email, the name is all that tells two raters apart on the cards.
+        raise DomainError(
+            _(
+                "A rater without email is already called %(name)s: add something to tell them "
+                "apart (a surname, a place)."
+            )
+            % {"name": name},
+            field="name",
+        )
     fewest, most = participant.cycle.rater_limits()[group]
     if group_counts(participant)[group] >= most:
         raise DomainError(

@@ -10,6 +10,10 @@ next-level part adds the indicators of the level above the participant's (none a
 Executive Office), rated on the behaviour scale like the others. Views, the draft save,
 submission and reports all build it here, so the items a rater sees are exactly the items that
 are checked and scored.
+
+A cycle with the gender-responsive leadership section (``Cycle.grl_edition``, issue 19) adds one
+section per core skill after the compass's, each with its two or three indicators on the
+behaviour scale; reports keep them on rows of their own (``Section.is_grl``).
 """
 
 import threading
@@ -21,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compass.models import Enabler, Indicator, Level, Pitfall
@@ -80,6 +85,8 @@ class Section:
     pitfall_items: list[Item] = field(default_factory=list)
     next_items: list[Item] = field(default_factory=list)  # the level above, when asked for
 
+    is_grl: bool = False  # a skill of the gender-responsive leadership section
+
     @property
     def items(self):
         return [*self.general_items, *self.level_items, *self.next_items, *self.pitfall_items]
@@ -129,26 +136,42 @@ def pitfall_key(pitfall_id):
 
 
 def questionnaire_for(participant):
-    """The questionnaire of ``participant``'s cycle: with the next-level part if it asks for it."""
-    return build_questionnaire(participant.level, next_level=participant.cycle.next_level_part)
+    """The questionnaire of ``participant``'s cycle: with the next-level part if it asks for it,
+    and the gender-responsive leadership section if it adds it."""
+    cycle = participant.cycle
+    return build_questionnaire(
+        participant.level, next_level=cycle.next_level_part, grl_edition=cycle.grl_edition
+    )
 
 
-def build_questionnaire(level, *, next_level=False):
+# The name the gender-responsive section's callers and tests use (issue 19).
+participant_questionnaire = questionnaire_for
+
+
+def build_questionnaire(level, *, next_level=False, grl_edition=""):
     """The questionnaire for ``level`` in three queries, whatever the number of items.
 
     With ``next_level``, each section also holds the indicators of the level above ``level``.
+    With ``grl_edition``, the skills of that gender-responsive leadership edition follow the
+    compass's enablers as sections of their own (no more queries: the same two reads).
     """
-    enablers = list(Enabler.objects.filter(edition=level.edition).order_by("position"))
-    sections = {e.pk: Section(number=n, enabler=e) for n, e in enumerate(enablers, start=1)}
+    editions = [level.edition, *([grl_edition] if grl_edition else [])]
+    enablers = sorted(  # the compass's enablers first, then the section's skills
+        Enabler.objects.filter(edition__in=editions),
+        key=lambda e: (e.edition != level.edition, e.position),
+    )
+    sections = {
+        e.pk: Section(number=n, enabler=e, is_grl=e.edition != level.edition)
+        for n, e in enumerate(enablers, start=1)
+    }
     positions = {0, level.position}
     if next_level:
         positions.add(level.position + 1)
     above = None
+    in_compass = Q(behaviour__edition=level.edition, behaviour__level__position__in=positions)
+    in_section = Q(behaviour__edition=grl_edition) if grl_edition else Q(pk__in=[])
     indicators = (
-        Indicator.objects.filter(
-            behaviour__edition=level.edition,
-            behaviour__level__position__in=positions,
-        )
+        Indicator.objects.filter(in_compass | in_section)
         .select_related("behaviour__level")
         .order_by("behaviour__level__position", "position")
     )
@@ -219,14 +242,17 @@ def _content_version():
     return version
 
 
-def shared_questionnaire(level_id, *, next_level=False):
-    """The questionnaire of the level with ``level_id`` (with the next-level part if asked), in
-    the active language, built once per process and shared: callers must not change it."""
+def shared_questionnaire(level_id, *, next_level=False, grl_edition=""):
+    """The questionnaire of the level with ``level_id`` (with the next-level part and the
+    gender-responsive section if asked), in the active language, built once per process and
+    shared: callers must not change it."""
     version = _content_version()
-    key = (level_id, bool(next_level), translation.get_language(), version)
+    key = (level_id, bool(next_level), grl_edition or "", translation.get_language(), version)
     questionnaire = _built.get(key)
     if questionnaire is None:
-        questionnaire = build_questionnaire(Level.objects.get(pk=level_id), next_level=next_level)
+        questionnaire = build_questionnaire(
+            Level.objects.get(pk=level_id), next_level=next_level, grl_edition=grl_edition
+        )
         with _lock:
             _built[key] = questionnaire
     return questionnaire
@@ -234,7 +260,10 @@ def shared_questionnaire(level_id, *, next_level=False):
 
 def rater_questionnaire(participant):
     """``questionnaire_for`` as rater pages read it: shared by the process."""
-    return shared_questionnaire(participant.level_id, next_level=participant.cycle.next_level_part)
+    cycle = participant.cycle
+    return shared_questionnaire(
+        participant.level_id, next_level=cycle.next_level_part, grl_edition=cycle.grl_edition
+    )
 
 
 def _publish_new_version():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, Min, Q, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +70,12 @@ class Preview:
 def preview(raters):
     """Who would get a reminder and for how many requests, in one query: one email each."""
     rows = list(
-        raters.annotate(address=Lower("email"))
+        # A rater without email (a printed card) is reminded through their leader.
+        raters.annotate(
+            address=Case(
+                When(email="", then=Lower("participant__person__email")), default=Lower("email")
+            )
+        )
         .values("address")
         .annotate(requests=Count("pk"), name=Min("name"))
         .order_by("name", "address")
@@ -139,6 +144,17 @@ def send_digests(rater_ids):
         .order_by(Lower("email"), "participant__cycle__closes_on", "participant__person__full_name")
     )
     sent = 0
+    raters = list(raters)
+    # Raters without email (a printed card, assessments/cards.py): their leader is reminded
+    # instead, once per leader, in an email naming every card rater of theirs, never saying
+    # which of them has not answered.
+    by_card = [rater for rater in raters if not rater.has_email]
+    if by_card:
+        Rater.objects.filter(pk__in=[r.pk for r in by_card]).update(reminded_at=timezone.now())
+        for participant in {r.participant_id: r.participant for r in by_card}.values():
+            emails.send_card_notice(participant, reminder=True)
+            sent += 1
+    raters = [rater for rater in raters if rater.has_email]
     for _address, requests in groupby(raters, key=lambda rater: rater.email.lower()):
         requests = list(requests)
         now = timezone.now()

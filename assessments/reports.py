@@ -73,6 +73,7 @@ class EnablerSection:
     pitfalls: list = field(default_factory=list)
     comments: list = field(default_factory=list)
     evidence_gaps: list = field(default_factory=list)  # (label, share of not observed)
+    is_grl: bool = False  # a skill of the gender-responsive leadership section, on its own row
 
     @property
     def gap(self):
@@ -147,6 +148,7 @@ def individual_report(participant):
         enabler = section.enabler
         report_section = EnablerSection(
             enabler=enabler,
+            is_grl=section.is_grl,
             row=anonymity.combine_rows(
                 [per_item.get(i.key, {}) for i in [*section.general_items, *section.level_items]],
                 plan,
@@ -171,7 +173,8 @@ def individual_report(participant):
                 is_general=item in section.general_items,
             )
             report_section.indicators.append(line)
-            indicator_lines.append(line)
+            if not section.is_grl:  # the compass's rankings and gaps are the compass's own
+                indicator_lines.append(line)
         for item in section.next_items:
             report_section.next_indicators.append(
                 IndicatorLine(
@@ -196,6 +199,7 @@ def individual_report(participant):
         report_section.evidence_gaps = _evidence_gaps(section, per_item, plan)
         sections.append(report_section)
 
+    compass_sections = [section for section in sections if not section.is_grl]
     shown_others = [line for line in indicator_lines if line.row.others.shown]
     by_others = sorted(shown_others, key=lambda line: (-line.row.others.mean, line.item.key))
     return IndividualReport(
@@ -212,12 +216,12 @@ def individual_report(participant):
         ),
         blind_spots=[
             x
-            for x in [*sections, *indicator_lines]
+            for x in [*compass_sections, *indicator_lines]
             if x.gap is not None and x.gap >= BLIND_SPOT_GAP
         ],
         hidden_strengths=[
             x
-            for x in [*sections, *indicator_lines]
+            for x in [*compass_sections, *indicator_lines]
             if x.gap is not None and -x.gap >= BLIND_SPOT_GAP
         ],
         next_level=questionnaire.next_level,

@@ -24,6 +24,8 @@ def _erased_email(pk, kind):
 def erase_person(*, email):
     """Erase everything that names the person with ``email``; returns what was changed."""
     email = email.strip().lower()
+    if not email:  # raters without email have an empty one: never erase them all at once
+        return {"account": 0, "rater_rows": 0, "comments": 0}
     user = User.objects.filter(email__iexact=email).first()
     raters = Rater.objects.filter(
         Q(email__iexact=email) | Q(user=user) if user else Q(email__iexact=email)
@@ -36,6 +38,7 @@ def erase_person(*, email):
         rater.user = None
         rater.token_hash = None
         rater.previous_token_hash = None
+        rater.code_hash = None
         rater.link_secret = ""
         rater.declined_reason = ""
         rater.save(
@@ -45,6 +48,7 @@ def erase_person(*, email):
                 "user",
                 "token_hash",
                 "previous_token_hash",
+                "code_hash",
                 "link_secret",
                 "declined_reason",
             ]
@@ -76,6 +80,7 @@ def apply_retention(*, days, now=None):
             user=None,
             token_hash=None,
             previous_token_hash=None,
+            code_hash=None,
             link_secret="",
             declined_reason="",
         )

@@ -87,7 +87,7 @@ def retry_delivery(delivery_id):
     """Send a failed email again (HR's retry), if it is still wanted: a new delivery record
     says whether it left this time."""
     delivery = EmailDelivery.objects.get(pk=delivery_id)
-    if delivery.kind in ("invitation", "reminder"):
+    if delivery.kind in ("invitation", "reminder", "card_notice", "card_reminder"):
         return send_link.call(delivery.rater_id) if delivery.rater_id else 0
     if delivery.kind == "approval_request" and delivery.participant_id:
         send_approval_request.call(delivery.participant_id)

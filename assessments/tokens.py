@@ -63,7 +63,8 @@ def revoke_token(rater):
     rater.link_secret = ""
     rater.token_hash = None
     rater.previous_token_hash = None
-    rater.save(update_fields=["link_secret", "token_hash", "previous_token_hash"])
+    rater.code_hash = None
+    rater.save(update_fields=["link_secret", "token_hash", "previous_token_hash", "code_hash"])
 
 
 def find_rater(token, queryset):
@@ -80,3 +81,70 @@ def find_rater(token, queryset):
 
 def rater_link(token):
     return f"{settings.SITE_URL}{reverse('rater:start', args=[token])}"
+
+
+# --- short codes (raters without email) --------------------------------------------------
+#
+# A rater without email gets a printed card; besides the link and its QR code, the card carries
+# a short code to type at /r/. It is derived like the link (HMAC of the rater's secret under the
+# server key, with another label) and only its SHA-256 is stored (``code_hash``).
+#
+# 12 characters of Crockford's base-32 alphabet (no I, L, O, U) = 60 bits. The form at /r/ takes
+# at most RATER_LINK_ATTEMPTS wrong codes or links per RATER_LINK_WINDOW per client address and
+# does not even look a code up beyond that, so with the defaults (20 per 15 minutes) one address
+# tries 1,920 codes a day. Against N live codes, one guess succeeds with probability N / 2^60:
+# with N = 100,000 cards, an attacker needs 2^60 / 100,000 ≈ 1.15 × 10^13 guesses on average,
+# about 6 × 10^9 days (16 million years) from one address (README, "Raters without email").
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+CODE_GROUP = 4
+# What people type for what they see: Crockford's reading of ambiguous characters.
+_CODE_READS_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def _derive_code(secret):
+    digest = hmac.new(
+        settings.RATER_LINK_KEY.encode(), f"short-code\0{secret}".encode(), hashlib.sha256
+    ).digest()
+    number = int.from_bytes(digest[:8], "big") >> (64 - 5 * CODE_LENGTH)
+    chars = []
+    for _position in range(CODE_LENGTH):
+        chars.append(CODE_ALPHABET[number & 31])
+        number >>= 5
+    return "".join(reversed(chars))
+
+
+def format_code(code):
+    """``ABCD-EFGH-JKMN``: groups of four are easier to read out and type."""
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+
+
+def normalize_code(typed):
+    """The code someone typed, as it was issued: case, spaces and dashes do not matter, and
+    O/I/L read as 0/1/1. None when it cannot be a code."""
+    code = "".join((typed or "").upper().split()).replace("-", "").translate(_CODE_READS_AS)
+    if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
+        return None
+    return code
+
+
+def issue_code(rater):
+    """``rater``'s short code (formatted), the same every time for the same key; stores its
+    hash. Gives the rater a link first when they have none."""
+    issue_token(rater)
+    code = _derive_code(rater.link_secret)
+    code_hash = hash_token(code)
+    if rater.code_hash != code_hash:
+        rater.code_hash = code_hash
+        rater.save(update_fields=["code_hash"])
+    return format_code(code)
+
+
+def find_rater_by_code(typed, queryset):
+    """The rater whose card carries this code, or None. A rater whose link was retired
+    (replaced, erased, revoked) is not found."""
+    code = normalize_code(typed)
+    if code is None:
+        return None
+    return queryset.filter(code_hash=hash_token(code), token_hash__isnull=False).first()

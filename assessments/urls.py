@@ -27,6 +27,11 @@ urlpatterns = [
         name="submit_nominations",
     ),
     path("<int:participant_id>/approvals/", leader.approvals, name="approvals"),
+    path(
+        "<int:participant_id>/raters/<int:rater_id>/card/",
+        leader.rater_card,
+        name="rater_card",
+    ),
     # The self-assessment: the same questionnaire views as rater links, reached signed in.
     path("<int:participant_id>/self/", self_views.self_start, name="self_start"),
     path(

@@ -39,6 +39,12 @@ urlpatterns = [
     path(rater + "resend/", hr.rater_resend, name="rater_resend"),
     path(rater + "replace/", hr.rater_replace, name="rater_replace"),
     path(rater + "remove/", hr.rater_remove, name="rater_remove"),
+    path(rater + "card/", hr.rater_card, name="rater_card"),
+    path(
+        cycle + "participants/<int:participant_id>/raters/add-without-email/",
+        hr.rater_add_without_email,
+        name="rater_add_without_email",
+    ),
     path("templates/participants.csv", hr.participants_template, name="participants_template"),
     path("templates/raters.csv", hr.raters_template, name="raters_template"),
 ]

@@ -7,6 +7,8 @@ from .views import questionnaire as views
 app_name = "rater"
 
 urlpatterns = [
+    # A rater with a printed card types its short code here (assessments/cards.py).
+    path("", views.code, name="code"),
     path("<str:token>/", views.start, name="start"),
     path("<str:token>/section/<int:number>/", views.section, name="section"),
     path("<str:token>/review/", views.review, name="review"),

@@ -11,6 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 CURRENT_EDITION = "2024"
 
+# The gender-responsive leadership section (issue 19) lives in the same tables as the compass,
+# as a framework with editions of its own (fixtures/gender_responsive_leadership.json): one level,
+# five skills stored as enablers, their indicators. A cycle adds it by naming its edition.
+GRL_EDITION = "grl-2024"
+GRL_EDITION_PREFIX = "grl-"
+
+
+def is_compass_edition(edition):
+    """Whether ``edition`` is one of the compass's (not of a section a cycle can add)."""
+    return not edition.startswith(GRL_EDITION_PREFIX)
+
 
 class EditionSlugManager(models.Manager):
     def get_by_natural_key(self, edition, slug):

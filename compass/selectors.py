@@ -3,11 +3,25 @@
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
-from .models import CURRENT_EDITION, Behaviour, Enabler, Indicator, Level, Pitfall
+from .models import (
+    CURRENT_EDITION,
+    GRL_EDITION_PREFIX,
+    Behaviour,
+    Enabler,
+    Indicator,
+    Level,
+    Pitfall,
+)
 
 
 def latest_edition():
-    edition = Level.objects.order_by("-edition").values_list("edition", flat=True).first()
+    """The newest edition of the compass (the gender-responsive section's editions aside)."""
+    edition = (
+        Level.objects.exclude(edition__startswith=GRL_EDITION_PREFIX)
+        .order_by("-edition")
+        .values_list("edition", flat=True)
+        .first()
+    )
     return edition or CURRENT_EDITION
 
 

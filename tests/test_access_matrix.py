@@ -77,6 +77,7 @@ def world(compass, hr_admin):
     asked = open_part.raters.get(group=RaterGroup.SUPERVISOR)
     asked.status = Rater.Status.INVITED
     asked.save(update_fields=["status"])
+    card_rater = RaterFactory(participant=open_part, group=RaterGroup.PARTNER, email="")
 
     released = CycleFactory(state=Cycle.State.OPEN)
     released_part = make_participant(released, person=leader, supervisor=supervisor)
@@ -111,6 +112,7 @@ def world(compass, hr_admin):
         "open_part": open_part,
         "peer": peer,
         "asked": asked,
+        "card_rater": card_rater,
         "token": token,
         "released": released,
         "released_part": released_part,
@@ -164,6 +166,7 @@ MATRIX = {
     "my360:replace_nomination": (lambda w: [*_open(w), w["peer"].pk], "", only(["leader"])),
     "my360:submit_nominations": (_open, "", POST_ONLY),
     "my360:approvals": (_open, "", only(["supervisor"])),
+    "my360:rater_card": (lambda w: [*_open(w), w["card_rater"].pk], "", only(["leader"])),
     "my360:self_start": (_open, "", only(["leader"])),
     "my360:self_section": (lambda w: [*_open(w), 1], "", only(["leader"])),
     "my360:self_review": (_open, "", only(["leader"])),
@@ -174,6 +177,8 @@ MATRIX = {
     "my360:feedback_review": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
     "my360:feedback_decline": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
     "my360:feedback_thanks": (lambda w: [w["asked"].pk], "", only(["supervisor"])),
+    # Where the short code of a printed card is typed: public, like the links.
+    "rater:code": (lambda w: [], "", PUBLIC),
     # A rater link is a bearer link: whoever holds it is the rater, signed in or not.
     "rater:start": (lambda w: [w["token"]], "", PUBLIC),
     "rater:section": (lambda w: [w["token"], 1], "", PUBLIC),
@@ -211,6 +216,16 @@ MATRIX = {
     ),
     "hr:rater_replace": (_hr_rater, "", HR_ONLY),
     "hr:rater_remove": (_hr_rater, "", HR_ONLY),
+    "hr:rater_card": (
+        lambda w: [w["open_cycle"].pk, w["open_part"].pk, w["card_rater"].pk],
+        "",
+        HR_ONLY,
+    ),
+    "hr:rater_add_without_email": (
+        lambda w: [w["open_cycle"].pk, w["open_part"].pk],
+        "",
+        only(["hr"], 405),
+    ),
     "hr:participants_template": (lambda w: [], "", HR_ONLY),
     "hr:raters_template": (lambda w: [], "", HR_ONLY),
     "reports:individual": (_released, "", only(["leader", "supervisor", "hr"])),
@@ -269,6 +284,40 @@ def test_every_url_answers_every_role_as_expected(client, world, role):
         if _answer(response) != expected[role]:
             wrong[name] = (_answer(response), expected[role])
     assert wrong == {}, f"{role}: (got, expected) per URL"
+
+
+# POSTs to the URLs of issue 19 (raters without email), every role: the card pages are
+# read-only (405 on My 360 as its other pages; HR's page 404 to non-HR), adding a rater is HR's,
+# and the code form answers a post without a code with its error (400).
+POST_MATRIX = {
+    "my360:rater_card": (lambda w: [*_open(w), w["card_rater"].pk], {}, signed_in(405)),
+    "hr:rater_card": (
+        lambda w: [w["open_cycle"].pk, w["open_part"].pk, w["card_rater"].pk],
+        {},
+        only(["hr"], 405),
+    ),
+    "hr:rater_add_without_email": (
+        lambda w: [w["open_cycle"].pk, w["open_part"].pk],
+        {"name": "Kofi Mensah", "group": "partner"},
+        only(["hr"], REDIRECT),
+    ),
+    "rater:code": (lambda w: [], {"code": ""}, _all(400)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posts_answer_every_role_as_expected(client, world, role):
+    if role in world["users"]:
+        client.force_login(world["users"][role])
+    wrong = {}
+    for name, (args, data, expected) in POST_MATRIX.items():
+        response = client.post(reverse(name, args=args(world)), data)
+        assert response.status_code != 500, name
+        if _answer(response) != expected[role]:
+            wrong[name] = (_answer(response), expected[role])
+    assert wrong == {}, f"{role}: (got, expected) per URL"
+    added = world["open_part"].raters.filter(name="Kofi Mensah").count()
+    assert added == (1 if role == "hr" else 0)
 
 
 def test_the_django_admin_is_for_staff_only(client, world):

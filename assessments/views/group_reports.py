@@ -87,6 +87,14 @@ def team(request, cycle_id):
             total_label=_("Whole team"),
             total_size=report.size,
         )
+        if report.grl_levels is not None:
+            context["grl_heatmap"] = heatmap(
+                report.grl_levels,
+                heatmap_id="team-grl",
+                dimension=_("Level"),
+                total_label=_("Whole team"),
+                total_size=report.size,
+            )
         context.update(_legends())
         enablers = [enabler for enabler, _heats, _all in report.levels.rows]
         team = group_reports.Participant.objects.filter(cycle=cycle, supervisor=request.user)
@@ -115,6 +123,16 @@ def cohort(request, cycle_id):
         # them.)
         "org_units": heatmap(report.org_units, heatmap_id="org-units", dimension=_("Org unit")),
         "genders": heatmap(report.genders, heatmap_id="genders", dimension=_("Gender")),
+        "grl_levels": report.grl_levels
+        and heatmap(
+            report.grl_levels,
+            heatmap_id="grl-levels",
+            dimension=_("Level"),
+            total_label=_("All levels"),
+            total_size=report.participants,
+        ),
+        "grl_genders": report.grl_genders
+        and heatmap(report.grl_genders, heatmap_id="grl-genders", dimension=_("Gender")),
         "pitfalls": _pitfalls(report.pitfalls),
         "pitfall_flag": charts.format_score(reports.PITFALL_FLAG),
         "plans": action_plans.plan_counts(cycle),

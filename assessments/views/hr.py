@@ -29,6 +29,7 @@ from compass.models import Level
 
 from .. import (
     access,
+    cards,
     cohort,
     cycles,
     exports,
@@ -40,6 +41,7 @@ from .. import (
 )
 from ..errors import DomainError
 from ..hr_forms import (
+    CardRaterForm,
     ConfirmNameForm,
     CycleForm,
     ExtendForm,
@@ -51,6 +53,7 @@ from ..hr_forms import (
     ReplaceRaterForm,
 )
 from ..models import Cycle, EmailDelivery, Participant, Rater, RaterGroup, ReportArchive
+from . import leader as leader_views
 
 State = Cycle.State
 Status = Rater.Status
@@ -76,6 +79,7 @@ AUDIT_LABELS = {
     "reopen": gettext_lazy("Re-opened"),
     "release": gettext_lazy("Reports released"),
     "retry_email": gettext_lazy("Email sent again"),
+    "add_card_rater": gettext_lazy("Rater without email added"),
 }
 
 
@@ -238,13 +242,19 @@ def participant_detail(request, cycle_id, participant_id):
             "can_replace": cycle.state in (State.DRAFT, State.OPEN)
             and rater.group != RaterGroup.SELF,
             "can_remove": cycle.state != State.RELEASED and rater.group != RaterGroup.SELF,
+            "has_card": not rater.has_email and cards.card_problem(rater) is None,
         }
         for rater in raters
     ]
     return render(
         request,
         "assessments/hr/participant_detail.html",
-        {"cycle": cycle, "participant": participant, "rows": rows},
+        {
+            "cycle": cycle,
+            "participant": participant,
+            "rows": rows,
+            "card_form": CardRaterForm() if cycle.state in (State.DRAFT, State.OPEN) else None,
+        },
     )
 
 
@@ -814,3 +824,45 @@ def export_participation(request, cycle_id):
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+@hr_required
+@require_http_methods(["GET"])
+def rater_card(request, cycle_id, participant_id, rater_id):
+    """The printable card of a rater without email, for HR to print or send to the leader."""
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    rater = _rater(participant, rater_id)
+    if rater.has_email:
+        raise Http404
+    return leader_views.render_card(
+        request,
+        rater,
+        back_url=reverse("hr:participant_detail", args=[cycle.pk, participant.pk]),
+        back_label=participant.person.get_full_name(),
+    )
+
+
+@hr_required
+@require_POST
+def rater_add_without_email(request, cycle_id, participant_id):
+    cycle = _cycle(cycle_id)
+    participant = _participant(cycle, participant_id)
+    form = CardRaterForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    else:
+        try:
+            rater = cohort.add_rater_without_email(
+                participant=participant, by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added. Print their card from the list of raters.")
+                % {"name": rater.name},
+            )
+    return redirect("hr:participant_detail", cycle.pk, participant.pk)

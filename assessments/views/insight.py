@@ -94,7 +94,8 @@ def _enabler_row(report, entry, directions):
     return {
         "enabler": enabler.name,
         "slug": enabler.slug,
-        "anchor": f"enabler-{enabler.slug}",
+        "is_grl": section.is_grl,
+        "anchor": f"{'grl' if section.is_grl else 'enabler'}-{enabler.slug}",
         "others": report_views.cell(section.row.others),
         # as printed (one decimal): the summary ranks and subtracts no finer than it shows
         "others_shown": insight.shown(section.row.others),
@@ -149,7 +150,9 @@ def _advice_text(enabler, advice, directions):
 
 def _summary(report, rows, suggestions):
     """The five-minute read: strongest and weakest enablers as others see them, the largest
-    gaps, placement, and the action plan's three suggestions."""
+    gaps, placement, and the action plan's three suggestions. The compass's enablers only: the
+    gender-responsive skills are never ranked among them."""
+    rows = [r for r in rows if not r["is_grl"]]
     shown = [r for r in rows if r["others_shown"] is not None]
     ranked = sorted(shown, key=lambda r: (-r["others_shown"], r["position"]))
     half = min(STRONGEST, len(ranked) // 2)

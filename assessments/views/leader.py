@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import access, anonymity, idempotency, nominations
+from .. import access, anonymity, cards, idempotency, nominations
 from ..errors import DomainError
 from ..forms import ApprovalForm, NominationForm, ReplaceNominationForm
 from ..models import (
@@ -113,6 +113,7 @@ def _rater_groups(participant, raters, counts):
                 {
                     "rater": rater,
                     "status_label": status_label,
+                    "card": not rater.has_email and cards.card_problem(rater) is None,
                     "removable": correctable,
                 }
             )
@@ -164,7 +165,7 @@ def nominate(request, participant_id):
     form = NominationForm(request.POST)
     if form.is_valid():
         try:
-            rater = nominations.nominate_rater(participant=participant, **form.cleaned_data)
+            rater = nominations.nominate_rater(participant=participant, **form.rater_fields())
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -296,3 +297,39 @@ def approvals(request, participant_id):
         "waiting": [r for r in raters if r.approval == Approval.PENDING and not deciding],
     }
     return render(request, "assessments/my360/approvals.html", context)
+
+
+@login_required
+@require_GET
+def rater_card(request, participant_id, rater_id):
+    """The printable card of one of the leader's raters without email (assessments/cards.py)."""
+    participant = access.own_participation(request.user, participant_id)
+    rater = get_object_or_404(Rater, pk=rater_id, participant=participant, email="")
+    rater.participant = participant
+    return render_card(
+        request,
+        rater,
+        back_url=reverse("my360:participation", args=[participant.pk]),
+        back_label=_("Back to My 360"),
+    )
+
+
+def render_card(request, rater, *, back_url, back_label):
+    """The card page, for the leader and for HR alike; a message instead when there is no
+    card to print now."""
+    problem = cards.card_problem(rater)
+    if problem:
+        messages.error(request, problem)
+        return redirect(back_url)
+    return render(
+        request,
+        "assessments/cards/card.html",
+        {
+            "card": cards.card_for(rater),
+            "rater": rater,
+            "cycle": rater.participant.cycle,
+            "leader_name": rater.participant.person.get_full_name(),
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )

@@ -28,8 +28,8 @@ from ..errors import DomainError
 from ..forms import DeclineForm, SectionCommentsForm
 from ..models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
 from ..questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, prompt, rater_questionnaire
-from ..throttle import client_address, hit
-from ..tokens import find_rater
+from ..throttle import client_address, count, hit
+from ..tokens import find_rater, find_rater_by_code, issue_token, normalize_code
 from ..validators import without_control_characters
 
 Status = Rater.Status
@@ -521,8 +521,16 @@ def _language(request, access):
     return response
 
 
+def _answers_hidden(rater):
+    """A rater with a printed card who has submitted: the card may have been copied, so the
+    link shows only the thank-you page from then on, never the answers (assessments/cards.py)."""
+    return not rater.has_email and rater.status == Status.SUBMITTED
+
+
 def _thanks(request, access):
-    return render(request, "assessments/questionnaire/thanks.html", _base_context(access, None))
+    context = _base_context(access, None)
+    context["answers_hidden"] = _answers_hidden(access.rater)
+    return render(request, "assessments/questionnaire/thanks.html", context)
 
 
 # --- by personal link ----------------------------------------------------------------------
@@ -541,6 +549,8 @@ def _by_token(page):
         languages.activate_for_request(request, access.rater.language)
         if not answering:
             return _link_not_valid(request, access.rater.participant.cycle)
+        if _answers_hidden(access.rater) and page is not _thanks:
+            return redirect(access.url("thanks"))
         return page(request, access, **kwargs)
 
     view.__name__ = page.__name__.lstrip("_")
@@ -611,3 +621,43 @@ feedback_section = require_http_methods(["GET", "POST"])(_as_account(_section))
 feedback_review = require_http_methods(["GET", "POST"])(_as_account(_review))
 feedback_decline = require_http_methods(["GET", "POST"])(_as_account(_decline))
 feedback_thanks = require_http_methods(["GET"])(_as_account(_thanks))
+
+
+# --- by short code (raters with a printed card) --------------------------------------------
+
+CODE_SCOPE = "rater-link"  # wrong codes and wrong links share one count per client
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code(request):
+    """/r/: type the short code of a printed card, go on to the questionnaire.
+
+    Unlike a link (256 bits), a code is short, so the limit is checked *before* the code is
+    looked up: past RATER_LINK_ATTEMPTS wrong codes or links in the window, nothing is looked
+    up at all, and a right guess cannot be told from a wrong one (assessments/tokens.py)."""
+    typed = without_control_characters(request.POST.get("code", ""))[:40]
+    error = None
+    if request.method == "POST":
+        address = client_address(request)
+        window = settings.RATER_LINK_WINDOW
+        if count(CODE_SCOPE, address, window=window) >= settings.RATER_LINK_ATTEMPTS:
+            return render(request, "assessments/questionnaire/too_many.html", status=429)
+        if normalize_code(typed) is None:
+            # Not even the shape of a code: nothing is looked up, nothing counted.
+            error = _(
+                "A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA)."
+            )
+        else:
+            rater = find_rater_by_code(typed, RATER_QUERYSET)
+            if rater is None:
+                hit(CODE_SCOPE, address, window=window)
+                error = _("This code does not work. Check it against your card and type it again.")
+            else:
+                return redirect("rater:start", issue_token(rater))
+    return render(
+        request,
+        "assessments/questionnaire/code.html",
+        {"code": typed, "error": error},
+        status=400 if error else 200,
+    )

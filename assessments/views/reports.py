@@ -112,6 +112,10 @@ def present(report, *, viewer):
     participant = report.participant
     columns = _columns(report)
     sections = [_section(report, section, columns) for section in report.sections]
+    # The gender-responsive leadership skills follow the enablers under a heading of their own.
+    grl = [section for section in sections if section["is_grl"]]
+    if grl:
+        grl[0]["first_grl"] = True
     all_pitfalls = sum(len(section.pitfalls) for section in report.sections)
     self_answered = any(g.group == RaterGroup.SELF and g.submitted for g in report.groups)
     if self_answered:
@@ -225,7 +229,12 @@ def _section(report, section, columns):
         lines[line.is_general].append(
             {"key": line.item.key, "text": line.item.text, "cells": _row_cells(line.row, columns)}
         )
-    groups = [{"title": _("All leaders"), "lines": lines[True]}]
+    groups = [
+        {
+            "title": _("Gender-responsive leadership") if section.is_grl else _("All leaders"),
+            "lines": lines[True],
+        }
+    ]
     if lines[False]:
         groups.append({"title": report.participant.level.name, "lines": lines[False]})
     if section.next_indicators:
@@ -246,7 +255,8 @@ def _section(report, section, columns):
     improvements = [c for c in section.comments if c["kind"] == Comment.Kind.IMPROVEMENT]
     return {
         "enabler": enabler,
-        "anchor": f"enabler-{enabler.slug}",
+        "is_grl": section.is_grl,
+        "anchor": f"{'grl' if section.is_grl else 'enabler'}-{enabler.slug}",
         "score": _row_cells(section.row, columns),
         "indicator_groups": groups,
         "chart": charts.score_chart(

@@ -29,6 +29,7 @@ def world(compass):
     archive = ReportArchive.objects.create(
         cycle=cycle, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
     )
+    card_rater = RaterFactory(participant=participant, email="")  # a rater without email
     delivery = EmailDelivery.objects.create(
         cycle=cycle, rater=rater, kind="invitation", to=rater.email, subject="x", status="failed"
     )
@@ -38,6 +39,7 @@ def world(compass):
         "rater": rater,
         "delivery": delivery,
         "archive": archive,
+        "card_rater": card_rater,
     }
 
 
@@ -47,6 +49,7 @@ def _ids(world, *names):
         "participant": world["participant"].pk,
         "rater": world["rater"].pk,
         "archive": world["archive"].pk,
+        "card_rater": world["card_rater"].pk,
         "delivery": world["delivery"].pk,
     }
     return [ids[name] for name in names]
@@ -77,6 +80,8 @@ HR_URLS = {
     "delivery_retry": (("cycle", "delivery"), 405),  # POST only
     "rater_replace": (RATER, 200),
     "rater_remove": (RATER, 200),
+    "rater_card": (("cycle", "participant", "card_rater"), 200),
+    "rater_add_without_email": (("cycle", "participant"), 405),  # POST only
     "participants_template": ((), 200),
     "raters_template": ((), 200),
 }
@@ -139,6 +144,13 @@ def test_a_rater_of_another_participant_is_404(client, world, hr_admin, name):
     url = reverse(f"hr:{name}", args=[world["cycle"].pk, world["participant"].pk, stranger.pk])
     assert client.post(url, {"reason": "x", "name": "A", "email": "a@x.org"}).status_code == 404
     stranger.refresh_from_db()  # still there
+
+
+def test_the_card_of_another_participants_rater_is_404(client, world, hr_admin):
+    client.force_login(hr_admin)
+    stranger = RaterFactory(participant=make_participant(world["cycle"]), email="")
+    url = reverse("hr:rater_card", args=[world["cycle"].pk, world["participant"].pk, stranger.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_unknown_ids_are_404(client, hr_admin, compass):
