@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import translation
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from compass.models import Enabler, Indicator, Level, Pitfall
