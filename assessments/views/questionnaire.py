@@ -651,7 +651,7 @@ def code(request):
                 "A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA)."
             )
         else:
-            rater = find_rater_by_code(typed, RATER_QUERYSET)
+            rater = find_rater_by_code(typed, Rater.objects.only("link_secret", "token_hash"))
             if rater is None:
                 hit(CODE_SCOPE, address, window=window)
                 error = _("This code does not work. Check it against your card and type it again.")
