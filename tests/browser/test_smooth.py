@@ -91,7 +91,7 @@ def test_a_leader_on_a_phone_sees_errors_at_once_and_corrects_a_sent_nominee(
 
     # 1. A refused nomination: the summary at the top has the focus and links to the field.
     page.get_by_label("Name").fill("Me again")
-    page.get_by_label("Email address").fill(LEADER[0])
+    page.get_by_role("textbox", name="Email address").fill(LEADER[0])
     page.get_by_label("Rater group").select_option(label="Peers")
     page.get_by_role("button", name="Add rater").click()
     summary = page.locator("[data-error-summary]")
@@ -112,7 +112,7 @@ def test_a_leader_on_a_phone_sees_errors_at_once_and_corrects_a_sent_nominee(
     ]
     for name, email, group in raters:
         page.get_by_label("Name").fill(name)
-        page.get_by_label("Email address").fill(email)
+        page.get_by_role("textbox", name="Email address").fill(email)
         page.get_by_label("Rater group").select_option(label=group)
         page.get_by_role("button", name="Add rater").click()
         expect(page.get_by_text(f"{name} was added to your raters")).to_be_visible()
@@ -125,7 +125,7 @@ def test_a_leader_on_a_phone_sees_errors_at_once_and_corrects_a_sent_nominee(
     page.get_by_role("link", name="Correct Amina Diallo").click()
     expect(page.get_by_role("heading", name="Correct Amina Diallo")).to_be_visible()
     lucia.check("correct a nominee")
-    page.get_by_label("Email address").fill("amina.diallo@partner.example.net")
+    page.get_by_role("textbox", name="Email address").fill("amina.diallo@partner.example.net")
     page.get_by_role("button", name="Save the correction").click()
     expect(page.get_by_text("Amina Diallo was replaced by Amina Diallo.")).to_be_visible()
     lucia.check("nominee corrected", screenshot=False)
