@@ -64,7 +64,7 @@ def of_participant(participant):
 def of_rater(rater):
     """The language of a rater: their own choice (start page) or the import's; the
     self-assessment follows the leader; else the cycle's."""
-    from .models import RaterGroup
+    from assessments.models import RaterGroup
 
     participant = rater.participant
     if rater.group == RaterGroup.SELF:

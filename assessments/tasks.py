@@ -2,8 +2,12 @@
 
 from django.tasks import task
 
-from . import cohort, cycles, emails, invitations, password_reset, reminders, report_archives
-from .models import Cycle, EmailDelivery, Participant, PlanComment, Rater
+from assessments import emails
+from assessments.accounts import password_reset
+from assessments.answering import invitations
+from assessments.models import Cycle, EmailDelivery, Participant, PlanComment, Rater
+from assessments.reporting import report_archives
+from assessments.running import cohort, cycles, reminders
 
 State = Cycle.State
 

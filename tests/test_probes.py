@@ -15,8 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments import throttle
+from assessments.answering.tokens import issue_token
 from assessments.models import ActionPlan, Cycle, PlanComment, Throttle
-from assessments.tokens import issue_token
 from compass_site.middleware import SIGNED_IN_AT
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater

@@ -5,7 +5,8 @@ from itertools import combinations, product
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.anonymity import (
+from assessments.models import ANONYMOUS_GROUPS, RaterGroup
+from assessments.reporting.anonymity import (
     EMPTY,
     TOTAL,
     Part,
@@ -19,7 +20,6 @@ from assessments.anonymity import (
     protect_tables,
     suppress_breakdown,
 )
-from assessments.models import ANONYMOUS_GROUPS, RaterGroup
 
 PEER, DR, PARTNER = RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.PARTNER
 SELF, SUPERVISOR = RaterGroup.SELF, RaterGroup.SUPERVISOR

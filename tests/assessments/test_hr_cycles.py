@@ -11,16 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
 from assessments.errors import DomainError
-from assessments.models import (
-    HR_ADMINS_GROUP,
-    AuditEvent,
-    Cycle,
-    Participant,
-    Rater,
-    RaterGroup,
-)
+from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Participant, Rater, RaterGroup
+from assessments.running import cohort
 from tests.assessments.helpers import fast_submit
 from tests.factories import (
     CycleFactory,

@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
+from assessments.answering.tokens import issue_token
 from assessments.errors import DomainError
 from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater, Response
-from assessments.tokens import issue_token
+from assessments.running import cohort
 from tests.factories import (
     CycleFactory,
     RaterFactory,

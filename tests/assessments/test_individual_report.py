@@ -2,9 +2,9 @@
 
 import pytest
 
-from assessments import reports
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import Rater, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.reporting import reports
 from tests.assessments.helpers import submit_all
 from tests.factories import RaterFactory, make_participant, self_rater, supervisor_rater
 

@@ -15,7 +15,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort, cycles, imports, invitations, tasks
+from assessments import tasks
+from assessments.answering import invitations
+from assessments.answering.questionnaire import build_questionnaire
+from assessments.answering.tokens import find_rater, hash_token, issue_token
 from assessments.models import (
     Answer,
     AuditEvent,
@@ -25,8 +28,7 @@ from assessments.models import (
     Rater,
     closing_moment,
 )
-from assessments.questionnaire import build_questionnaire
-from assessments.tokens import find_rater, hash_token, issue_token
+from assessments.running import cohort, cycles, imports
 from tests.assessments.helpers import section_post
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 

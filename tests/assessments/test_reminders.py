@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
+from assessments.answering.questionnaire import build_questionnaire
 from assessments.errors import DomainError
 from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater
-from assessments.questionnaire import build_questionnaire
+from assessments.running import cohort
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_the_page_says_how_many_then_sends_in_the_background(
 def test_a_reminder_carries_the_same_link_and_a_draft_in_progress_keeps_saving(
     hr_admin, compass, client, django_capture_on_commit_callbacks
 ):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
 
     cycle = CycleFactory(state=Cycle.State.OPEN)
     rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
@@ -306,7 +306,7 @@ def test_the_preview_runs_in_constant_queries(
 
 
 def test_the_next_reminder_follows_the_schedule(compass):
-    from assessments import reminders
+    from assessments.running import reminders
 
     cycle = CycleFactory(
         state=Cycle.State.OPEN,

@@ -10,8 +10,10 @@ import datetime
 
 from django.utils import timezone
 
-from assessments import cohort, cycles, imports, nominations, sharing
+from assessments.answering import nominations
 from assessments.models import Participant, Rater, RaterGroup
+from assessments.reporting import sharing
+from assessments.running import cohort, cycles, imports
 from tests.assessments.helpers import fast_submit
 
 CYCLE_NAME = "Field offices 2026"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort, cycles, reminders
+from assessments.running import cohort, cycles, reminders
 
 
 def _days(value):
