@@ -330,13 +330,13 @@ def test_password_reset_is_throttled_per_account_and_per_address(client, setting
 
 def test_password_reset_is_sent_through_the_task_backend(client, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    from assessments import tasks
+    from assessments.accounts import password_reset
 
     UserFactory(email="amina@example.org")
     response = client.post(reverse("password_reset"), {"email": "amina@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []  # nothing sent inside the request
-    backend = tasks.send_password_reset.get_backend()
+    backend = password_reset.send_password_reset.get_backend()
     (queued,) = backend.results
     assert queued.task.name == "send_password_reset"
     backend.clear()

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 
 from assessments.accounts import password_reset
-from assessments.answering.forms import AccountPasswordResetForm
+from assessments.accounts.forms import AccountPasswordResetForm
 from assessments.throttle import client_address
 
 

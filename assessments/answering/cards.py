@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from assessments.answering.tokens import absolute, issue_code, issue_token, rater_link
 from assessments.models import Cycle, Rater
 
 Status = Rater.Status
@@ -65,9 +66,6 @@ def qr_svg(text):
 def card_for(rater):
     """The card of ``rater`` (who has no email). Gives them their link and code if they have
     none yet; the same link and code every time after that."""
-    from assessments.answering.tokens import issue_code, issue_token, rater_link
-    from assessments.emails import absolute
-
     link = rater_link(issue_token(rater))
     code = issue_code(rater)
     return Card(
@@ -80,8 +78,6 @@ def card_for(rater):
 
 
 def leader_card_url(rater):
-    from assessments.emails import absolute
-
     return absolute(reverse("my360:rater_card", args=[rater.participant_id, rater.pk]))
 
 

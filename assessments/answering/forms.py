@@ -3,12 +3,9 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from assessments import languages
-from assessments.models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Rater, User
+from assessments.models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Rater
 from assessments.validators import no_control_characters
 
 
@@ -142,21 +139,6 @@ class ApprovalForm(forms.Form):
         approved = [pk for pk, choice in chosen.items() if choice == APPROVE]
         rejected = [pk for pk, choice in chosen.items() if choice == REJECT]
         return approved, rejected
-
-
-class AccountPasswordResetForm(PasswordResetForm):
-    """Password reset that also reaches accounts HR created by import, which have no password
-    yet (Django's form skips them): their owners choose one through the emailed link. The
-    answer never says whether an account exists."""
-
-    def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
-
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        """In the account's language, else the language of the page that asked."""
-        language = languages.of_user(context["user"], fallback=translation.get_language())
-        with languages.speaking(language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class SectionCommentsForm(forms.Form):

@@ -2,11 +2,13 @@
 so a questionnaire open in a browser keeps working (assessments/answering/tokens.py)."""
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments import emails
 from assessments.answering.tokens import issue_token, rater_link
-from assessments.models import Participant, Rater, RaterGroup
+from assessments.models import Cycle, Participant, Rater, RaterGroup
 
 Status = Rater.Status
 Approval = Rater.Approval
@@ -60,3 +62,52 @@ def invite_cycle(cycle):
         if participant.invited_at is None:
             Participant.objects.filter(pk=participant.pk).update(invited_at=timezone.now())
     return sent
+
+
+def link_ready(rater):
+    """Whether a link may be (re)sent to ``rater`` now; the reason when not, else None."""
+    participant = rater.participant
+    if not participant.cycle.is_open:
+        return _("Links can only be sent while the cycle is open.")
+    if rater.status == Status.SUBMITTED:
+        return _("%(name)s has already submitted: no link is needed.") % {"name": rater.name}
+    if rater.status == Status.DECLINED:
+        return _("%(name)s declined to give feedback.") % {"name": rater.name}
+    if rater.status == Status.NOMINATED:
+        named = rater.group in (RaterGroup.SELF, RaterGroup.SUPERVISOR)
+        if not is_invitable(rater):
+            return _("%(name)s is waiting for the supervisor's approval.") % {"name": rater.name}
+        if not named and participant.nominations_submitted_at is None:
+            return _("%(name)s is invited when the leader sends their nominations.") % {
+                "name": rater.name
+            }
+    return None
+
+
+# --- background work: the emails leave from the worker, never inside a request -------------
+
+
+@task
+def send_cycle_invitations(cycle_id):
+    return invite_cycle(Cycle.objects.get(pk=cycle_id))
+
+
+@task
+def send_rater_invitation(rater_id):
+    rater = Rater.objects.get(pk=rater_id)
+    if is_invitable(rater):
+        invite_rater(rater)
+
+
+@task
+def send_link(rater_id):
+    """(Re)send one rater's link, if it is still wanted when the task runs."""
+    rater = (
+        Rater.objects.select_related("participant__cycle", "participant__person")
+        .filter(pk=rater_id)
+        .first()
+    )
+    if rater is None or link_ready(rater) is not None:
+        return 0
+    invite_rater(rater, reminder=rater.status != Rater.Status.NOMINATED)
+    return 1

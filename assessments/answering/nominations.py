@@ -7,9 +7,12 @@ may be none at all (a leader with fewer than three cannot be given anonymity), n
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments import emails
+from assessments.answering import invitations
 from assessments.errors import DomainError
 from assessments.models import NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
 from assessments.running import cycles
@@ -57,8 +60,6 @@ def _check_can_nominate(participant):
 def _invite_when_ready(participant, raters):
     """Invite raters once the leader has sent nominations, the cycle is open, and no approval
     is awaited."""
-    from assessments import tasks
-
     if participant.nominations_submitted_at is None or not participant.cycle.is_open:
         return
     ids = [
@@ -68,7 +69,7 @@ def _invite_when_ready(participant, raters):
     ]
     for rater_id in ids:
         transaction.on_commit(
-            lambda rater_id=rater_id: tasks.send_rater_invitation.enqueue(rater_id)
+            lambda rater_id=rater_id: invitations.send_rater_invitation.enqueue(rater_id)
         )
 
 
@@ -76,8 +77,6 @@ def _invite_when_ready(participant, raters):
 def nominate_rater(*, participant, name, email, group):
     """Add a rater. ``email`` empty adds a rater without email, reached by a printed card
     (assessments/answering/cards.py) instead of emails."""
-    from assessments import tasks
-
     participant = (
         # lock the participant row only: the supervisor is the nullable side of a join
         Participant.objects.select_for_update(of=("self",))
@@ -139,7 +138,7 @@ def nominate_rater(*, participant, name, email, group):
     _invite_when_ready(participant, [rater])
     if needs_approval and participant.nominations_submitted_at is not None:
         # A nomination added after sending: the supervisor is asked again.
-        transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
+        transaction.on_commit(lambda: send_approval_request.enqueue(participant.pk))
     return rater
 
 
@@ -212,8 +211,6 @@ def replace_nomination(*, rater, name, email, by=None):
     the counts stay within the limits). The old link stops working; the new nominee is invited
     when the old one would have been, or asked of the supervisor first where the cycle wants it.
     """
-    from assessments import tasks
-
     rater = _locked_nominee(rater)
     participant = rater.participant
     name = (name or "").strip()
@@ -254,7 +251,7 @@ def replace_nomination(*, rater, name, email, by=None):
             + (" " + _("The old link no longer works.") if invited else ""),
         )
         if needs_approval:
-            transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
+            transaction.on_commit(lambda: send_approval_request.enqueue(participant.pk))
     _invite_when_ready(participant, [new])
     return new
 
@@ -289,8 +286,6 @@ def nomination_problems(participant, counts=None):
 @transaction.atomic
 def submit_nominations(*, participant):
     """Send the nominations: to the supervisor for approval, or straight to the raters."""
-    from assessments import tasks
-
     participant = (
         Participant.objects.select_for_update().select_related("cycle").get(pk=participant.pk)
     )
@@ -308,7 +303,7 @@ def submit_nominations(*, participant):
         and participant.supervisor_id
         and any(r.approval == Approval.PENDING for r in raters)
     ):
-        transaction.on_commit(lambda: tasks.send_approval_request.enqueue(participant.pk))
+        transaction.on_commit(lambda: send_approval_request.enqueue(participant.pk))
     _invite_when_ready(participant, raters)
     return participant
 
@@ -327,3 +322,15 @@ def decide_nominations(*, participant, supervisor, approved_ids, rejected_ids):
     pending.filter(pk__in=approved_ids).update(approval=Approval.APPROVED)
     _invite_when_ready(participant, list(participant.raters.filter(pk__in=approved_ids)))
     return participant
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def send_approval_request(participant_id):
+    participant = Participant.objects.select_related("person", "supervisor", "cycle").get(
+        pk=participant_id
+    )
+    if participant.supervisor is not None:
+        emails.send_approval_request(participant)

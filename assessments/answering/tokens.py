@@ -79,6 +79,11 @@ def find_rater(token, queryset):
     return rater
 
 
+def absolute(path):
+    """A path of the site as the absolute link emails and cards carry."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def rater_link(token):
     return f"{settings.SITE_URL}{reverse('rater:start', args=[token])}"
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments import emails
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.errors import DomainError
 from assessments.models import (
@@ -180,8 +182,6 @@ def can_read(plan, user):
 def comment_on_plan(*, plan, author, text):
     """The leader or, on a shared plan, the supervisor adds to the conversation. A comment of the
     supervisor is mailed to the leader."""
-    from assessments import tasks
-
     if not can_read(plan, author):
         raise DomainError(_("Only the leader and, once shared, their supervisor can comment."))
     text = (text or "").strip()
@@ -194,7 +194,7 @@ def comment_on_plan(*, plan, author, text):
         )
     comment = PlanComment.objects.create(plan=plan, author=author, text=text)
     if author.pk != plan.participant.person_id:
-        transaction.on_commit(lambda: tasks.send_plan_comment_notice.enqueue(comment.pk))
+        transaction.on_commit(lambda: send_plan_comment_notice.enqueue(comment.pk))
     return comment
 
 
@@ -269,3 +269,14 @@ def plan_counts(cycle):
         ),
     )
     return {"plans": counts["plans"], "shared": counts["shared"]}
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def send_plan_comment_notice(comment_id):
+    comment = PlanComment.objects.select_related(
+        "plan__participant__person", "plan__participant__cycle", "author"
+    ).get(pk=comment_id)
+    emails.send_plan_comment_notice(comment)

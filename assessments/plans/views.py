@@ -33,7 +33,7 @@ from assessments.plans.forms import (
 )
 from assessments.reporting import reports
 from assessments.reporting.anonymity import reports_visible
-from assessments.reporting.views.reports import cell
+from assessments.reporting.presenting.individual import cell
 
 LEADER, SUPERVISOR = "leader", "supervisor"
 OPEN_STATUSES = (Action.Status.PLANNED, Action.Status.IN_PROGRESS)

@@ -6,21 +6,22 @@ Each PDF is the report as HR reads it (the print view's content, under the anony
 """
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessments.errors import DomainError
 from assessments.models import Participant, ReportArchive
 from assessments.reporting import pdf, reports
 from assessments.reporting.anonymity import reports_visible
+from assessments.reporting.presenting.individual import present, since_previous
 
 State = ReportArchive.State
 
 
 @transaction.atomic
 def request_archive(*, cycle, by):
-    from assessments import tasks
-
     if not reports_visible(cycle):
         raise DomainError(_("Reports can be downloaded once the cycle is released."))
     if not pdf.available():
@@ -31,14 +32,12 @@ def request_archive(*, cycle, by):
     archive = ReportArchive.objects.create(
         cycle=cycle, requested_by=by, total=cycle.participants.count()
     )
-    transaction.on_commit(lambda: tasks.build_report_archive.enqueue(archive.pk))
+    transaction.on_commit(lambda: build_report_archive.enqueue(archive.pk))
     return archive
 
 
 def build(archive_id):
     """Render every report of the archive's cycle and zip them; the count moves as it goes."""
-    from assessments.reporting.views.reports import present, since_previous
-
     archive = ReportArchive.objects.select_related("cycle", "requested_by").get(pk=archive_id)
     if archive.state not in (State.WAITING, State.BUILDING):
         return archive
@@ -77,6 +76,10 @@ def latest(cycle):
 
 
 def filename(archive):
-    from django.utils.text import slugify
-
     return f"360-reports-{slugify(archive.cycle.name)}.zip"
+
+
+@task
+def build_report_archive(archive_id):
+    """A released cycle's reports as one zip of PDFs (HR's download)."""
+    return build(archive_id).done

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from assessments.models import ItemTally
 from assessments.reporting.anonymity import Tally
 
 ITEM, PITFALL, ENABLER, LEVEL = "item", "pitfall", "enabler", "level"
@@ -174,8 +175,6 @@ def _tally(total, answered, raters, not_observed):
 
 def participant_tallies(participant):
     """The participant's tallies in one query: the frozen rows once released, else live."""
-    from assessments.models import ItemTally
-
     if participant.cycle.tallied_at is not None:
         rows = ItemTally.objects.filter(participant_id=participant.pk).values_list(*COLUMNS)
     else:
@@ -213,8 +212,6 @@ def item_rows(cycle, participants):
     once ``cycle`` is released, or through the same SELECT live before (or without ``cycle``).
     Indicators of a level above the participant's (a next-level part, issue 18) are left out:
     they are not in any enabler score."""
-    from assessments.models import ItemTally
-
     if cycle is not None and cycle.tallied_at is not None:
         rows = ItemTally.objects.filter(
             Q(kind=PITFALL) | Q(kind=ITEM, level__position__lte=F("participant__level__position")),

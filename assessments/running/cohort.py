@@ -11,14 +11,25 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assessments import tasks
-from assessments.answering import invitations
+from assessments import emails
+from assessments.answering import invitations, nominations
 from assessments.errors import DomainError
-from assessments.models import ANONYMOUS_GROUPS, NOMINATED_GROUPS, Cycle, Rater, RaterGroup, User
+from assessments.models import (
+    ANONYMOUS_GROUPS,
+    NOMINATED_GROUPS,
+    Cycle,
+    EmailDelivery,
+    Participant,
+    Rater,
+    RaterGroup,
+    User,
+)
+from assessments.plans import action_plans
 from assessments.reporting.anonymity import plan_units
 from assessments.running import cycles, monitoring, reminders
 
@@ -206,31 +217,11 @@ def release_check(cycle):
 def release(*, cycle, by):
     """Release the reports and tell every participant, in the background, that theirs is ready."""
     cycle = cycles.release_cycle(cycle=cycle, by=by)
-    transaction.on_commit(lambda: tasks.send_release_notices.enqueue(cycle.pk))
+    transaction.on_commit(lambda: send_release_notices.enqueue(cycle.pk))
     return cycle
 
 
 # --- links, raters and reminders -----------------------------------------------------------
-
-
-def link_ready(rater):
-    """Whether a link may be (re)sent to ``rater`` now; the reason when not, else None."""
-    participant = rater.participant
-    if not participant.cycle.is_open:
-        return _("Links can only be sent while the cycle is open.")
-    if rater.status == Status.SUBMITTED:
-        return _("%(name)s has already submitted: no link is needed.") % {"name": rater.name}
-    if rater.status == Status.DECLINED:
-        return _("%(name)s declined to give feedback.") % {"name": rater.name}
-    if rater.status == Status.NOMINATED:
-        named = rater.group in (RaterGroup.SELF, RaterGroup.SUPERVISOR)
-        if not invitations.is_invitable(rater):
-            return _("%(name)s is waiting for the supervisor's approval.") % {"name": rater.name}
-        if not named and participant.nominations_submitted_at is None:
-            return _("%(name)s is invited when the leader sends their nominations.") % {
-                "name": rater.name
-            }
-    return None
 
 
 @transaction.atomic
@@ -238,11 +229,11 @@ def resend_link(*, rater, by):
     """Send ``rater`` their link again: the same link, so a questionnaire already open keeps
     working."""
     rater = _locked_rater(rater)
-    problem = link_ready(rater)
+    problem = invitations.link_ready(rater)
     if problem:
         raise DomainError(problem)
     cycles.record(cycle=rater.participant.cycle, actor=by, action="resend", detail=_describe(rater))
-    transaction.on_commit(lambda: tasks.send_link.enqueue(rater.pk))
+    transaction.on_commit(lambda: invitations.send_link.enqueue(rater.pk))
     return rater
 
 
@@ -336,8 +327,8 @@ def replace_rater(*, rater, name, email, by, reason="", discard_submitted=False)
     elif submitted:
         detail += " " + _("The submitted response was discarded.")
     cycles.record(cycle=cycle, actor=by, action="replace_rater", detail=detail, reason=reason)
-    if cycle.is_open and link_ready(new) is None:
-        transaction.on_commit(lambda: tasks.send_link.enqueue(new.pk))
+    if cycle.is_open and invitations.link_ready(new) is None:
+        transaction.on_commit(lambda: invitations.send_link.enqueue(new.pk))
     return new
 
 
@@ -384,8 +375,6 @@ def cycles_closing_within(days, *, today=None):
 @transaction.atomic
 def retry_delivery(*, delivery, by):
     """Send a failed email again, in the background; the failure is marked as retried."""
-    from assessments.models import EmailDelivery
-
     delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.status != EmailDelivery.Status.FAILED:
         raise DomainError(_("This email has already been sent again."))
@@ -399,7 +388,7 @@ def retry_delivery(*, delivery, by):
             detail=_("Sent again: %(subject)s, to %(to)s.")
             % {"subject": delivery.subject, "to": delivery.to},
         )
-    transaction.on_commit(lambda: tasks.retry_delivery.enqueue(delivery.pk))
+    transaction.on_commit(lambda: redeliver.enqueue(delivery.pk))
     return delivery
 
 
@@ -407,8 +396,6 @@ def retry_delivery(*, delivery, by):
 def add_rater_without_email(*, participant, name, group, by):
     """HR adds a rater the leader has no email for: they get a printed card
     (answering/cards.py). The leader's own limits and rules apply, as when they nominate."""
-    from assessments.answering import nominations
-
     rater = nominations.nominate_rater(participant=participant, name=name, email="", group=group)
     cycles.record(
         cycle=participant.cycle,
@@ -422,3 +409,40 @@ def add_rater_without_email(*, participant, name, group, by):
         },
     )
     return rater
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def send_release_notices(cycle_id):
+    """Tell every participant of a released cycle that their report is ready."""
+    participants = Participant.objects.filter(
+        cycle_id=cycle_id, cycle__state=State.RELEASED
+    ).select_related("person", "cycle")
+    sent = 0
+    for participant in participants:
+        emails.send_report_ready(participant)
+        sent += 1
+    return sent
+
+
+@task
+def redeliver(delivery_id):
+    """Send a failed email again (HR's retry), if it is still wanted: a new delivery record
+    says whether it left this time."""
+    delivery = EmailDelivery.objects.get(pk=delivery_id)
+    if delivery.kind in ("invitation", "reminder", "card_notice", "card_reminder"):
+        return invitations.send_link.call(delivery.rater_id) if delivery.rater_id else 0
+    if delivery.kind == "approval_request" and delivery.participant_id:
+        nominations.send_approval_request.call(delivery.participant_id)
+    elif delivery.kind == "report_ready" and delivery.participant_id:
+        participant = Participant.objects.select_related("person", "cycle").get(
+            pk=delivery.participant_id
+        )
+        emails.send_report_ready(participant)
+    elif delivery.kind == "plan_comment" and delivery.object_id:
+        action_plans.send_plan_comment_notice.call(delivery.object_id)
+    else:
+        return 0
+    return 1

@@ -6,9 +6,11 @@ written to the audit trail in the same transaction.
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.answering import invitations
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
 from assessments.reporting import tallies
@@ -65,8 +67,6 @@ def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gende
 @transaction.atomic
 def open_cycle(*, cycle, by):
     """Open for answers; invitations to every participant and supervisor go out as a task."""
-    from assessments import tasks
-
     cycle = _locked(cycle)
     if cycle.state != State.DRAFT:
         raise DomainError(_("Only a draft cycle can be opened."))
@@ -76,7 +76,7 @@ def open_cycle(*, cycle, by):
     cycle.opened_at = timezone.now()
     cycle.save(update_fields=["state", "opened_at"])
     record(cycle=cycle, actor=by, action="open")
-    transaction.on_commit(lambda: tasks.send_cycle_invitations.enqueue(cycle.pk))
+    transaction.on_commit(lambda: invitations.send_cycle_invitations.enqueue(cycle.pk))
     schedule_closing(cycle)
     return cycle
 
@@ -127,9 +127,7 @@ def close_due_cycles(*, now=None, cycle_ids=None):
 def schedule_closing(cycle):
     """Ask the worker to close ``cycle`` when its close date ends (when the task backend can
     run a task later; the daily command closes it in any case)."""
-    from assessments import tasks
-
-    task = tasks.close_cycle_when_due
+    task = close_cycle_when_due
     if task.get_backend().supports_defer:
         transaction.on_commit(lambda: task.using(run_after=cycle.closes_at).enqueue(cycle.pk))
 
@@ -164,3 +162,19 @@ def release_cycle(*, cycle, by):
     tallies.freeze(cycle)
     record(cycle=cycle, actor=by, action="release")
     return cycle
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def close_all_due():
+    """Close every open cycle past the end of its close date (the worker's share of the job
+    the daily command also does)."""
+    return len(close_due_cycles())
+
+
+@task
+def close_cycle_when_due(cycle_id):
+    """Enqueued to run at the end of a cycle's close date: closes it if it is due by then."""
+    return len(close_due_cycles(cycle_ids=[cycle_id]))

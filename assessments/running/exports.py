@@ -11,7 +11,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-from assessments.models import RaterGroup
+from assessments.models import Rater, RaterGroup
 from assessments.reporting import xlsx
 from assessments.running.monitoring import WATCHED_GROUPS
 from assessments.validators import without_control_characters
@@ -74,8 +74,6 @@ def row(participant, status_labels):
 
 
 def rows(participants):
-    from assessments.models import Rater
-
     status_labels = dict(Rater.Status.choices)
     return [row(p, status_labels) for p in participants]
 

@@ -6,7 +6,7 @@ sending. Each person gets one email listing every open request of theirs that wa
 peer asked by six leaders gets one email, not six). Cycles can also remind on a schedule: every
 N days while open, and N days before the close date; ``manage.py send_reminders`` runs it daily.
 
-The email leaves in the background (``tasks.send_reminder_digests``), which checks each request
+The email leaves in the background (``send_reminder_digests``), which checks each request
 again: someone who answered in between is not reminded.
 """
 
@@ -17,6 +17,7 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import Case, Count, Min, Q, When
 from django.db.models.functions import Lower
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,8 +100,6 @@ def _describe_audience(audience, group, org_unit):
 def remind(*, cycle, by, audience=ALL, group="", org_unit=""):
     """Remind the chosen audience, one email per person (in the background). Returns the
     Preview of what is sent. ``by`` is None for scheduled reminders."""
-    from assessments import tasks
-
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
         raise DomainError(_("Reminders can only be sent while the cycle is open."))
@@ -124,7 +123,7 @@ def remind(*, cycle, by, audience=ALL, group="", org_unit=""):
         },
     )
     if ids:
-        transaction.on_commit(lambda: tasks.send_reminder_digests.enqueue(ids))
+        transaction.on_commit(lambda: send_reminder_digests.enqueue(ids))
     return plan
 
 
@@ -238,3 +237,18 @@ def _due(cycle, today):
 def run_scheduled(*, today=None):
     """Send every scheduled reminder due today: [(cycle, Preview)]."""
     return [(cycle, remind(cycle=cycle, by=None)) for cycle in due_cycles(today=today)]
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def send_reminder_digests(rater_ids):
+    """One reminder email per person for the requests chosen (re-checked now)."""
+    return send_digests(rater_ids)
+
+
+@task
+def run_scheduled_reminders():
+    """The cycles' scheduled reminders due today (the daily command runs the same)."""
+    return sum(plan.requests for _cycle, plan in run_scheduled())

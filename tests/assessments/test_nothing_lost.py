@@ -15,7 +15,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import tasks
 from assessments.answering import invitations
 from assessments.answering.questionnaire import build_questionnaire
 from assessments.answering.tokens import find_rater, hash_token, issue_token
@@ -135,7 +134,7 @@ def test_the_daily_command_and_the_worker_close_due_cycles(compass):
     due = CycleFactory(opens_on=TODAY - datetime.timedelta(days=9), closes_on=TODAY)
     later = CycleFactory(closes_on=TODAY + datetime.timedelta(days=1))
     # Not yet: the close date is today.
-    assert tasks.close_due_cycles.call() == 0
+    assert cycles.close_all_due.call() == 0
     tomorrow = closing_moment(TODAY) + datetime.timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=tomorrow):
         out = StringIO()
@@ -156,7 +155,7 @@ def test_opening_a_cycle_schedules_the_worker_to_close_it(
     make_participant(cycle)
     with django_capture_on_commit_callbacks(execute=True):
         cycles.open_cycle(cycle=cycle, by=hr_admin)
-    backend = tasks.close_cycle_when_due.get_backend()
+    backend = cycles.close_cycle_when_due.get_backend()
     (scheduled,) = [r for r in backend.results if r.task.name == "close_cycle_when_due"]
     assert scheduled.args == [cycle.pk]
     assert scheduled.task.run_after == closing_moment(cycle.closes_on)

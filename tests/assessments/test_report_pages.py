@@ -10,7 +10,7 @@ from django.urls import reverse
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import HR_ADMINS_GROUP, Cycle, RaterGroup
 from assessments.reporting import tallies
-from assessments.reporting.views import reports as report_views
+from assessments.reporting.presenting import individual as report_views
 from tests.assessments.helpers import submit_all
 from tests.factories import RaterFactory, UserFactory, make_participant, self_rater
 from tests.factories import supervisor_rater as supervisor_rater_of

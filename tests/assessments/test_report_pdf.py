@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessments.models import Participant
 from assessments.reporting import pdf, reports
-from assessments.reporting.views.reports import present, since_previous
+from assessments.reporting.presenting.individual import present, since_previous
 from devtools import demo
 
 pytestmark = [

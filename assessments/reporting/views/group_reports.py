@@ -25,7 +25,7 @@ from assessments.models import Cycle
 from assessments.plans import action_plans
 from assessments.reporting import charts, cohort_exports, group_reports, reports
 from assessments.reporting.anonymity import reports_visible, shown_mean
-from assessments.reporting.views import insight as insight_views
+from assessments.reporting.presenting import insight as insight_views
 from assessments.running import exports
 
 # Colour bands of the heatmaps, by the number as printed (one decimal), so that the legend and

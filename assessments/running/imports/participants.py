@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import languages
+from assessments.answering import invitations
 from assessments.models import Cycle, Participant, Rater, RaterGroup, User
 from assessments.running import cycles
 from assessments.running.imports.table import (
@@ -359,9 +360,7 @@ def import_participants(*, cycle, data, by):
     if summary.added and cycle.state == Cycle.State.OPEN:
         # Late joiners of an open cycle are invited like everyone was at opening; the task skips
         # everyone already invited.
-        from assessments import tasks
-
-        transaction.on_commit(lambda: tasks.send_cycle_invitations.enqueue(cycle.pk))
+        transaction.on_commit(lambda: invitations.send_cycle_invitations.enqueue(cycle.pk))
     return summary
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import access, idempotency
-from assessments.answering import cards
+from assessments.answering import cards, invitations
 from assessments.answering.views import leader as leader_views
 from assessments.errors import DomainError
 from assessments.models import Cycle, EmailDelivery, Participant, Rater, RaterGroup, ReportArchive
@@ -229,7 +229,7 @@ def participant_detail(request, cycle_id, participant_id):
         {
             "rater": rater,
             "response": getattr(rater, "response", None),
-            "can_resend": cohort.link_ready(rater) is None,
+            "can_resend": invitations.link_ready(rater) is None,
             "can_replace": cycle.state in (State.DRAFT, State.OPEN)
             and rater.group != RaterGroup.SELF,
             "can_remove": cycle.state != State.RELEASED and rater.group != RaterGroup.SELF,
