@@ -1,7 +1,7 @@
 """Issue 18 in the team and cohort reports: next-level behaviours and self–other agreement,
 counted over participants, each through what their own released report shows.
 
-Per participant and enabler, the cells of their own report (``anonymity.plan_units`` and
+Per participant and enabler, the cells of their own report (``anonymity.disclose_units`` and
 ``anonymity.build_row`` with their cycle's k) give the agreement category and the placement on
 the ladder (``insight``). Those are then counted per team, per level or per gender, and the
 counts go through the participant rule (``anonymity.suppress_breakdown``): a count of 1..k−1
@@ -85,11 +85,11 @@ def judgements(participants):
     def rung(pk, enabler_id, *positions):
         """A row over the participant's items of those levels, as their report builds it."""
         tallies = [t for p in positions for t in items.get((pk, enabler_id, p), {}).values()]
-        return anonymity.combine_rows(tallies, plan)
+        return anonymity.combine_rows(tallies, disclosure)
 
     out = []
     for pk, level_id, position, gender, k, next_part in people:
-        plan = anonymity.plan_units(submitted.get(pk, {}), k)
+        disclosure = anonymity.disclose_units(submitted.get(pk, {}), k)
         own = (0,) if position == 0 else (0, position)
         agreement, next_level = {}, {}
         for enabler_id in enabler_ids:

@@ -67,7 +67,7 @@ def released_parts(participants, cycle=None):
     for participant_id, group, n in rater_rows:
         counts.setdefault(participant_id, {})[group] = n
     k_of = dict(participants.order_by().values_list("pk", "cycle__anonymity_threshold"))
-    plans = {pid: anonymity.plan_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
+    disclosures = {pid: anonymity.disclose_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
     # a next-level part's indicators are not in the enabler score (issue 18): item_rows leaves
     # them out
     rows = tallies.item_rows(cycle, participants)
@@ -83,7 +83,7 @@ def released_parts(participants, cycle=None):
         measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
 
     for (pid, indicator, pitfall), group_tallies in items.items():
-        shown, anonymous = anonymity.released_others(group_tallies, plans[pid])
+        shown, anonymous = anonymity.released_others(group_tallies, disclosures[pid])
         if indicator is not None:
             enabler = enabler_of[(pid, indicator, pitfall)]
             add(("others", enabler), pid, shown, anonymous)

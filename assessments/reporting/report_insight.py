@@ -50,7 +50,7 @@ def build(report, *, others_label):
     per_rater = _rater_values(participant)
     norms = _norms(report)
     enablers, item_differ, item_bands = [], {}, {}
-    k = report.plan.k
+    k = report.disclosure.k
     for section in report.sections:
         ladder = []
         if section.next_level is not None:
@@ -66,14 +66,14 @@ def build(report, *, others_label):
                 placement=insight.placement([c for _key, c in ladder]) if ladder else None,
                 agreement=insight.agreement(section.row.self_cell, section.row.others),
                 band=_band(norms, "enablers", section.enabler.pk, section.row.others),
-                differ=_differ(section.row, report.plan, enabler_values, k, others_label),
+                differ=_differ(section.row, report.disclosure, enabler_values, k, others_label),
                 advice=insight.whom_to_ask(section.evidence_gaps),
             )
         )
         for line in section.indicators:
             key = line.item.key
             values = per_rater["items"].get(key, {})
-            item_differ[key] = _differ(line.row, report.plan, values, k, others_label)
+            item_differ[key] = _differ(line.row, report.disclosure, values, k, others_label)
             item_bands[key] = _band(norms, "items", line.item.indicator_id, line.row.others)
     return ReportInsight(
         enablers=enablers,
@@ -116,9 +116,9 @@ def _rater_values(participant):
     return {"items": items, "enablers": enablers}
 
 
-def _differ(row, plan, values, k, others_label):
+def _differ(row, disclosure, values, k, others_label):
     """Labels of the shown anonymous units, and of "all except self", whose raters disagree."""
-    labels = {unit.key: unit.label for unit in plan.units}
+    labels = {unit.key: unit.label for unit in disclosure.units}
     columns = [(labels[key], cell) for key, cell in row.units.items()]
     columns.append((others_label, row.others))
     out = []
@@ -177,7 +177,9 @@ def _norms(report):
     )
     for participant_id, group, n in counts:
         submitted[participant_id][group] = n
-    plans = {pk: anonymity.plan_units(submitted.get(pk, {}), k) for pk, k in leaders.items()}
+    disclosures = {
+        pk: anonymity.disclose_units(submitted.get(pk, {}), k) for pk, k in leaders.items()
+    }
     answers = Answer.objects.filter(
         SUBMITTED,
         _same_norm(participant, "response__rater__participant__"),
@@ -187,17 +189,17 @@ def _norms(report):
     item_rows = answers.values(who, GROUP, "indicator_id").annotate(**_TALLY_FIELDS)
     items = defaultdict(dict)
     for row in item_rows:
-        if row[who] in plans:
+        if row[who] in disclosures:
             items[(row[who], row["indicator_id"])][row[GROUP]] = _tally(row)
     values = {"leaders": len(leaders), "enablers": defaultdict(list), "items": defaultdict(list)}
     for (pk, indicator_id), by_group in items.items():
-        value = insight.shown(anonymity.build_row(by_group, plans[pk]).others)
+        value = insight.shown(anonymity.build_row(by_group, disclosures[pk]).others)
         if value is not None:
             values["items"][indicator_id].append(value)
     for section in report.sections:
         own = [line.item.indicator_id for line in section.indicators]
-        for pk, plan in plans.items():
-            row = anonymity.combine_rows([items.get((pk, i), {}) for i in own], plan)
+        for pk, disclosure in disclosures.items():
+            row = anonymity.combine_rows([items.get((pk, i), {}) for i in own], disclosure)
             value = insight.shown(row.others)
             if value is not None:
                 values["enablers"][section.enabler.pk].append(value)

@@ -83,7 +83,7 @@ class EnablerSection:
 @dataclass
 class IndividualReport:
     participant: object
-    plan: anonymity.UnitPlan
+    disclosure: anonymity.Disclosure
     groups: list
     sections: list
     highest: list
@@ -95,7 +95,7 @@ class IndividualReport:
 
     @property
     def units(self):
-        return self.plan.units
+        return self.disclosure.units
 
 
 def _group_summaries(participant):
@@ -129,14 +129,16 @@ def individual_report(participant):
     """Everything of PRODUCT §5's individual report, in a fixed number of queries."""
     cycle = participant.cycle
     groups = _group_summaries(participant)
-    plan = anonymity.plan_units({g.group: g.submitted for g in groups}, cycle.anonymity_threshold)
+    disclosure = anonymity.disclose_units(
+        {g.group: g.submitted for g in groups}, cycle.anonymity_threshold
+    )
     questionnaire = questionnaire_for(participant)
     per_item = tallies.participant_tallies(participant).items
 
     comments_by_enabler = {}
     comment_rows = Comment.objects.filter(SUBMITTED, response__rater__participant=participant)
     for row in comment_rows.values("enabler_id", "kind", "text", GROUP):
-        label = anonymity.comment_label(row[GROUP], plan)
+        label = anonymity.comment_label(row[GROUP], disclosure)
         if label is None:
             continue
         comments_by_enabler.setdefault(row["enabler_id"], []).append(
@@ -151,16 +153,16 @@ def individual_report(participant):
             is_grl=section.is_grl,
             row=anonymity.combine_rows(
                 [per_item.get(i.key, {}) for i in [*section.general_items, *section.level_items]],
-                plan,
+                disclosure,
             ),
             general=anonymity.combine_rows(
-                [per_item.get(i.key, {}) for i in section.general_items], plan
+                [per_item.get(i.key, {}) for i in section.general_items], disclosure
             ),
             own_level=anonymity.combine_rows(
-                [per_item.get(i.key, {}) for i in section.level_items], plan
+                [per_item.get(i.key, {}) for i in section.level_items], disclosure
             ),
             next_level=anonymity.combine_rows(
-                [per_item.get(i.key, {}) for i in section.next_items], plan
+                [per_item.get(i.key, {}) for i in section.next_items], disclosure
             )
             if section.next_items
             else None,
@@ -169,7 +171,7 @@ def individual_report(participant):
             line = IndicatorLine(
                 item=item,
                 enabler=enabler,
-                row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                row=anonymity.build_row(per_item.get(item.key, {}), disclosure),
                 is_general=item in section.general_items,
             )
             report_section.indicators.append(line)
@@ -180,7 +182,7 @@ def individual_report(participant):
                 IndicatorLine(
                     item=item,
                     enabler=enabler,
-                    row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                    row=anonymity.build_row(per_item.get(item.key, {}), disclosure),
                     is_general=False,
                 )
             )
@@ -188,7 +190,7 @@ def individual_report(participant):
             line = IndicatorLine(
                 item=item,
                 enabler=enabler,
-                row=anonymity.build_row(per_item.get(item.key, {}), plan),
+                row=anonymity.build_row(per_item.get(item.key, {}), disclosure),
                 is_general=False,
             )
             report_section.pitfalls.append(line)
@@ -196,7 +198,7 @@ def individual_report(participant):
         report_section.comments = anonymity.shuffled_comments(
             comments_by_enabler.get(enabler.pk, []), seed=participant.pk
         )
-        report_section.evidence_gaps = _evidence_gaps(section, per_item, plan)
+        report_section.evidence_gaps = _evidence_gaps(section, per_item, disclosure)
         sections.append(report_section)
 
     compass_sections = [section for section in sections if not section.is_grl]
@@ -204,7 +206,7 @@ def individual_report(participant):
     by_others = sorted(shown_others, key=lambda line: (-line.row.others.mean, line.item.key))
     return IndividualReport(
         participant=participant,
-        plan=plan,
+        disclosure=disclosure,
         groups=groups,
         sections=sections,
         highest=by_others[:TOP_N],
@@ -228,19 +230,19 @@ def individual_report(participant):
     )
 
 
-def _evidence_gaps(section, per_item, plan):
+def _evidence_gaps(section, per_item, disclosure):
     """Per unit (and the supervisor): the share of "not observed" among its answers here,
     counted by ``anonymity.evidence_share`` (shown atoms only; "too few answers" otherwise)."""
     columns = [(str(RaterGroup.SUPERVISOR.label), None)]
-    columns += [(unit.label, unit.key) for unit in plan.units]
-    groups_of = {unit.key: unit.groups for unit in plan.units}
+    columns += [(unit.label, unit.key) for unit in disclosure.units]
+    groups_of = {unit.key: unit.groups for unit in disclosure.units}
     # the leader's own items: a next-level part's indicators are apart
     item_tallies = [
         per_item.get(item.key, {}) for item in section.items if item not in section.next_items
     ]
     gaps = []
     for label, unit_key in columns:
-        share = anonymity.evidence_share(item_tallies, plan, unit_key)
+        share = anonymity.evidence_share(item_tallies, disclosure, unit_key)
         if share is None:
             continue
         too_few = share == "too_few"

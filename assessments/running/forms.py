@@ -1,4 +1,4 @@
-"""Forms of the HR pages. They validate what was typed; cohort.py, cycles.py and imports.py
+"""Forms of the HR pages. They validate what was typed; hr_actions.py, cycles.py and imports.py
 decide what may happen."""
 
 from django import forms
@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup
-from assessments.running.cohort import RULE_FIELDS
+from assessments.running.hr_actions import RULE_FIELDS
 from assessments.running.imports import MAX_BYTES
 from assessments.running.reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
 from assessments.validators import no_control_characters

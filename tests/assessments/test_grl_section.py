@@ -155,7 +155,7 @@ def reported(cycle):
 
 
 def peers_cell(report, row):
-    return row.units[report.plan.unit_of_group[RaterGroup.PEER]]
+    return row.units[report.disclosure.unit_of_group[RaterGroup.PEER]]
 
 
 def test_the_section_is_reported_on_its_own_rows_never_in_the_enablers(reported):

@@ -52,7 +52,7 @@ def test_a_peers_group_of_two_is_not_shown_and_the_report_says_why(participant):
     report = reports.individual_report(participant)
 
     assert report.units == []
-    assert "Fewer than 3" in report.plan.withheld_reason
+    assert "Fewer than 3" in report.disclosure.withheld_reason
     assert report.sections[0].row.others.mean == 3  # the supervisor only
     assert report.sections[0].comments == []
 

@@ -27,7 +27,7 @@ from assessments.models import (
     Rater,
     closing_moment,
 )
-from assessments.running import cohort, cycles, imports
+from assessments.running import cycles, hr_actions, imports
 from tests.assessments.helpers import section_post
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
@@ -51,8 +51,8 @@ def test_invitation_reminder_and_resend_carry_one_link_that_keeps_working(
     rater = RaterFactory(participant=make_participant(cycle), status=Status.NOMINATED)
     invitations.invite_rater(rater)
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=cycle, by=hr_admin)
-        cohort.resend_link(rater=rater, by=hr_admin)
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)
+        hr_actions.resend_link(rater=rater, by=hr_admin)
     sent = [m for m in mail.outbox if m.to == [rater.email]]
     assert len(sent) == 3
     assert len({link_in(m) for m in sent}) == 1
@@ -103,7 +103,7 @@ def test_a_valid_link_is_found_in_one_query(compass, django_assert_num_queries):
 def test_replacing_a_rater_retires_their_link(compass, client, hr_admin):
     rater = RaterFactory()
     token = issue_token(rater)
-    cohort.replace_rater(rater=rater, name="Kofi", email="kofi@example.org", by=hr_admin)
+    hr_actions.replace_rater(rater=rater, name="Kofi", email="kofi@example.org", by=hr_admin)
     assert client.get(reverse("rater:start", args=[token])).status_code == 404
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.answering import nominations, tokens
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, EmailDelivery, Rater, RaterGroup
-from assessments.running import cohort
+from assessments.running import hr_actions
 from tests.assessments.helpers import submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
@@ -411,7 +411,7 @@ def test_reminders_for_raters_without_email_go_to_the_leader_naming_them_all(
     submit_all(done)
     card_rater(participation, name="Chidi Okafor", status=Status.DECLINED)
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=participation.cycle, by=hr_admin)
+        hr_actions.send_reminders(cycle=participation.cycle, by=hr_admin)
     assert all(m.to != [""] for m in mail.outbox)
     reminders = [m for m in mail.outbox if m.to == [leader.email] and "Remind your" in m.subject]
     assert len(reminders) == 1

@@ -45,8 +45,8 @@ def present(report, *, viewer):
         "cycle": participant.cycle,
         "level": participant.level,
         "viewer_role": _viewer_role(participant, viewer),
-        "k": report.plan.k,
-        "withheld_reason": report.plan.withheld_reason,
+        "k": report.disclosure.k,
+        "withheld_reason": report.disclosure.withheld_reason,
         "groups": report.groups,
         "columns": columns,
         "span": len(columns) + 1,
@@ -108,7 +108,9 @@ def _columns(report):
             "kind": charts.SUPERVISOR,
         },
     ]
-    columns += [{"key": u.key, "label": u.label, "kind": charts.UNIT} for u in report.plan.units]
+    columns += [
+        {"key": u.key, "label": u.label, "kind": charts.UNIT} for u in report.disclosure.units
+    ]
     columns.append({"key": OTHERS_COLUMN, "label": _("All except self"), "kind": charts.OTHERS})
     return columns
 
@@ -275,7 +277,7 @@ def _percent(share):
 def _evidence(report):
     """Shares of "not observed" per enabler and column, and a hint where a share is high."""
     # The same labels as ``reports._evidence_gaps`` gives its entries.
-    labels = [str(RaterGroup.SUPERVISOR.label), *[unit.label for unit in report.plan.units]]
+    labels = [str(RaterGroup.SUPERVISOR.label), *[unit.label for unit in report.disclosure.units]]
     rows, hints = [], []
     for section in report.sections:
         by_label = {gap["label"]: gap for gap in section.evidence_gaps}
@@ -389,7 +391,7 @@ def _others_too_few(report, row):
     """Whether "all except self" is missing because answers were too few to show, rather than
     absent (``anonymity.others_withheld``)."""
     anonymous_answered = any(g.submitted for g in report.groups if g.group in ANONYMOUS_GROUPS)
-    return others_withheld(row, report.plan, anonymous_answered)
+    return others_withheld(row, report.disclosure, anonymous_answered)
 
 
 def _comparison(before, now, change):

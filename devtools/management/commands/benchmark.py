@@ -18,6 +18,7 @@ from assessments.models import Cycle, ItemTally
 from assessments.running import cycles
 from compass.models import Level
 from devtools import benchmarking as bm
+from devtools import timing
 
 # Targets of the performance issues, for PostgreSQL at 1,000 participants × 12 raters on two
 # cores: (median limit in seconds or None, most queries or None, most times the raw SQL or None,
@@ -116,7 +117,7 @@ class Command(BaseCommand):
                 bench = bm.build_cycle(
                     participants=participants,
                     raters=raters,
-                    reserve=bm.ROUNDS * repeat + 2,
+                    reserve=timing.ROUNDS * repeat + 2,
                     seed=options["seed"],
                     progress=self._progress,
                 )
@@ -176,12 +177,12 @@ class Command(BaseCommand):
             shared_questionnaire(level_id)
         self._progress("timing the questionnaire")
         results = {
-            "get": lambda: bm.measure(
+            "get": lambda: timing.measure(
                 LABELS["get"],
                 lambda n: client.get(reverse("rater:section", args=[reader, n % sections + 1])),
                 repeat=repeat,
             ),
-            "post": lambda: bm.measure(
+            "post": lambda: timing.measure(
                 LABELS["post"],
                 lambda n: client.post(
                     reverse("rater:section", args=[writers[n % len(writers)], n % sections + 1]),
@@ -190,7 +191,7 @@ class Command(BaseCommand):
                 repeat=repeat,
                 expect=(302,),
             ),
-            "submit": lambda: bm.measure(
+            "submit": lambda: timing.measure(
                 LABELS["submit"],
                 lambda n: client.post(reverse("rater:review", args=[complete[n % len(complete)]])),
                 repeat=repeat,
@@ -203,7 +204,7 @@ class Command(BaseCommand):
         """HR's release through the real rule, once a round, each time from a closed cycle
         without tallies, alternating with the raw SQL."""
         cycle = bench.cycle
-        sql = (LABELS["sql"], bm.sql_runner(bm.heatmap_sql(), [cycle.pk]))
+        sql = (LABELS["sql"], timing.sql_runner(timing.heatmap_sql(), [cycle.pk]))
 
         def closed(n):
             ItemTally.objects.filter(participant__cycle=cycle).delete()
@@ -214,7 +215,7 @@ class Command(BaseCommand):
             return _Done()
 
         self._progress("timing the release")
-        result = bm.measure(
+        result = timing.measure(
             LABELS["release"], release, repeat=1, warmup=0, reference=sql, before=closed
         )
         # The reports then read tallies written once, as in a live database, not the last of
@@ -234,7 +235,7 @@ class Command(BaseCommand):
             (participant.pk, _signed_in(participant.person))
             for participant in bench.participants[: repeat + 1]
         ]
-        sql = (LABELS["sql"], bm.sql_runner(bm.heatmap_sql(), [cycle.pk]))
+        sql = (LABELS["sql"], timing.sql_runner(timing.heatmap_sql(), [cycle.pk]))
 
         def individual(n):
             participant_id, client = readers[n % len(readers)]
@@ -249,16 +250,16 @@ class Command(BaseCommand):
 
         self._progress("timing the reports, each alternating with the raw SQL")
         results = {
-            "individual": lambda: bm.measure(
+            "individual": lambda: timing.measure(
                 LABELS["individual"], individual, repeat=repeat, reference=sql
             ),
-            "team": lambda: bm.measure(
+            "team": lambda: timing.measure(
                 LABELS["team"], page(supervisor, "reports:team"), repeat=repeat, reference=sql
             ),
-            "cohort": lambda: bm.measure(
+            "cohort": lambda: timing.measure(
                 LABELS["cohort"], page(hr, "reports:cohort"), repeat=slow_repeat, reference=sql
             ),
-            "export": lambda: bm.measure(
+            "export": lambda: timing.measure(
                 LABELS["export"],
                 page(hr, "reports:cohort_export", "?format=xlsx"),
                 repeat=slow_repeat,
@@ -299,7 +300,7 @@ class Command(BaseCommand):
     def _table(self, results):
         self.stdout.write("")
         self.stdout.write(
-            f"Medians of {bm.ROUNDS} rounds' medians; each report and the release alternate "
+            f"Medians of {timing.ROUNDS} rounds' medians; each report and the release alternate "
             "with the raw SQL (A, B, A, B…), and × SQL compares each with its own SQL runs. "
             "load: one-minute load average at the start of each round."
         )
@@ -319,10 +320,10 @@ class Command(BaseCommand):
             target, verdict = _target(key, result)
             if verdict is not None:
                 verdicts[key] = verdict
-            cpu = "—" if key == "sql" else bm.ms(result.cpu_median)
+            cpu = "—" if key == "sql" else timing.ms(result.cpu_median)
             self.stdout.write(
-                f"{result.label:<30} {len(result.times):>4} {bm.ms(result.median):>10} "
-                f"{bm.ms(result.p95):>9} {cpu:>7} {result.query_text:>8} {ratio:>7} "
+                f"{result.label:<30} {len(result.times):>4} {timing.ms(result.median):>10} "
+                f"{timing.ms(result.p95):>9} {cpu:>7} {result.query_text:>8} {ratio:>7} "
                 f"{result.load_text:>9}  {target}"
             )
         self.stdout.write("")

@@ -30,7 +30,7 @@ from assessments.models import (
     User,
 )
 from assessments.plans import action_plans
-from assessments.reporting.anonymity import plan_units
+from assessments.reporting.anonymity import disclose_units
 from assessments.running import cycles, monitoring, reminders
 
 State = Cycle.State
@@ -199,12 +199,12 @@ class ReleaseCheck:
 
 def release_check(cycle):
     """Who will find their report short, in two queries whatever the cohort's size. Whether a
-    report shows any anonymous group is the anonymity rule's to say (``plan_units``)."""
+    report shows any anonymous group is the anonymity rule's to say (``disclose_units``)."""
     no_anonymous, no_self = [], []
     for row in monitoring.participants_with_progress(cycle).order_by("person__full_name"):
         name = row.person.get_full_name()
         submitted = {group: getattr(row, f"{group}_submitted") for group in ANONYMOUS_GROUPS}
-        if not plan_units(submitted, cycle.anonymity_threshold).anonymous_shown:
+        if not disclose_units(submitted, cycle.anonymity_threshold).anonymous_shown:
             no_anonymous.append(name)
         if row.self_status != Status.SUBMITTED:
             no_self.append(name)
