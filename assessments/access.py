@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .anonymity import reports_visible
-from .models import HR_ADMINS_GROUP, Cycle, Participant, Rater, RaterGroup
+from assessments.models import HR_ADMINS_GROUP, Cycle, Participant, Rater, RaterGroup
+from assessments.reporting.anonymity import reports_visible
 
 
 def is_hr(user):

@@ -16,7 +16,7 @@ class AssessmentsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from .questionnaire import compass_changed
+        from assessments.answering.questionnaire import compass_changed
 
         for model in apps.get_app_config("compass").get_models():
             for signal in (post_save, post_delete):

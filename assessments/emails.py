@@ -16,14 +16,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import languages
-from .models import EmailDelivery, RaterGroup
+from assessments import languages
+from assessments.answering.cards import card_raters_of, leader_card_url
+from assessments.answering.tokens import absolute
+from assessments.models import EmailDelivery, RaterGroup
 
 logger = logging.getLogger(__name__)
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
 
 
 def send(*, to, subject, template, context, cycle=None, kind=None, **record):
@@ -233,11 +231,9 @@ def send_reminder_digest(address, items):
 
 
 def send_card_notice(participant, *, reminder=False, rater=None):
-    """To the leader, for their raters without email (assessments/cards.py): print the cards,
+    """To the leader, for their raters without email (answering/cards.py): print the cards,
     or remind those raters. It names every card rater still counted in the cycle, so a
     reminder never says which of them has not answered."""
-    from .cards import card_raters_of, leader_card_url
-
     raters = card_raters_of(participant)
     if not raters:
         return False

@@ -14,7 +14,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import FormSubmission
+from assessments.models import FormSubmission
 
 FIELD = "form_token"
 KEPT = datetime.timedelta(days=2)

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.utils import translation
 
+from assessments.models import RaterGroup
+
 # What an import may write in its ``language`` column for each code, besides the code itself:
 # the language's name in English and in itself, lower-cased.
 NAMES = {
@@ -64,8 +66,6 @@ def of_participant(participant):
 def of_rater(rater):
     """The language of a rater: their own choice (start page) or the import's; the
     self-assessment follows the leader; else the cycle's."""
-    from .models import RaterGroup
-
     participant = rater.participant
     if rater.group == RaterGroup.SELF:
         return rater.language or of_participant(participant)

@@ -305,7 +305,7 @@ class Participant(models.Model):
 class Rater(models.Model):
     """Someone asked for feedback on one participant, reached through a personal link.
 
-    The link's token is derived from ``link_secret`` with a server key (assessments/tokens.py);
+    The link's token is derived from ``link_secret`` with a server key (answering/tokens.py);
     only its SHA-256 is stored, so a database leak alone gives no working links.
 
     A rater without an email address (``email`` empty: a partner in a field office) is given a
@@ -483,7 +483,7 @@ class Comment(models.Model):
 
 
 class ItemTally(models.Model):
-    """A participant's submitted answers summed at release, per rater group (assessments.tallies).
+    """A participant's submitted answers summed at release, per rater group (reporting.tallies).
 
     ``kind`` says what is summarised: one indicator, one pitfall, all behaviour
     indicators of one enabler, or those of one enabler at one level. ``raters`` counts the

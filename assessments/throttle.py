@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Throttle
+from assessments.models import Throttle
 
 
 def client_address(request):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.utils.cache import add_never_cache_headers
 
+from assessments import languages
+
 LAST_SEEN = "last_seen"
 SIGNED_IN_AT = "signed_in_at"
 
@@ -76,8 +78,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from assessments import languages
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
             languages.activate_for_request(request, user.language)

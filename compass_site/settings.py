@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "axes",
     "compass",
     "assessments",
+    # Demo data (`seed_demo`) and the benchmark (`benchmark`, `/loadrun/bare`): see the README.
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -297,16 +299,16 @@ CACHES = {
 # (daily) erases rater names and emails after that. Answers and reports stay.
 RATER_RETENTION_DAYS = envint("RATER_RETENTION_DAYS", 365)
 
-# Rater links are HMACs of a per-rater secret under this key (assessments/tokens.py). Rotating
-# it changes every link: each rater's next email carries the new one, and the one before keeps
-# working until the key rotates again. Defaults to a key derived from SECRET_KEY.
+# Rater links are HMACs of a per-rater secret under this key (assessments/answering/tokens.py).
+# Rotating it changes every link: each rater's next email carries the new one, and the one before
+# keeps working until the key rotates again. Defaults to a key derived from SECRET_KEY.
 RATER_LINK_KEY = os.environ.get("RATER_LINK_KEY", "") or f"rater-link:{SECRET_KEY}"
 
 # Whom people write to when no cycle names a contact (e.g. on the "link does not work" page).
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
 # Organisation norms in the individual report (issue 18) rest on at least this many leaders of
-# the same level; assessments.insight never goes below 30, whatever is set here.
+# the same level; assessments.reporting.insight never goes below 30, whatever is set here.
 INSIGHT_NORM_MIN_LEADERS = envint("INSIGHT_NORM_MIN_LEADERS", 30)
 
 # Wrong rater links allowed per client address before it must wait (after a miss only: a valid

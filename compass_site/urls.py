@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments.views import accounts, leader
+from assessments.accounts import views as accounts
+from assessments.answering.views import leader
+from devtools import views as devtools_views
 
 from . import oidc, views
 
@@ -18,13 +20,9 @@ urlpatterns = [
     path("oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authenticate"),
     path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("compass/", include("compass.urls")),
-    path("me/", include("assessments.urls")),
-    path("hr/", include("assessments.urls_hr")),
-    path("reports/", include("assessments.urls_reports")),
-    path("plans/", include("assessments.urls_plans")),
-    path("r/", include("assessments.urls_rater")),
+    path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
-    path("loadrun/bare", views.loadrun_bare, name="loadrun_bare"),
+    path("loadrun/bare", devtools_views.loadrun_bare, name="loadrun_bare"),
 ]

@@ -1,6 +1,5 @@
-from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -30,14 +29,3 @@ def set_language(request):
     if request.user.is_authenticated and languages.is_supported(code):
         languages.choose_for_user(request.user, code)
     return response
-
-
-@never_cache
-@require_GET
-def loadrun_bare(request):
-    """The framework's own ceiling for ``make loadrun``: the middleware and a response, no
-    database. Answers 404 unless the server was started with LOADRUN_BARE_VIEW=on, which only
-    bench/loadrun.sh does: it is no part of the application."""
-    if not settings.LOADRUN_BARE_VIEW:
-        raise Http404
-    return HttpResponse("ok", content_type="text/plain")

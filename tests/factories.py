@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from assessments import cycles
 from assessments.models import Cycle, Rater, RaterGroup, User
+from assessments.running import cycles
 from compass.models import Level
 
 

@@ -8,7 +8,7 @@ exists), 405 a POST-only action opened with GET. Never 500.
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from assessments import tallies
+from assessments.answering.tokens import issue_token
 from assessments.models import (
     ActionPlan,
     Cycle,
@@ -18,7 +18,7 @@ from assessments.models import (
     RaterGroup,
     ReportArchive,
 )
-from assessments.tokens import issue_token
+from assessments.reporting import tallies
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater

@@ -6,8 +6,8 @@ import subprocess
 import pytest
 from django.db import connection
 
-from assessments import reports
 from assessments.models import Answer, Participant, RaterGroup
+from assessments.reporting import reports
 from tests.assessments.helpers import fast_submit
 from tests.factories import RaterFactory, make_participant
 

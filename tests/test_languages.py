@@ -10,11 +10,13 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from assessments import charts, emails, imports, languages
-from assessments.imports import ImportRejected
+from assessments import emails, languages
+from assessments.answering.questionnaire import build_questionnaire
+from assessments.answering.tokens import issue_token
 from assessments.models import Comment, Cycle, Participant, Response, User
-from assessments.questionnaire import build_questionnaire
-from assessments.tokens import issue_token
+from assessments.reporting import charts
+from assessments.running import imports
+from assessments.running.imports import ImportRejected
 from tests.assessments.helpers import fast_submit, section_post, submit_all
 from tests.factories import (
     CycleFactory,

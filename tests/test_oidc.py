@@ -387,7 +387,7 @@ def test_with_password_sign_in_off_emails_carry_no_set_password_link(settings):
 
 
 def test_with_password_sign_in_off_raters_still_answer_by_link(client, provider_only, compass):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
     from tests.factories import CycleFactory, RaterFactory, make_participant
 
     participant = make_participant(CycleFactory(state="open"))

@@ -15,8 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments import throttle
+from assessments.answering.tokens import issue_token
 from assessments.models import ActionPlan, Cycle, PlanComment, Throttle
-from assessments.tokens import issue_token
 from compass_site.middleware import SIGNED_IN_AT
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
@@ -330,13 +330,13 @@ def test_password_reset_is_throttled_per_account_and_per_address(client, setting
 
 def test_password_reset_is_sent_through_the_task_backend(client, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    from assessments import tasks
+    from assessments.accounts import password_reset
 
     UserFactory(email="amina@example.org")
     response = client.post(reverse("password_reset"), {"email": "amina@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []  # nothing sent inside the request
-    backend = tasks.send_password_reset.get_backend()
+    backend = password_reset.send_password_reset.get_backend()
     (queued,) = backend.results
     assert queued.task.name == "send_password_reset"
     backend.clear()

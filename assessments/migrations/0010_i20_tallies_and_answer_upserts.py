@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def freeze_released_cycles(apps, schema_editor):
     """Cycles released before tallies existed get theirs now, from their answers."""
-    from assessments.tallies import freeze
+    from assessments.reporting.tallies import freeze
 
     Cycle = apps.get_model("assessments", "Cycle")
     for cycle in Cycle.objects.filter(state="released"):

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from ..idempotency import FIELD, new_token
+from assessments.idempotency import FIELD, new_token
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 """Shared helpers for answering questionnaires in tests."""
 
-from assessments.questionnaire import build_questionnaire, questionnaire_for
-from assessments.tokens import issue_token
+from assessments.answering.questionnaire import build_questionnaire, questionnaire_for
+from assessments.answering.tokens import issue_token
 
 
 def linked_rater(rater):
@@ -29,7 +29,7 @@ def submit_all(rater, value="3", override=None, comments=None, submit=True):
     ``value`` is a score for every item, or a function of the item; ``override`` maps item keys
     to values; ``comments`` maps enabler positions (1–7) to {"strength"/"improvement": text}.
     """
-    from assessments import responses
+    from assessments.answering import responses
 
     questionnaire = questionnaire_for(rater.participant)
     for section in questionnaire.sections:

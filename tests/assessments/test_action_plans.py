@@ -4,10 +4,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from assessments import action_plans, reports
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.errors import DomainError
 from assessments.models import Action, Cycle, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.plans import action_plans
+from assessments.reporting import reports
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import (

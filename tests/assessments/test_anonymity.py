@@ -5,7 +5,8 @@ from itertools import combinations, product
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.anonymity import (
+from assessments.models import ANONYMOUS_GROUPS, RaterGroup
+from assessments.reporting.anonymity import (
     EMPTY,
     TOTAL,
     Part,
@@ -13,13 +14,12 @@ from assessments.anonymity import (
     build_row,
     combine_rows,
     comment_label,
+    disclose_units,
     evidence_share,
     group_may_show,
-    plan_units,
     protect_tables,
     suppress_breakdown,
 )
-from assessments.models import ANONYMOUS_GROUPS, RaterGroup
 
 PEER, DR, PARTNER = RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.PARTNER
 SELF, SUPERVISOR = RaterGroup.SELF, RaterGroup.SUPERVISOR
@@ -29,12 +29,12 @@ SELF, SUPERVISOR = RaterGroup.SELF, RaterGroup.SUPERVISOR
 
 
 def test_groups_with_k_or_more_submissions_are_units_of_their_own():
-    plan = plan_units({PEER: 4, DR: 3, PARTNER: 5}, k=3)
+    plan = disclose_units({PEER: 4, DR: 3, PARTNER: 5}, k=3)
     assert [u.key for u in plan.units] == [PEER, DR, PARTNER]
 
 
 def test_peer_group_below_threshold_is_pooled_with_other_small_groups():
-    plan = plan_units({PEER: 2, DR: 5, PARTNER: 1}, k=3)
+    plan = disclose_units({PEER: 2, DR: 5, PARTNER: 1}, k=3)
     assert [u.key for u in plan.units] == [DR, "others"]
     others = plan.units[1]
     assert others.groups == {PEER, PARTNER}
@@ -42,7 +42,7 @@ def test_peer_group_below_threshold_is_pooled_with_other_small_groups():
 
 
 def test_a_pool_below_k_is_merged_into_the_smallest_shown_group():
-    plan = plan_units({PEER: 6, DR: 4, PARTNER: 2}, k=3)
+    plan = disclose_units({PEER: 6, DR: 4, PARTNER: 2}, k=3)
     assert [u.key for u in plan.units] == [PEER, DR]
     merged = plan.units[1]
     assert merged.groups == {DR, PARTNER}
@@ -51,7 +51,7 @@ def test_a_pool_below_k_is_merged_into_the_smallest_shown_group():
 
 
 def test_when_nothing_reaches_k_no_anonymous_answer_is_shown_and_the_report_says_why():
-    plan = plan_units({PEER: 2, DR: 0, PARTNER: 0}, k=3)
+    plan = disclose_units({PEER: 2, DR: 0, PARTNER: 0}, k=3)
     assert plan.units == []
     assert "Fewer than 3" in plan.withheld_reason
     row = build_row({PEER: Tally(10, 2, 2), SUPERVISOR: Tally(4, 1, 1)}, plan)
@@ -61,7 +61,7 @@ def test_when_nothing_reaches_k_no_anonymous_answer_is_shown_and_the_report_says
 
 
 def test_a_number_with_fewer_than_k_real_answers_reads_too_few_and_leaves_the_total():
-    plan = plan_units({PEER: 4, DR: 3}, k=3)
+    plan = disclose_units({PEER: 4, DR: 3}, k=3)
     # Two of the four peers said "not observed" for this item.
     row = build_row(
         {
@@ -80,17 +80,17 @@ def test_a_number_with_fewer_than_k_real_answers_reads_too_few_and_leaves_the_to
 
 
 def test_self_and_supervisor_are_shown_with_a_single_answer():
-    plan = plan_units({}, k=3)
+    plan = disclose_units({}, k=3)
     row = build_row({SELF: Tally(3, 1, 1), SUPERVISOR: Tally(2, 1, 1)}, plan)
     assert row.self_cell.shown and row.supervisor.shown
 
 
 def test_comments_of_unshown_units_are_left_out_and_labels_go_no_finer_than_the_unit():
-    plan = plan_units({PEER: 2, DR: 4, PARTNER: 0}, k=3)
+    plan = disclose_units({PEER: 2, DR: 4, PARTNER: 0}, k=3)
     assert comment_label(PEER, plan) == "Direct reports and other raters"
     assert comment_label(DR, plan) == "Direct reports and other raters"
     assert comment_label(SUPERVISOR, plan) == "Supervisor"
-    lonely = plan_units({PEER: 2}, k=3)
+    lonely = disclose_units({PEER: 2}, k=3)
     assert comment_label(PEER, lonely) is None
 
 
@@ -164,7 +164,7 @@ def _anonymous(ids, raters):
 @given(random_cycle())
 def test_no_shown_number_or_difference_rests_on_between_1_and_k_minus_1_anonymous_raters(cycle):
     k, sizes, items, raters = cycle
-    plan = plan_units(sizes, k)
+    plan = disclose_units(sizes, k)
     assert all(unit.size >= k for unit in plan.units)
     # every single item, and the whole set of items (an enabler score)
     for item_indexes in [*([i] for i in range(items)), list(range(items))]:
@@ -197,7 +197,7 @@ def test_no_shown_number_or_difference_rests_on_between_1_and_k_minus_1_anonymou
 @given(random_cycle())
 def test_no_comment_of_an_unshown_unit_appears(cycle):
     k, sizes, _items, _raters = cycle
-    plan = plan_units(sizes, k)
+    plan = disclose_units(sizes, k)
     shown_groups = {g for unit in plan.units for g in unit.groups}
     for group in ANONYMOUS_GROUPS:
         label = comment_label(group, plan)
@@ -227,7 +227,7 @@ def test_no_suppressed_cohort_cell_can_be_recovered_from_the_total(sizes, k):
 
 def test_an_enabler_total_is_built_only_from_shown_indicator_rows():
     """Attack 1: an enabler's unit number minus its shown indicator rows must leave nothing."""
-    plan = plan_units({PEER: 3}, k=3)
+    plan = disclose_units({PEER: 3}, k=3)
     shown_item = {PEER: Tally(12, 3, 3, 0), SUPERVISOR: Tally(4, 1, 1, 0)}
     lone_item = {PEER: Tally(5, 1, 1, 2), SUPERVISOR: Tally(2, 1, 1, 0)}
     enabler = combine_rows([shown_item, lone_item], plan)
@@ -242,7 +242,7 @@ def test_an_enabler_total_is_built_only_from_shown_indicator_rows():
 
 def test_a_not_observed_share_counts_no_answer_of_a_hidden_cell():
     """Attack 2: the share of "not observed" must not count a pitfall whose cell is hidden."""
-    plan = plan_units({PEER: 4}, k=3)
+    plan = disclose_units({PEER: 4}, k=3)
     behaviour = {PEER: Tally(12, 3, 3, 1)}
     hidden_pitfall = {PEER: Tally(2, 1, 1, 3)}  # one real answer: "too few answers"
     share, answers = evidence_share([behaviour, hidden_pitfall], plan, PEER)

@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from assessments import cycles
+from assessments.answering.questionnaire import build_questionnaire
 from assessments.models import (
     ANONYMOUS_GROUPS,
     Answer,
@@ -48,7 +48,7 @@ from assessments.models import (
     RaterGroup,
     Response,
 )
-from assessments.questionnaire import build_questionnaire
+from assessments.running import cycles
 from compass.models import Behaviour, Enabler, Indicator, Level, Pitfall
 from tests.factories import RaterFactory, UserFactory
 

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import cohort_exports, group_reports, tallies
 from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
+from assessments.reporting import cohort_exports, group_reports, tallies
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from assessments import responses
+from assessments.answering import responses
+from assessments.answering.questionnaire import build_questionnaire
 from assessments.models import Answer, Rater, Response
-from assessments.questionnaire import build_questionnaire
 from tests.factories import RaterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

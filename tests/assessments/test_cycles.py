@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError
 
-from assessments import cycles
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
+from assessments.running import cycles
 from tests.factories import CycleFactory, UserFactory, level, make_participant
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,10 @@ import pytest
 from django.core import mail
 from django.utils.formats import date_format
 
-from assessments import cycles, emails, invitations
+from assessments import emails
+from assessments.answering import invitations
 from assessments.models import RaterGroup
+from assessments.running import cycles
 from tests.factories import (
     CycleFactory,
     RaterFactory,

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from assessments import access
+from assessments.answering.questionnaire import build_questionnaire
 from assessments.models import Cycle, Rater, RaterGroup
-from assessments.questionnaire import build_questionnaire
 from tests.assessments.helpers import section_post
 from tests.factories import (
     CycleFactory,

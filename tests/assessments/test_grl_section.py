@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from assessments import group_reports, reports, responses
+from assessments.answering import responses
+from assessments.answering.questionnaire import build_questionnaire, participant_questionnaire
 from assessments.models import Cycle, RaterGroup
-from assessments.questionnaire import build_questionnaire, participant_questionnaire
+from assessments.reporting import group_reports, reports
 from compass.models import GRL_EDITION, Enabler, Indicator
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
@@ -127,7 +128,7 @@ def test_a_response_is_complete_only_with_the_section_answered(cycle):
 
 
 def test_a_rater_answers_the_section_through_the_link(client, cycle):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
 
     participant = make_participant(cycle)
     rater = RaterFactory(participant=participant)
@@ -154,7 +155,7 @@ def reported(cycle):
 
 
 def peers_cell(report, row):
-    return row.units[report.plan.unit_of_group[RaterGroup.PEER]]
+    return row.units[report.disclosure.unit_of_group[RaterGroup.PEER]]
 
 
 def test_the_section_is_reported_on_its_own_rows_never_in_the_enablers(reported):
@@ -308,7 +309,7 @@ def test_hr_adds_the_section_to_a_draft_cycle(client, grl, hr_admin):
 def test_plan_suggestions_weigh_the_enablers_without_the_section(reported):
     """All enablers read 3 and the skills 5: with the skills in the average, every enabler
     would look low."""
-    from assessments import action_plans
+    from assessments.plans import action_plans
 
     assert action_plans.suggest_focus(reports.individual_report(reported)) == []
 

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import group_insight
+from assessments.answering.questionnaire import questionnaire_for
 from assessments.models import HR_ADMINS_GROUP, Cycle, Participant, RaterGroup
-from assessments.questionnaire import questionnaire_for
+from assessments.reporting import group_insight
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater

@@ -11,16 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
 from assessments.errors import DomainError
-from assessments.models import (
-    HR_ADMINS_GROUP,
-    AuditEvent,
-    Cycle,
-    Participant,
-    Rater,
-    RaterGroup,
-)
+from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Participant, Rater, RaterGroup
+from assessments.running import hr_actions
 from tests.assessments.helpers import fast_submit
 from tests.factories import (
     CycleFactory,
@@ -141,7 +134,7 @@ def test_an_open_cycle_keeps_its_rules_but_its_dates_can_move(as_hr, compass):
 def test_the_rule_refuses_rule_changes_once_open(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     with pytest.raises(DomainError) as caught:
-        cohort.update_cycle(cycle=cycle, by=hr_admin, changes={"anonymity_threshold": 5})
+        hr_actions.update_cycle(cycle=cycle, by=hr_admin, changes={"anonymity_threshold": 5})
     assert caught.value.field == "anonymity_threshold"
 
 
@@ -149,7 +142,7 @@ def test_the_edition_cannot_change_once_participants_are_enrolled(compass, hr_ad
     cycle = CycleFactory(state=Cycle.State.DRAFT)
     make_participant(cycle)
     with pytest.raises(DomainError):
-        cohort.update_cycle(cycle=cycle, by=hr_admin, changes={"edition": "2030"})
+        hr_actions.update_cycle(cycle=cycle, by=hr_admin, changes={"edition": "2030"})
 
 
 def test_a_released_cycle_cannot_be_edited(as_hr, compass):
@@ -444,7 +437,7 @@ def test_release_notice_offers_a_password_to_leaders_who_never_chose_one(
     make_participant(cycle, person=UserFactory(email="old@example.org"))
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.release(cycle=cycle, by=hr_admin)
+        hr_actions.release(cycle=cycle, by=hr_admin)
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "/accounts/reset/" in bodies["new@example.org"]
     assert "/accounts/reset/" not in bodies["old@example.org"]

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import monitoring
 from assessments.models import HR_ADMINS_GROUP, Participant, Rater, RaterGroup, User
+from assessments.running import monitoring
 from tests.factories import CycleFactory, RaterFactory, UserFactory, level, make_participant
 
 pytestmark = pytest.mark.django_db

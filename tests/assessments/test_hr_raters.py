@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
+from assessments.answering.tokens import issue_token
 from assessments.errors import DomainError
 from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater, Response
-from assessments.tokens import issue_token
+from assessments.running import hr_actions
 from tests.factories import (
     CycleFactory,
     RaterFactory,
@@ -115,7 +115,7 @@ def test_no_link_is_resent_to_someone_who_answered_or_declined(
 def test_no_link_is_sent_while_the_cycle_is_closed(as_hr, compass):
     rater = RaterFactory(participant=in_cycle(Cycle.State.CLOSED))
     with pytest.raises(DomainError, match="open"):
-        cohort.resend_link(rater=rater, by=None)
+        hr_actions.resend_link(rater=rater, by=None)
 
 
 def test_a_self_rater_not_yet_invited_can_be_sent_their_link(
@@ -161,7 +161,7 @@ def test_replace_discards_the_old_draft_and_invites_the_new_rater(
 def test_replacing_a_rater_who_submitted_keeps_their_response(participant, hr_admin):
     old = RaterFactory(participant=participant, status=Status.SUBMITTED)
     Response.objects.create(rater=old, submitted_at="2026-01-01T00:00Z")
-    cohort.replace_rater(rater=old, name="Kofi", email="kofi@example.org", by=hr_admin)
+    hr_actions.replace_rater(rater=old, name="Kofi", email="kofi@example.org", by=hr_admin)
     assert Rater.objects.filter(pk=old.pk, status=Status.SUBMITTED).exists()
     assert Response.objects.filter(rater=old).exists()
     assert participant.raters.filter(email="kofi@example.org").exists()
@@ -220,7 +220,7 @@ def test_replacing_the_supervisor_changes_the_participants_supervisor(
     old.status = Status.INVITED
     old.save()
     with django_capture_on_commit_callbacks(execute=True):
-        new = cohort.replace_rater(
+        new = hr_actions.replace_rater(
             rater=old, name="Peter Kamau", email="peter@example.org", by=hr_admin
         )
     participant.refresh_from_db()
@@ -232,9 +232,9 @@ def test_replacing_the_supervisor_changes_the_participants_supervisor(
 def test_the_self_assessment_is_never_replaced_or_removed(participant, hr_admin):
     rater = self_rater(participant)
     with pytest.raises(DomainError):
-        cohort.replace_rater(rater=rater, name="X", email="x@example.org", by=hr_admin)
+        hr_actions.replace_rater(rater=rater, name="X", email="x@example.org", by=hr_admin)
     with pytest.raises(DomainError):
-        cohort.remove_rater(rater=rater, by=hr_admin, reason="because")
+        hr_actions.remove_rater(rater=rater, by=hr_admin, reason="because")
 
 
 def test_a_nominated_rater_replaced_before_nominations_are_sent_is_not_invited_yet(
@@ -242,7 +242,7 @@ def test_a_nominated_rater_replaced_before_nominations_are_sent_is_not_invited_y
 ):
     old = RaterFactory(participant=in_cycle(Cycle.State.OPEN), status=Status.NOMINATED)
     with django_capture_on_commit_callbacks(execute=True):
-        new = cohort.replace_rater(rater=old, name="K", email="k@example.org", by=hr_admin)
+        new = hr_actions.replace_rater(rater=old, name="K", email="k@example.org", by=hr_admin)
     new.refresh_from_db()
     assert new.status == Status.NOMINATED
     assert not mail.outbox
@@ -270,7 +270,7 @@ def test_removing_a_submitted_response_needs_a_reason(as_hr, participant):
     assert response.context["form"].errors["reason"]
     assert Rater.objects.filter(pk=rater.pk).exists()
     with pytest.raises(DomainError) as caught:
-        cohort.remove_rater(rater=rater, by=None, reason="")
+        hr_actions.remove_rater(rater=rater, by=None, reason="")
     assert caught.value.field == "reason"
     as_hr.post(action_url("rater_remove", rater), {"reason": "Rated the wrong person."})
     assert not Rater.objects.filter(pk=rater.pk).exists()
@@ -282,5 +282,5 @@ def test_removing_a_submitted_response_needs_a_reason(as_hr, participant):
 def test_nothing_is_removed_after_release(compass, hr_admin):
     rater = RaterFactory(participant=in_cycle(Cycle.State.RELEASED), status=Status.SUBMITTED)
     with pytest.raises(DomainError, match="released"):
-        cohort.remove_rater(rater=rater, by=hr_admin, reason="late")
+        hr_actions.remove_rater(rater=rater, by=hr_admin, reason="late")
     assert Rater.objects.filter(pk=rater.pk).exists()

@@ -3,10 +3,10 @@
 import pytest
 from django.core import mail
 
-from assessments import imports
 from assessments.errors import DomainError
-from assessments.imports import ImportRejected, RowError
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup, User
+from assessments.running import imports
+from assessments.running.imports import ImportRejected, RowError
 from tests.factories import CycleFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,9 @@
 
 import pytest
 
-from assessments import reports
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import Rater, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.reporting import reports
 from tests.assessments.helpers import submit_all
 from tests.factories import RaterFactory, make_participant, self_rater, supervisor_rater
 
@@ -52,7 +52,7 @@ def test_a_peers_group_of_two_is_not_shown_and_the_report_says_why(participant):
     report = reports.individual_report(participant)
 
     assert report.units == []
-    assert "Fewer than 3" in report.plan.withheld_reason
+    assert "Fewer than 3" in report.disclosure.withheld_reason
     assert report.sections[0].row.others.mean == 3  # the supervisor only
     assert report.sections[0].comments == []
 

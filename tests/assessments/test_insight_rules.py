@@ -4,9 +4,9 @@ from fractions import Fraction
 
 import pytest
 
-from assessments import insight
-from assessments.anonymity import TOO_FEW, Cell
 from assessments.models import RaterGroup
+from assessments.reporting import insight
+from assessments.reporting.anonymity import TOO_FEW, Cell
 
 
 def c(mean):

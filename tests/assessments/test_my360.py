@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessments import nominations
+from assessments.answering import nominations
 from assessments.models import Cycle, Rater, RaterGroup
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 

@@ -3,9 +3,10 @@
 import pytest
 from django.core import mail
 
-from assessments import cycles, nominations
+from assessments.answering import nominations
 from assessments.errors import DomainError
 from assessments.models import Cycle, Rater, RaterGroup
+from assessments.running import cycles
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -177,8 +178,8 @@ def sent_and_invited(participant, django_capture_on_commit_callbacks, n=4):
 def test_an_invited_nominee_who_has_not_started_is_withdrawn_with_an_audit_record(
     participant, leader, django_capture_on_commit_callbacks
 ):
+    from assessments.answering.tokens import find_rater
     from assessments.models import AuditEvent
-    from assessments.tokens import find_rater
 
     raters = sent_and_invited(participant, django_capture_on_commit_callbacks)
     (link,) = [w for m in mail.outbox if raters[0].email in m.to for w in links_in(m)]

@@ -15,7 +15,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort, cycles, imports, invitations, tasks
+from assessments.answering import invitations
+from assessments.answering.questionnaire import build_questionnaire
+from assessments.answering.tokens import find_rater, hash_token, issue_token
 from assessments.models import (
     Answer,
     AuditEvent,
@@ -25,8 +27,7 @@ from assessments.models import (
     Rater,
     closing_moment,
 )
-from assessments.questionnaire import build_questionnaire
-from assessments.tokens import find_rater, hash_token, issue_token
+from assessments.running import cycles, hr_actions, imports
 from tests.assessments.helpers import section_post
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
@@ -50,8 +51,8 @@ def test_invitation_reminder_and_resend_carry_one_link_that_keeps_working(
     rater = RaterFactory(participant=make_participant(cycle), status=Status.NOMINATED)
     invitations.invite_rater(rater)
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=cycle, by=hr_admin)
-        cohort.resend_link(rater=rater, by=hr_admin)
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)
+        hr_actions.resend_link(rater=rater, by=hr_admin)
     sent = [m for m in mail.outbox if m.to == [rater.email]]
     assert len(sent) == 3
     assert len({link_in(m) for m in sent}) == 1
@@ -102,7 +103,7 @@ def test_a_valid_link_is_found_in_one_query(compass, django_assert_num_queries):
 def test_replacing_a_rater_retires_their_link(compass, client, hr_admin):
     rater = RaterFactory()
     token = issue_token(rater)
-    cohort.replace_rater(rater=rater, name="Kofi", email="kofi@example.org", by=hr_admin)
+    hr_actions.replace_rater(rater=rater, name="Kofi", email="kofi@example.org", by=hr_admin)
     assert client.get(reverse("rater:start", args=[token])).status_code == 404
 
 
@@ -133,7 +134,7 @@ def test_the_daily_command_and_the_worker_close_due_cycles(compass):
     due = CycleFactory(opens_on=TODAY - datetime.timedelta(days=9), closes_on=TODAY)
     later = CycleFactory(closes_on=TODAY + datetime.timedelta(days=1))
     # Not yet: the close date is today.
-    assert tasks.close_due_cycles.call() == 0
+    assert cycles.close_all_due.call() == 0
     tomorrow = closing_moment(TODAY) + datetime.timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=tomorrow):
         out = StringIO()
@@ -154,7 +155,7 @@ def test_opening_a_cycle_schedules_the_worker_to_close_it(
     make_participant(cycle)
     with django_capture_on_commit_callbacks(execute=True):
         cycles.open_cycle(cycle=cycle, by=hr_admin)
-    backend = tasks.close_cycle_when_due.get_backend()
+    backend = cycles.close_cycle_when_due.get_backend()
     (scheduled,) = [r for r in backend.results if r.task.name == "close_cycle_when_due"]
     assert scheduled.args == [cycle.pk]
     assert scheduled.task.run_after == closing_moment(cycle.closes_on)

@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import action_plans, urls_plans
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import (
     HR_ADMINS_GROUP,
     Action,
@@ -23,7 +23,8 @@ from assessments.models import (
     PlanComment,
     RaterGroup,
 )
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.plans import action_plans
+from assessments.plans import urls as urls_plans
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import (

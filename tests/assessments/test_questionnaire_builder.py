@@ -1,6 +1,6 @@
 import pytest
 
-from assessments.questionnaire import build_questionnaire
+from assessments.answering.questionnaire import build_questionnaire
 from compass.models import Indicator, Pitfall
 from tests.factories import level
 

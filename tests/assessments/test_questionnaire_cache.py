@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from assessments import questionnaire as q
-from assessments.tokens import issue_token
+from assessments.answering import questionnaire as q
+from assessments.answering.tokens import issue_token
 from compass.models import Indicator, Level
 from tests.assessments.helpers import section_post
 from tests.factories import RaterFactory, make_participant

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from assessments.tokens import issue_token
+from assessments.answering.tokens import issue_token
 from tests.factories import RaterFactory, make_participant
 
 pytestmark = pytest.mark.django_db

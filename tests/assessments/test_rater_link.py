@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.answering.tokens import hash_token, issue_token, revoke_token
 from assessments.models import Answer, Comment, Cycle, Rater, Response
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
-from assessments.tokens import hash_token, issue_token, revoke_token
 from tests.assessments.helpers import answer_everything, section_post
 from tests.factories import RaterFactory, make_participant, supervisor_rater
 

@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessments import cohort, nominations, tokens
+from assessments.answering import nominations, tokens
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, EmailDelivery, Rater, RaterGroup
+from assessments.running import hr_actions
 from tests.assessments.helpers import submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
@@ -194,7 +195,7 @@ def test_the_card_has_a_server_drawn_qr_code_the_link_and_the_code(client, parti
 
 
 def test_the_qr_code_encodes_the_personal_link(participation):
-    from assessments.cards import card_for
+    from assessments.answering.cards import card_for
 
     rater = card_rater(participation)
     card = card_for(rater)
@@ -410,7 +411,7 @@ def test_reminders_for_raters_without_email_go_to_the_leader_naming_them_all(
     submit_all(done)
     card_rater(participation, name="Chidi Okafor", status=Status.DECLINED)
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=participation.cycle, by=hr_admin)
+        hr_actions.send_reminders(cycle=participation.cycle, by=hr_admin)
     assert all(m.to != [""] for m in mail.outbox)
     reminders = [m for m in mail.outbox if m.to == [leader.email] and "Remind your" in m.subject]
     assert len(reminders) == 1
@@ -447,7 +448,7 @@ def test_the_supervisor_approving_nominations_sees_which_raters_have_no_email(
 
 
 def test_the_reminder_preview_counts_raters_without_email_under_their_leader(participation, leader):
-    from assessments import reminders
+    from assessments.running import reminders
 
     card_rater(participation, name="Amina Diallo")
     card_rater(participation, name="Bakary Sow")

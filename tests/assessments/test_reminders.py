@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import cohort
+from assessments.answering.questionnaire import build_questionnaire
 from assessments.errors import DomainError
 from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater
-from assessments.questionnaire import build_questionnaire
+from assessments.running import hr_actions
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_reminders_go_to_everyone_who_has_not_answered_and_nobody_else(
     cycle = CycleFactory(state=Cycle.State.OPEN)
     expected = cohort_with_every_status(cycle)
     with django_capture_on_commit_callbacks(execute=True):
-        count = cohort.send_reminders(cycle=cycle, by=hr_admin)
+        count = hr_actions.send_reminders(cycle=cycle, by=hr_admin)
     assert count == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(expected)
     assert all(m.subject.startswith("Reminder:") for m in mail.outbox)
@@ -84,7 +84,7 @@ def test_the_page_says_how_many_then_sends_in_the_background(
 def test_a_reminder_carries_the_same_link_and_a_draft_in_progress_keeps_saving(
     hr_admin, compass, client, django_capture_on_commit_callbacks
 ):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
 
     cycle = CycleFactory(state=Cycle.State.OPEN)
     rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
@@ -92,8 +92,8 @@ def test_a_reminder_carries_the_same_link_and_a_draft_in_progress_keeps_saving(
     section_url = reverse("rater:section", args=[old, 1])
     assert client.get(section_url).status_code == 200  # the questionnaire is open
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=cycle, by=hr_admin)
-        cohort.send_reminders(cycle=cycle, by=hr_admin)  # the daily command, the next day
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)  # the daily command, the next day
     links = {
         re.search(r"/r/([^/\s]+)/", m.body).group(1) for m in mail.outbox if m.to == [rater.email]
     }
@@ -108,7 +108,7 @@ def test_a_reminder_carries_the_same_link_and_a_draft_in_progress_keeps_saving(
 
 def test_no_reminders_outside_an_open_cycle(hr_admin, compass):
     with pytest.raises(DomainError):
-        cohort.send_reminders(cycle=CycleFactory(state=Cycle.State.CLOSED), by=hr_admin)
+        hr_actions.send_reminders(cycle=CycleFactory(state=Cycle.State.CLOSED), by=hr_admin)
 
 
 def test_someone_who_submits_before_the_task_runs_is_not_reminded(
@@ -117,7 +117,7 @@ def test_someone_who_submits_before_the_task_runs_is_not_reminded(
     cycle = CycleFactory(state=Cycle.State.OPEN)
     rater = RaterFactory(participant=make_participant(cycle), status=Status.INVITED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        cohort.send_reminders(cycle=cycle, by=hr_admin)
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)
     Rater.objects.filter(pk=rater.pk).update(status=Status.SUBMITTED)
     for callback in callbacks:
         callback()
@@ -222,7 +222,7 @@ def test_a_person_asked_by_six_leaders_gets_one_email_listing_all_six(
     raters = asked_by_many(cycle)
     Rater.objects.filter(pk=raters[0].pk).update(email="ANA.PEER@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        count = cohort.send_reminders(cycle=cycle, by=hr_admin)
+        count = hr_actions.send_reminders(cycle=cycle, by=hr_admin)
     assert count == 6  # the leaders' self-assessments have no link yet
     mine = [m for m in mail.outbox if m.to[0].lower() == "ana.peer@example.org"]
     assert len(mine) == 1
@@ -306,7 +306,7 @@ def test_the_preview_runs_in_constant_queries(
 
 
 def test_the_next_reminder_follows_the_schedule(compass):
-    from assessments import reminders
+    from assessments.running import reminders
 
     cycle = CycleFactory(
         state=Cycle.State.OPEN,
@@ -347,7 +347,7 @@ def test_hr_sets_a_schedule_and_the_cycle_page_shows_last_and_next(
     assert "Next scheduled reminder:" in page
     assert AuditEvent.objects.filter(action="reminder_schedule").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        cohort.send_reminders(cycle=cycle, by=hr_admin)
+        hr_actions.send_reminders(cycle=cycle, by=hr_admin)
     page = client.get(reverse("hr:cycle_detail", args=[cycle.pk])).content.decode()
     assert "Last reminder:" in page
 

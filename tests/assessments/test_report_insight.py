@@ -6,9 +6,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from assessments import group_reports, report_insight, reports
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
 from assessments.models import Cycle, Participant, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
+from assessments.reporting import group_reports, report_insight, reports
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 

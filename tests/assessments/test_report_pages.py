@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from assessments import tallies
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import HR_ADMINS_GROUP, Cycle, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
-from assessments.views import reports as report_views
+from assessments.reporting import tallies
+from assessments.reporting.presenting import individual as report_views
 from tests.assessments.helpers import submit_all
 from tests.factories import RaterFactory, UserFactory, make_participant, self_rater
 from tests.factories import supervisor_rater as supervisor_rater_of

@@ -6,9 +6,10 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from assessments import demo, pdf, reports
 from assessments.models import Participant
-from assessments.views.reports import present, since_previous
+from assessments.reporting import pdf, reports
+from assessments.reporting.presenting.individual import present, since_previous
+from devtools import demo
 
 pytestmark = [
     pytest.mark.django_db,

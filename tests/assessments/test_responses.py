@@ -2,10 +2,10 @@
 
 import pytest
 
-from assessments import responses
+from assessments.answering import responses
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.errors import DomainError
 from assessments.models import Answer, Cycle, Rater, Response
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
 from tests.factories import RaterFactory
 
 pytestmark = pytest.mark.django_db

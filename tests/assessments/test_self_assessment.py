@@ -28,7 +28,7 @@ def test_self_assessment_speaks_in_the_first_person(client, participant):
 
 
 def test_raters_are_asked_in_the_third_person_with_the_leaders_name(client, participant):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
     from tests.factories import RaterFactory
 
     rater = RaterFactory(participant=participant)
@@ -69,7 +69,7 @@ def test_self_assessment_before_opening_and_after_closing_explains_why(client, p
 
 
 def test_a_leader_cannot_decline_the_self_assessment_by_link(client, participant):
-    from assessments.tokens import issue_token
+    from assessments.answering.tokens import issue_token
 
     token = issue_token(self_rater(participant))
     assert client.get(reverse("rater:decline", args=[token])).status_code == 404

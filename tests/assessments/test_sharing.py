@@ -2,9 +2,9 @@
 
 import pytest
 
-from assessments import sharing, tallies
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle
+from assessments.reporting import sharing, tallies
 from tests.factories import make_participant
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments import reports
 from assessments.models import Comment, Rater, RaterGroup, User
+from assessments.reporting import reports
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import RaterFactory, make_participant
 

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import cycles, group_reports, reports, stewardship, tallies
-from assessments.anonymity import Tally
+from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import Answer, Cycle, ItemTally, RaterGroup
-from assessments.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.reporting import group_reports, reports, tallies
+from assessments.reporting.anonymity import Tally
+from assessments.running import cycles, stewardship
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import (
     CycleFactory,

@@ -12,8 +12,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import action_plans, tallies
 from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
+from assessments.plans import action_plans
+from assessments.reporting import tallies
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.tasks import task_backends
 
-from assessments import cycles
 from assessments.models import Cycle, Rater
+from assessments.running import cycles
 from tests.factories import CycleFactory, UserFactory, make_participant
 
 # The worker opens and closes its own database connections, as it does in production.

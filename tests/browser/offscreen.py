@@ -10,8 +10,10 @@ import datetime
 
 from django.utils import timezone
 
-from assessments import cohort, cycles, imports, nominations, sharing
+from assessments.answering import nominations
 from assessments.models import Participant, Rater, RaterGroup
+from assessments.reporting import sharing
+from assessments.running import cycles, hr_actions, imports
 from tests.assessments.helpers import fast_submit
 
 CYCLE_NAME = "Field offices 2026"
@@ -29,7 +31,7 @@ def open_cycle(hr, rows, *, approval=False, name=CYCLE_NAME):
     """HR creates a cycle, imports ``rows`` and opens it: every participant and supervisor is
     invited by email (tasks run at once in tests, into ``mail.outbox``)."""
     today = timezone.localdate()
-    cycle = cohort.create_cycle(
+    cycle = hr_actions.create_cycle(
         by=hr,
         name=name,
         edition="2024",
@@ -77,7 +79,7 @@ def _score(key, number, lift):
 
 def close_and_release(cycle, hr):
     cycles.close_cycle(cycle=cycle, by=hr)
-    cohort.release(cycle=cycle, by=hr)
+    hr_actions.release(cycle=cycle, by=hr)
     cycle.refresh_from_db()
     return cycle
 

@@ -14,8 +14,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from playwright.sync_api import expect
 
+from assessments.answering.tokens import issue_token
 from assessments.models import Answer, Comment, Cycle
-from assessments.tokens import issue_token
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 from .helpers import questions, section_heading

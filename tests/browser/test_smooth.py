@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments import action_plans, cycles
 from assessments.models import AuditEvent, User
+from assessments.plans import action_plans
+from assessments.running import cycles
 from compass.models import Enabler, Level
 from tests.factories import UserFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessments.answering.questionnaire import questionnaire_for
 from assessments.models import Cycle, RaterGroup
-from assessments.questionnaire import questionnaire_for
 from tests.assessments.helpers import fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 

@@ -8,8 +8,8 @@ bodies) for every request of the page, with an empty cache.
 
 from django.urls import reverse
 
+from assessments.answering.tokens import issue_token
 from assessments.models import RaterGroup
-from assessments.tokens import issue_token
 
 from . import offscreen
 from .helpers import PHONE, SUMMARY

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from assessments.questionnaire import build_questionnaire
-from assessments.tokens import issue_token
+from assessments.answering.questionnaire import build_questionnaire
+from assessments.answering.tokens import issue_token
 from compass.models import Behaviour, Direction, Enabler, Indicator, Level, Pitfall
 from tests.factories import RaterFactory, UserFactory, level, make_participant
 

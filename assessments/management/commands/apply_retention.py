@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.stewardship import apply_retention
+from assessments.running.stewardship import apply_retention
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from assessments import cycles
+from assessments.running import cycles
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.stewardship import erase_person
+from assessments.running.stewardship import erase_person
 
 
 class Command(BaseCommand):

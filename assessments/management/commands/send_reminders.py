@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assessments import cohort, cycles, reminders
+from assessments.running import cycles, hr_actions, reminders
 
 
 def _days(value):
@@ -49,10 +49,12 @@ class Command(BaseCommand):
         total = 0
         # Cycles with a schedule of their own follow it, not the --days window.
         closing = [
-            cycle for cycle in cohort.cycles_closing_within(days) if not reminders.scheduled(cycle)
+            cycle
+            for cycle in hr_actions.cycles_closing_within(days)
+            if not reminders.scheduled(cycle)
         ]
         for cycle in closing:
-            count = cohort.send_reminders(cycle=cycle, by=None)
+            count = hr_actions.send_reminders(cycle=cycle, by=None)
             total += count
             self.stdout.write(
                 _("%(cycle)s (closes %(date)s): %(n)s reminders")

@@ -1,0 +1,201 @@
+"""Answering the questionnaire: drafts that lose nothing, one final submission, declining.
+
+Saves and submissions lock the rater's row, so a double click or two tabs cannot produce two
+submissions or interleave half-saved sections.
+"""
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.answering.questionnaire import NOT_OBSERVED, questionnaire_for
+from assessments.errors import DomainError
+from assessments.models import Answer, Comment, Cycle, Participant, Rater, Response
+
+Status = Rater.Status
+
+
+class IncompleteResponse(DomainError):
+    """Submitted with items unanswered; ``missing`` holds their keys, in questionnaire order."""
+
+    def __init__(self, missing):
+        super().__init__(_("%(n)s questions still need an answer.") % {"n": len(missing)})
+        self.missing = missing
+
+
+def _locked_rater(rater):
+    return Rater.objects.select_for_update().select_related("participant__cycle").get(pk=rater.pk)
+
+
+def check_can_answer(rater):
+    """Raise a DomainError the rater can read when answering is no longer possible."""
+    if not rater.participant.cycle.accepts_answers():
+        raise DomainError(
+            _(
+                "This feedback round has closed, so answers can no longer be saved. "
+                "What you saved before is kept."
+            )
+        )
+    if rater.status == Status.SUBMITTED:
+        raise DomainError(_("Your answers have been submitted and can no longer change."))
+    if rater.status == Status.DECLINED:
+        raise DomainError(_("You declined to give feedback in this round."))
+
+
+def answers_of(response):
+    """{item key: score or NOT_OBSERVED} for a response (one query)."""
+    if response is None:
+        return {}
+    return {
+        answer.item_key: answer.score if answer.score is not None else NOT_OBSERVED
+        for answer in Answer.objects.filter(response=response)
+    }
+
+
+def comments_of(response):
+    """{(enabler id, kind): text} for a response (one query)."""
+    if response is None:
+        return {}
+    return {(c.enabler_id, c.kind): c.text for c in Comment.objects.filter(response=response)}
+
+
+def _parse_value(item, value):
+    if value == NOT_OBSERVED:
+        return None
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise DomainError(_("An answer is outside the scale."), field=item.key)
+    return score
+
+
+def _claim_for_answering(rater):
+    """Lock the rater's row for this transaction and mark them as started, in one UPDATE that
+    matches only while answering is possible; otherwise raise the reason (a rarer path that
+    reads the rater again). The lock serialises two tabs or a double click of one rater."""
+    if not rater.participant.cycle.accepts_answers():  # past its close date, or closed
+        check_can_answer(_locked_rater(rater))
+    q = connection.ops.quote_name
+    rater_table, participant = Rater._meta.db_table, Participant._meta.db_table
+    cycle = Cycle._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(rater_table)} SET status = CASE WHEN status IN (%s, %s) "  # noqa: S608
+            "THEN %s ELSE status END "
+            "WHERE id = %s AND status NOT IN (%s, %s) AND EXISTS ("
+            f"SELECT 1 FROM {q(participant)} p JOIN {q(cycle)} c ON c.id = p.cycle_id "
+            f"WHERE p.id = {q(rater_table)}.participant_id AND c.state = %s)",
+            [
+                Status.NOMINATED,
+                Status.INVITED,
+                Status.STARTED,
+                rater.pk,
+                Status.SUBMITTED,
+                Status.DECLINED,
+                Cycle.State.OPEN,
+            ],
+        )
+        if cursor.rowcount == 1:
+            return
+    check_can_answer(_locked_rater(rater))
+    raise DomainError(_("Your answers could not be saved. Please try again."))
+
+
+@transaction.atomic
+def save_section(*, rater, section, values, comments):
+    """Save one section as a draft; items left blank stay as they were.
+
+    ``values`` maps item keys to "1".."5" or NOT_OBSERVED; ``comments`` maps comment kinds to
+    text (an empty text removes the comment). Answers and comments are upserts: whatever the
+    draft held, a save is the same few statements.
+    """
+    given = {}
+    for item in section.items:
+        value = values.get(item.key)
+        if value in (None, ""):
+            continue
+        given[item] = _parse_value(item, value)
+    _claim_for_answering(rater)
+    (response,) = Response.objects.bulk_create(
+        [Response(rater_id=rater.pk)],
+        update_conflicts=True,
+        unique_fields=["rater"],
+        update_fields=["updated_at"],
+    )
+    if given:
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response_id=response.pk,
+                    indicator_id=item.indicator_id,
+                    pitfall_id=item.pitfall_id,
+                    score=score,
+                )
+                for item, score in given.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "item"],
+            update_fields=["score"],
+        )
+    kept = {kind: (text or "").strip() for kind, text in comments.items()}
+    removed = [kind for kind, text in kept.items() if not text]
+    if len(removed) < len(kept):
+        Comment.objects.bulk_create(
+            [
+                Comment(response_id=response.pk, enabler=section.enabler, kind=kind, text=text)
+                for kind, text in kept.items()
+                if text
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "enabler", "kind"],
+            update_fields=["text"],
+        )
+    if removed:
+        Comment.objects.filter(
+            response_id=response.pk, enabler=section.enabler, kind__in=removed
+        ).delete()
+    return response
+
+
+def missing_items(questionnaire, answers):
+    return [key for key in questionnaire.item_keys if key not in answers]
+
+
+@transaction.atomic
+def submit_response(*, rater, questionnaire=None):
+    """Make the response final. A second submission (double click, second tab) changes nothing
+    and is not an error: the rater sees the same thank-you page.
+
+    ``questionnaire`` is the rater's, when the caller has built it already (it depends only on
+    the participant's level, which does not change); the answers are read again under the lock.
+    """
+    rater = _locked_rater(rater)
+    if rater.status == Status.SUBMITTED:
+        return rater.response
+    check_can_answer(rater)
+    response = Response.objects.filter(rater=rater).first()
+    if questionnaire is None:
+        questionnaire = questionnaire_for(rater.participant)
+    missing = missing_items(questionnaire, answers_of(response))
+    if missing:
+        raise IncompleteResponse(missing)
+    now = timezone.now()
+    Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(submitted_at=now)
+    rater.status = Status.SUBMITTED
+    rater.save(update_fields=["status"])
+    response.submitted_at = now
+    return response
+
+
+@transaction.atomic
+def decline(*, rater, reason=""):
+    rater = _locked_rater(rater)
+    check_can_answer(rater)
+    if rater.group == "self":
+        raise DomainError(_("The self-assessment cannot be declined."))
+    rater.status = Status.DECLINED
+    rater.declined_reason = (reason or "").strip()[:2000]
+    rater.save(update_fields=["status", "declined_reason"])
+    return rater

@@ -1,0 +1,458 @@
+"""The questionnaire's pages, whichever way the rater came (a link, signed in, a card's code):
+start, the sections (saved as they go, in the background too), review and submit, decline,
+the language, thanks. Each page takes the ``Access`` the entry point built."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from assessments import languages
+from assessments.answering import responses
+from assessments.answering.forms import DeclineForm, SectionCommentsForm
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    NOT_OBSERVED_LABEL,
+    prompt,
+    rater_questionnaire,
+)
+from assessments.errors import DomainError
+from assessments.models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
+from assessments.validators import without_control_characters
+
+Status = Rater.Status
+
+
+def link_not_valid(request, cycle=None):
+    """Wrong, replaced and expired links all get this page. A link of a closed cycle names that
+    cycle's contact; any other names the site's contact, if one is set."""
+    contact = cycle.contact if cycle is not None else settings.CONTACT_EMAIL
+    return render(
+        request,
+        "assessments/questionnaire/link_not_valid.html",
+        {"contact": contact},
+        status=404,
+    )
+
+
+def closed(request, access):
+    return render(
+        request,
+        "assessments/questionnaire/closed.html",
+        _base_context(access, None),
+        status=200,
+    )
+
+
+def _base_context(access, questionnaire, answers=None):
+    rater = access.rater
+    participant = rater.participant
+    context = {
+        "access": access,
+        "rater": rater,
+        "participant": participant,
+        "leader_name": participant.person.get_full_name(),
+        "cycle": participant.cycle,
+        "is_self": rater.group == RaterGroup.SELF,
+        "is_supervisor": rater.group == RaterGroup.SUPERVISOR,
+        "read_only": rater.status in (Status.SUBMITTED, Status.DECLINED),
+        "start_url": access.url("start"),
+        "review_url": access.url("review"),
+        "decline_url": access.url("decline") if rater.group != RaterGroup.SELF else None,
+        "time_zone": settings.TIME_ZONE,
+        # The header's language choice: a rater's is saved on the rater; a signed-in leader's
+        # (self-assessment) on their account, through the site-wide address.
+        "language_url": access.url("language") if access.by_token else None,
+    }
+    if questionnaire is not None:
+        answers = answers or {}
+        context["sections_nav"] = [
+            {
+                "number": s.number,
+                "name": s.enabler.name,
+                "url": access.url("section", s.number),
+                "done": all(key in answers for key in s.item_keys),
+            }
+            for s in questionnaire.sections
+        ]
+        context["sections_done"] = sum(1 for s in context["sections_nav"] if s["done"])
+        context["section_count"] = len(questionnaire.sections)
+    return context
+
+
+def _first_open_section(questionnaire, answers):
+    for section in questionnaire.sections:
+        if any(key not in answers for key in section.item_keys):
+            return section.number
+    return 1
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def start(request, access):
+    rater = access.rater
+    questionnaire = rater_questionnaire(rater.participant)
+    response = getattr(rater, "response", None) if rater.status != Status.NOMINATED else None
+    answers = responses.answers_of(response)
+    context = _base_context(access, questionnaire, answers)
+    context["continue_url"] = access.url("section", _first_open_section(questionnaire, answers))
+    context["has_answers"] = bool(answers)
+    context["item_count"] = len(questionnaire.item_keys)
+    context["k"] = rater.participant.cycle.anonymity_threshold
+    return render(request, "assessments/questionnaire/start.html", context)
+
+
+def _choices_row(item, current=None, missing=False, error=None, *, is_self):
+    current = str(current) if current is not None else None
+    choices = [(str(v), label) for v, label in item.scale]
+    choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
+    described_by = []
+    if item.context:
+        described_by.append(f"ctx-{item.key}")
+    if missing or error:
+        described_by.append(f"err-{item.key}")
+    return {
+        "item": item,
+        "text": prompt(item, is_self=is_self),
+        "choices": [
+            {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
+            for v, label in choices
+        ],
+        "missing": missing,
+        "error": error,
+        "described_by": " ".join(described_by),
+    }
+
+
+def _item_html(questionnaire, item, current, *, read_only, is_self):
+    """An item with its answer choices, rendered once per process, language and compass version
+    (the questionnaire holds them) and marked with the rater's answer: the only thing that
+    varies."""
+    key = (item.key, read_only, is_self)
+    html = questionnaire.fragments.get(key)
+    if html is None:
+        html = render_to_string(
+            "assessments/questionnaire/_item.html",
+            {"row": _choices_row(item, is_self=is_self), "read_only": read_only},
+        )
+        questionnaire.fragments[key] = html
+    if current is None:
+        return html
+    value = str(current)
+    marker = f'id="{item.key}-{value}" value="{value}"'
+    return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
+
+
+def _section_rows(questionnaire, section, answers, missing, errors, *, read_only, is_self):
+    def row(item):
+        current = answers.get(item.key)
+        missing_here, error = item.key in missing, errors.get(item.key)
+        row = _choices_row(item, current, missing_here, error, is_self=is_self)
+        if not (missing_here or error):
+            row["html"] = _item_html(
+                questionnaire, item, current, read_only=read_only, is_self=is_self
+            )
+        return row
+
+    return {
+        "general": [row(i) for i in section.general_items],
+        "level": [row(i) for i in section.level_items],
+        "next": [row(i) for i in section.next_items],
+        "pitfalls": [row(i) for i in section.pitfall_items],
+    }
+
+
+def _read_section_post(section, data):
+    """The posted answers and comments of one section, and what is wrong with them."""
+    values = {item.key: data.get(item.key, "") for item in section.items}
+    form = SectionCommentsForm(data)
+    errors = {}
+    if form.is_valid():
+        comments = form.comments()
+    else:
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        # What was typed is shown again, without what cannot be stored.
+        comments = {
+            kind: without_control_characters(data.get(f"comment_{kind}", ""))
+            for kind in Comment.Kind.values
+        }
+    return values, comments, errors
+
+
+def _render_section(request, access, questionnaire, section, answers, comments, **extra):
+    missing = set(extra.pop("missing", ()))
+    errors = extra.pop("errors", {})
+    context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
+    enabler_id = section.enabler.pk
+    context.update(
+        {
+            "section": section,
+            "rows": _section_rows(
+                questionnaire,
+                section,
+                answers,
+                missing,
+                errors,
+                read_only=context["read_only"],
+                is_self=access.rater.group == RaterGroup.SELF,
+            ),
+            "level": questionnaire.level,
+            "next_level": questionnaire.next_level,
+            "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
+            "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
+            "comment_errors": errors,
+            "comment_max": COMMENT_MAX_LENGTH,
+            "action_url": access.url("section", section.number),
+            "language_form_id": None if context["read_only"] else "section-form",
+            "previous_url": access.url("section", section.number - 1)
+            if section.number > 1
+            else None,
+            "next_url": access.url("section", section.number + 1)
+            if section.number < len(questionnaire.sections)
+            else None,
+            "is_last": section.number == len(questionnaire.sections),
+            "missing_count": len(missing),
+            "sign_in_url": None
+            if access.by_token
+            else f"{reverse('login')}?{urlencode({'next': access.url('section', section.number)})}",
+            **extra,
+        }
+    )
+    status = 400 if errors or extra.get("error") else 200
+    return render(request, "assessments/questionnaire/section.html", context, status=status)
+
+
+def section(request, access, number):
+    rater = access.rater
+    questionnaire = rater_questionnaire(rater.participant)
+    section = questionnaire.section(number)
+    if section is None:
+        raise Http404
+    if request.method == "GET":
+        response = getattr(rater, "response", None)
+        answers = responses.answers_of(response)
+        comments = responses.comments_of(response)
+        missing = ()
+        if request.GET.get("check"):
+            missing = [key for key in section.item_keys if key not in answers]
+        return _render_section(
+            request,
+            access,
+            questionnaire,
+            section,
+            answers,
+            comments,
+            missing=missing,
+            saved_at=_stamp(response),
+        )
+
+    values, posted_comments, errors = _read_section_post(section, request.POST)
+    saved = None
+    if not errors:
+        try:
+            saved = responses.save_section(
+                rater=rater, section=section, values=values, comments=posted_comments
+            )
+        except DomainError as error:
+            if error.field:
+                errors[error.field] = error.message
+            else:
+                errors["__all__"] = error.message
+    if is_autosave(request):
+        if request.POST.get("autosave") == "beacon":  # the page is gone: nobody reads an answer
+            return HttpResponse(status=400 if errors else 204)
+        return _autosave_status(errors, saved)
+    if errors:
+        # Show what was typed, not what was saved: nothing typed is lost.
+        response = responses.Response.objects.filter(rater=rater).first()
+        answers = responses.answers_of(response)
+        shown_answers = {**answers, **{k: v for k, v in values.items() if v}}
+        shown_comments = {
+            **responses.comments_of(response),
+            **{(section.enabler.pk, kind): text for kind, text in posted_comments.items()},
+        }
+        return _render_section(
+            request,
+            access,
+            questionnaire,
+            section,
+            shown_answers,
+            shown_comments,
+            errors=errors,
+            error=errors.get("__all__")
+            or _("Nothing was saved: please correct what is marked below."),
+            saved_answers=answers,
+            saved_at=_stamp(response),
+        )
+    go = request.POST.get("go", "next")
+    if go.startswith("section-"):  # the section links post the answers on the way
+        target = go.removeprefix("section-")
+        if target.isdigit() and questionnaire.section(int(target)) is not None:
+            return redirect(access.url("section", int(target)))
+    if go == "language":
+        # Switching language from a section saves the section first: nothing typed is lost.
+        _choose_language(request, access, request.POST.get("language", ""))
+        return redirect(access.url("section", number))
+    if go == "stay":
+        return redirect(access.url("section", number) + "?saved=1")
+    if go == "previous" and number > 1:
+        return redirect(access.url("section", number - 1))
+    if go == "next" and number < len(questionnaire.sections):
+        return redirect(access.url("section", number + 1))
+    return redirect(access.url("review"))
+
+
+def is_autosave(request):
+    """A background save (the page's script, or htmx), not a press of a button."""
+    return bool(
+        request.headers.get("HX-Request")
+        or request.headers.get("X-Autosave")
+        or request.POST.get("autosave")
+    )
+
+
+def _stamp(response):
+    """When the response was last saved (ms since the epoch): the page's script forgets what it
+    kept on the device once the server has a save newer than the one the typing started from."""
+    return str(int(response.updated_at.timestamp() * 1000)) if response is not None else "0"
+
+
+def _autosave_status(errors, saved=None):
+    if errors:
+        message = errors.get("__all__") or _("Not saved: check the answers on this page.")
+        if len(errors) == 1 and not errors.get("__all__"):
+            message = _("Not saved: %(reason)s") % {"reason": next(iter(errors.values()))}
+        response = HttpResponse(
+            f'<span class="text-danger" role="alert">{escape(message)}</span>', status=200
+        )
+        response["X-Autosave-Error"] = "1"
+        return response
+    stamp = time_format(timezone.localtime())  # the reader's time format
+    response = HttpResponse(
+        f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
+        "</span>"
+    )
+    if saved is not None:
+        response["X-Saved-At"] = _stamp(saved)
+    return response
+
+
+def review(request, access):
+    rater = access.rater
+    questionnaire = rater_questionnaire(rater.participant)
+    error = None
+    if request.method == "POST":
+        try:
+            responses.submit_response(rater=rater, questionnaire=questionnaire)
+        except responses.IncompleteResponse as incomplete:
+            error = incomplete.message
+        except DomainError as problem:
+            error = problem.message
+        else:
+            return redirect(access.url("thanks"))
+    response = responses.Response.objects.filter(rater=rater).first()
+    answers = responses.answers_of(response)
+    missing_by_section = []
+    is_self = rater.group == RaterGroup.SELF
+    for section in questionnaire.sections:
+        missing = [
+            {
+                "key": item.key,
+                "is_pitfall": item.is_pitfall,
+                "title": item.title,
+                "text": prompt(item, is_self=is_self),
+            }
+            for item in section.items
+            if item.key not in answers
+        ]
+        if missing:
+            missing_by_section.append(
+                {
+                    "section": section,
+                    "url": access.url("section", section.number) + "?check=1",
+                    "items": missing,
+                }
+            )
+    context = _base_context(access, questionnaire, answers)
+    context.update(
+        {
+            "missing_by_section": missing_by_section,
+            "missing_count": sum(len(m["items"]) for m in missing_by_section),
+            "answered_count": len(answers),
+            "item_count": len(questionnaire.item_keys),
+            "error": error,
+        }
+    )
+    return render(
+        request,
+        "assessments/questionnaire/review.html",
+        context,
+        status=400 if error else 200,
+    )
+
+
+def decline(request, access):
+    if access.rater.group == RaterGroup.SELF:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            error = form.errors["reason"][0]
+        else:
+            try:
+                responses.decline(rater=access.rater, reason=form.cleaned_data["reason"])
+            except DomainError as problem:
+                error = problem.message
+            else:
+                return redirect(access.url("start"))
+    context = _base_context(access, None)
+    context["error"] = error
+    context["reason"] = without_control_characters(request.POST.get("reason", ""))
+    return render(
+        request,
+        "assessments/questionnaire/decline.html",
+        context,
+        status=400 if error else 200,
+    )
+
+
+def _choose_language(request, access, code):
+    if access.by_token:
+        languages.choose_for_rater(access.rater, code)
+    else:
+        languages.choose_for_user(request.user, code)
+    if languages.is_supported(code):
+        languages.activate_for_request(request, code)
+
+
+def language(request, access):
+    """A rater's choice of language from any questionnaire page but a section's (which saves
+    its answers first): saved on the rater, answers untouched; back to the page it came from."""
+    _choose_language(request, access, request.POST.get("language", ""))
+    target = request.POST.get("next", "")
+    if not target.startswith(access.url("start")):
+        target = access.url("start")
+    response = redirect(target)
+    return response
+
+
+def answers_hidden(rater):
+    """A rater with a printed card who has submitted: the card may have been copied, so the
+    link shows only the thank-you page from then on, never the answers (answering/cards.py)."""
+    return not rater.has_email and rater.status == Status.SUBMITTED
+
+
+def thanks(request, access):
+    context = _base_context(access, None)
+    context["answers_hidden"] = answers_hidden(access.rater)
+    return render(request, "assessments/questionnaire/thanks.html", context)

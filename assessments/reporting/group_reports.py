@@ -1,0 +1,319 @@
+"""Team and cohort reports, where the unit of anonymity is the participant (PRODUCT §5.5–6).
+
+A participant enters a group number only through what their own released report shows: the
+per-item tallies frozen at release (``tallies``) are read in one query, each participant's
+report rule is applied (``anonymity.released_others``: the supervisor plus the atoms shown),
+and the result is summed per cell. Which cells may be shown — primary and secondary
+suppression across every breakdown of the same people — is decided by
+``anonymity.protect_tables``; nothing here compares with k.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from assessments.models import Participant, Rater, RaterGroup
+from assessments.reporting import anonymity, tallies
+from assessments.reporting.anonymity import EMPTY, Part, Score, Tally
+from compass.models import Enabler, Level, Pitfall
+
+SELF = RaterGroup.SELF
+PITFALLS_PER_LEVEL = 3
+
+
+@dataclass
+class Heat:
+    """One cell of a breakdown: others' mean, self mean, and their gap."""
+
+    others: Score = field(default_factory=Score)
+    self: Score = field(default_factory=Score)
+
+    @property
+    def gap(self):
+        return anonymity.gap(self.self, self.others)
+
+
+@dataclass
+class Breakdown:
+    """Cells (a level, an org unit, a gender…) × enablers, plus an all-cells column."""
+
+    dimension: str
+    cells: list  # [(key, label, participant count or None when suppressed)]
+    rows: list  # [(enabler, {cell key: Heat}, Heat for all)]
+    suppressed: frozenset
+    total_shown: bool
+
+
+@dataclass
+class Parts:
+    """What each participant's released report shows, per measure: ``("others", enabler id)``,
+    ``("self", enabler id)`` and ``("pitfall", pitfall id)`` map participant ids to
+    (Tally shown, Tally of its anonymous atoms alone)."""
+
+    measures: dict
+
+
+def released_parts(participants, cycle=None):
+    """Two queries (responses per group, tallies per item and group: frozen at ``cycle``'s
+    release, live before or without a cycle) whatever the number of participants; the report
+    rule of each participant applied in Python."""
+    counts = {}
+    rater_rows = (
+        Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
+        .values_list("participant_id", "group")
+        .annotate(n=Count("pk"))
+    )
+    for participant_id, group, n in rater_rows:
+        counts.setdefault(participant_id, {})[group] = n
+    k_of = dict(participants.order_by().values_list("pk", "cycle__anonymity_threshold"))
+    disclosures = {pid: anonymity.disclose_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
+    # a next-level part's indicators are not in the enabler score (issue 18): item_rows leaves
+    # them out
+    rows = tallies.item_rows(cycle, participants)
+    items, enabler_of = {}, {}
+    for pid, group, indicator, pitfall, enabler, total, answered, not_observed in rows:
+        key = (pid, indicator, pitfall)
+        enabler_of[key] = enabler
+        items.setdefault(key, {})[group] = Tally(total or 0, answered, answered, not_observed)
+    measures = {}
+
+    def add(measure, pid, shown, anonymous):
+        old = measures.setdefault(measure, {}).get(pid, (EMPTY, EMPTY))
+        measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
+
+    for (pid, indicator, pitfall), group_tallies in items.items():
+        shown, anonymous = anonymity.released_others(group_tallies, disclosures[pid])
+        if indicator is not None:
+            enabler = enabler_of[(pid, indicator, pitfall)]
+            add(("others", enabler), pid, shown, anonymous)
+            own = group_tallies.get(SELF, EMPTY)
+            add(("self", enabler), pid, own, own)
+        else:
+            add(("pitfall", pitfall), pid, shown, anonymous)
+    return Parts(measures=measures)
+
+
+def _parts_for(parts, *, known_supervisor):
+    """{measure: {pid: Part}}: only participants with a real answer on the measure; a part
+    counts toward k when it holds answers the viewer does not know (a supervisor knows their
+    own answers, so only anonymous atoms count for them)."""
+    out = {}
+    for measure, by_participant in parts.measures.items():
+        entries = {}
+        for pid, (shown, anonymous) in by_participant.items():
+            if not shown.answered:
+                continue
+            counts = bool(anonymous.answered) if known_supervisor and measure[0] != "self" else True
+            entries[pid] = Part(tally=shown, counts=counts)
+        out[measure] = entries
+    return out
+
+
+def breakdowns(
+    participants, dimensions, enablers, k, *, parts, may_open=frozenset(), known_supervisor=False
+):
+    """Enablers × cells of each of ``dimensions`` — [(field, [(key, label)], has_total)] of
+    Participant — under the participant rule, decided together (they share people)."""
+    values = list(participants.order_by().values_list("pk", *[d[0] for d in dimensions]))
+    member_sets = []
+    for index, (name, cells, _has_total) in enumerate(dimensions, start=1):
+        members = {key: set() for key, _label in cells}
+        for row in values:
+            if row[index] in members:
+                members[row[index]].add(row[0])
+        member_sets.append((name, {key: frozenset(m) for key, m in members.items()}, _has_total))
+    measures = _parts_for(parts, known_supervisor=known_supervisor)
+    wanted = {}
+    for enabler in enablers:
+        for kind in ("others", "self"):
+            wanted[(kind, enabler.pk)] = measures.get((kind, enabler.pk), {})
+    rule = anonymity.protect_tables(member_sets, wanted, k, may_open=frozenset(may_open))
+    out = []
+    for (name, cells, has_total), (_name, members, _t) in zip(dimensions, member_sets, strict=True):
+        suppressed = frozenset(key for key, _l in cells if rule.row_hidden(name, key))
+        total_shown = not rule.row_hidden(name, anonymity.TOTAL)
+        rows = []
+        for enabler in enablers:
+            heats = {
+                key: Heat(
+                    others=rule.score(("others", enabler.pk), name, key),
+                    self=rule.score(("self", enabler.pk), name, key),
+                )
+                for key, _label in cells
+            }
+            everyone = Heat(
+                others=rule.score(("others", enabler.pk), name, anonymity.TOTAL),
+                self=rule.score(("self", enabler.pk), name, anonymity.TOTAL),
+            )
+            rows.append((enabler, heats, everyone))
+        shown_cells = [
+            (key, label, None if key in suppressed else len(members[key])) for key, label in cells
+        ]
+        out.append(
+            Breakdown(
+                dimension=name,
+                cells=shown_cells,
+                rows=rows,
+                suppressed=suppressed,
+                total_shown=total_shown and has_total,
+            )
+        )
+    return out
+
+
+def grl_skills(cycle):
+    """The skills of the cycle's gender-responsive leadership section (none without it): rows
+    of their own beside the compass's enablers, never in them."""
+    if not cycle.grl_edition:
+        return []
+    return list(Enabler.objects.filter(edition=cycle.grl_edition).order_by("position"))
+
+
+@dataclass
+class TeamReport:
+    cycle: object
+    supervisor: object
+    size: int
+    shown: bool
+    levels: Breakdown | None
+    shared: list
+    grl_levels: Breakdown | None = None  # the gender-responsive leadership skills per level
+
+
+def team_report(*, cycle, supervisor):
+    """The supervisor's released participants in ``cycle``, per enabler and per level.
+
+    Members who shared their report with the supervisor do not count toward k (the supervisor
+    can read them), nor do the supervisor's own answers."""
+    team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
+    size = team.count()
+    k = cycle.anonymity_threshold
+    shared = list(
+        team.filter(shared_with_supervisor=True)
+        .select_related("person", "level")
+        .order_by("person__full_name")
+    )
+    may_open = {p.pk for p in shared}
+    if not anonymity.reports_visible(cycle) or not anonymity.group_may_show(size, len(may_open), k):
+        return TeamReport(cycle, supervisor, size, False, None, shared)
+    levels = list(Level.objects.filter(edition=cycle.edition))
+    enablers = list(Enabler.objects.filter(edition=cycle.edition))
+    level_dims = [("level_id", [(lv.pk, lv.name) for lv in levels], True)]
+    parts = released_parts(team, cycle)
+    (by_level,) = breakdowns(
+        team, level_dims, enablers, k, parts=parts, may_open=may_open, known_supervisor=True
+    )
+    by_level.cells = [c for c in by_level.cells if c[2] != 0]
+    grl_levels = None
+    if skills := grl_skills(cycle):
+        (grl_levels,) = breakdowns(
+            team, level_dims, skills, k, parts=parts, may_open=may_open, known_supervisor=True
+        )
+        grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
+    return TeamReport(cycle, supervisor, size, True, by_level, shared, grl_levels)
+
+
+@dataclass
+class CohortReport:
+    cycle: object
+    participants: int
+    response_rates: dict
+    levels: Breakdown
+    org_units: Breakdown
+    genders: Breakdown
+    pitfalls: list  # [(level, [(pitfall, Score)])]
+    # The gender-responsive leadership skills, per level and per gender (None without them).
+    grl_levels: Breakdown | None = None
+    grl_genders: Breakdown | None = None
+
+
+def response_rates(cycle):
+    """Self-assessments and rater responses, submitted against invited (one query)."""
+    rows = (
+        Rater.objects.filter(participant__cycle=cycle)
+        .exclude(status=Rater.Status.NOMINATED)
+        .values("group", "status")
+        .annotate(n=Count("pk"))
+    )
+    rates = {"self": [0, 0], "raters": [0, 0]}
+    for row in rows:
+        key = "self" if row["group"] == SELF else "raters"
+        rates[key][1] += row["n"]
+        if row["status"] == Rater.Status.SUBMITTED:
+            rates[key][0] += row["n"]
+    return {
+        key: {"submitted": s, "invited": i, "rate": s / i if i else None}
+        for key, (s, i) in rates.items()
+    }
+
+
+def _pitfalls_by_level(parts, participants, levels, k):
+    """The most frequent pitfalls per level: a pitfall's number is a cell of the participants
+    of its level, under the same rule as every other cell."""
+    pitfalls = {p.pk: p for p in Pitfall.objects.filter(level__in=levels).select_related("enabler")}
+    level_of = dict(participants.order_by().values_list("pk", "level_id"))
+    measures = _parts_for(parts, known_supervisor=False)
+    grouped = {}
+    for pitfall_id, pitfall in pitfalls.items():
+        measure = ("pitfall", pitfall_id)
+        members = frozenset(p for p, lv in level_of.items() if lv == pitfall.level_id)
+        rule = anonymity.protect_tables(
+            [("level", {pitfall.level_id: members}, False)],
+            {measure: measures.get(measure, {})},
+            k,
+        )
+        score = rule.score(measure, "level", pitfall.level_id)
+        if score.shown:
+            grouped.setdefault(pitfall.level_id, []).append((pitfall, score))
+    result = []
+    for level in levels:
+        ranked = sorted(grouped.get(level.pk, []), key=lambda x: (-x[1].mean, x[0].pk))
+        if ranked:
+            result.append((level, ranked[:PITFALLS_PER_LEVEL]))
+    return result
+
+
+def cohort_report(cycle):
+    """The cohort: levels (with the total), org units and genders, decided together as tables
+    that share people; the reader is anyone the export may be passed to, who opens no report.
+    """
+    k = cycle.anonymity_threshold
+    participants = Participant.objects.filter(cycle=cycle)
+    levels = list(Level.objects.filter(edition=cycle.edition))
+    enablers = list(Enabler.objects.filter(edition=cycle.edition))
+    org_units = sorted(
+        set(participants.exclude(org_unit="").values_list("org_unit", flat=True).distinct())
+    )
+    parts = released_parts(participants, cycle)
+    # Leaders without an org unit are a cell of their own, under the rule like any other: left
+    # out, they would be the difference between the org units and the whole cohort.
+    units = [(u, u) for u in org_units] + [("", _("Not recorded"))]
+    genders = [(g, str(label)) for g, label in Participant.Gender.choices] + [
+        ("", _("Not recorded"))
+    ]
+    dimensions = [
+        ("level_id", [(lv.pk, lv.name) for lv in levels], True),
+        ("org_unit", units, False),
+        ("gender", genders, False),
+    ]
+    by_level, by_unit, by_gender = breakdowns(participants, dimensions, enablers, k, parts=parts)
+    by_level.cells = [c for c in by_level.cells if c[2] != 0]
+    grl_levels = grl_genders = None
+    if skills := grl_skills(cycle):
+        # The skills' own tables, under the same rule over the same breakdowns of people.
+        grl_levels, _units, grl_genders = breakdowns(
+            participants, dimensions, skills, k, parts=parts
+        )
+        grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
+    return CohortReport(
+        cycle=cycle,
+        participants=participants.count(),
+        response_rates=response_rates(cycle),
+        levels=by_level,
+        org_units=by_unit,
+        genders=by_gender,
+        pitfalls=_pitfalls_by_level(parts, participants, levels, k),
+        grl_levels=grl_levels,
+        grl_genders=grl_genders,
+    )

@@ -1,0 +1,191 @@
+"""Insight rules (issue 18): placement, self–other agreement, norms, disagreement, whom to ask.
+
+Every function here takes cells that the anonymity rule (``anonymity``) already decided, and
+works only on what those cells show — their mean rounded to one decimal, as the page prints it.
+A hidden cell never feeds a placement, a category or a band, so none of them can reveal a
+number the rule hides. Nothing here touches the database.
+
+The rules, as the report's help text states them:
+
+Placement (next-level ladder). The rungs are All leaders, the leader's own level and the next
+  level. A rung is *reached* when others' mean there is at least 3.0 ("regularly") and others'
+  mean on every rung below it is at least 3.5 (between "regularly" and "consistently"). The
+  placement is the highest rung reached. The ladder is read from the bottom and stops at the
+  first rung whose mean is not shown: nothing above a hidden rung is judged.
+Self–other agreement (Fleenor, McCauley & Brutus 1996; Atwater & Yammarino 1992/1997), from the
+  shown self and the shown "all except self" means: self more than 0.5 above others is an
+  over-estimator; more than 0.5 below an under-estimator; otherwise in agreement, "high" when
+  others' mean is 3.5 or more and "low" below 3.5.
+Norms. Among the leaders of the same level in the organisation's released cycles of the same
+  compass edition whose own reports show the number (one participation per person, the latest),
+  and only when they are at least ``norm_min_leaders()`` (never fewer than 30): top quarter when
+  fewer than a quarter of them are above the leader, bottom quarter when fewer than a quarter
+  are below, middle half otherwise (and when both hold, which only ties make possible).
+Disagreement. The raters behind a shown number disagree widely when they are at least k and the
+  standard deviation of their answers (their mean over the enabler's indicators, for an
+  enabler; population formula) is 1.0 or more. The spread itself is never shown.
+Whom to ask. Per enabler, the column (supervisor or a shown unit) with the highest shown share
+  of "not observed", when that share is 30 % or more, names the compass direction(s) its rater
+  groups stand for.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import GROUP_DIRECTIONS
+from assessments.reporting import anonymity
+
+REGULARLY = Decimal("3.0")
+CONSISTENTLY = Decimal("3.5")
+AGREEMENT_MARGIN = Decimal("0.5")
+AGREEMENT_HIGH = Decimal("3.5")
+DISAGREEMENT_SD = 1  # population standard deviation, on the 1–5 scale
+NORM_FLOOR = 30  # the norm never rests on fewer leaders, whatever the setting says
+EVIDENCE_HINT_SHARE = 0.30
+
+OVER, UNDER, AGREE_HIGH, AGREE_LOW = "over", "under", "agree_high", "agree_low"
+AGREEMENT_LABELS = {
+    OVER: _("Over-estimator"),
+    UNDER: _("Under-estimator"),
+    AGREE_HIGH: _("In agreement, high"),
+    AGREE_LOW: _("In agreement, low"),
+}
+AGREEMENT_EXPLANATIONS = {
+    OVER: _(
+        "You rate yourself more than 0.5 above how others see you. Research finds that "
+        "over-estimators tend to be rated the least effective: ask what others see that you do not."
+    ),
+    UNDER: _(
+        "You rate yourself more than 0.5 below how others see you: others value this more than "
+        "you do. Build on it with confidence."
+    ),
+    AGREE_HIGH: _(
+        "You and others agree, and others see this at least between regularly and "
+        "consistently: a strength you know you have."
+    ),
+    AGREE_LOW: _("You and others agree that this is not yet strong: you know where to grow."),
+}
+
+BOTTOM, MIDDLE, TOP = "bottom", "middle", "top"
+BAND_LABELS = {
+    BOTTOM: _("bottom quarter"),
+    MIDDLE: _("middle half"),
+    TOP: _("top quarter"),
+}
+
+
+def shown(cell):
+    """The cell's mean as the page prints it (one decimal, half up), or None when hidden."""
+    if cell is None or not cell.shown or cell.mean is None:
+        return None
+    return anonymity.shown_mean(cell.mean)
+
+
+# --- placement ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    rung: int | None  # index of the highest rung reached, None when not even the first
+    stopped_at_hidden: int | None  # index of the hidden rung that ended the reading, if any
+
+
+def placement(cells):
+    """The highest rung reached on a ladder of others' cells, bottom rung first."""
+    reached = None
+    for index, cell in enumerate(cells):
+        value = shown(cell)
+        if value is None:
+            return Placement(rung=reached, stopped_at_hidden=index)
+        if value < REGULARLY:
+            break
+        reached = index
+        if value < CONSISTENTLY:
+            break
+    return Placement(rung=reached, stopped_at_hidden=None)
+
+
+# --- self–other agreement ----------------------------------------------------------------
+
+
+def agreement(self_cell, others_cell):
+    """The Fleenor category of one enabler, or None unless both numbers are shown."""
+    mine, theirs = shown(self_cell), shown(others_cell)
+    if mine is None or theirs is None:
+        return None
+    difference = mine - theirs
+    if difference > AGREEMENT_MARGIN:
+        return OVER
+    if difference < -AGREEMENT_MARGIN:
+        return UNDER
+    return AGREE_HIGH if theirs >= AGREEMENT_HIGH else AGREE_LOW
+
+
+# --- norms -------------------------------------------------------------------------------
+
+
+def norm_min_leaders():
+    """The setting ``INSIGHT_NORM_MIN_LEADERS``, never below 30."""
+    return max(NORM_FLOOR, int(getattr(settings, "INSIGHT_NORM_MIN_LEADERS", NORM_FLOOR)))
+
+
+def norm_band(value, norm_values):
+    """Where ``value`` stands among ``norm_values`` (every leader's shown value, the leader's own
+    included), or None when the norm is too small or the leader's value is not shown."""
+    if value is None or len(norm_values) < norm_min_leaders():
+        return None
+    leaders = len(norm_values)
+    above = sum(1 for other in norm_values if other > value)
+    below = sum(1 for other in norm_values if other < value)
+    top, bottom = 4 * above < leaders, 4 * below < leaders
+    if top and not bottom:
+        return TOP
+    if bottom and not top:
+        return BOTTOM
+    return MIDDLE
+
+
+# --- disagreement ------------------------------------------------------------------------
+
+
+def differs_widely(values, k):
+    """Whether at least ``k`` raters' values have a population standard deviation of 1.0 or
+    more. Exact arithmetic, so the edge is where a reader computes it by hand."""
+    values = [Fraction(v) for v in values]
+    if len(values) < max(k, 2):
+        return False
+    mean = sum(values) / len(values)
+    variance = sum((v - mean) ** 2 for v in values) / len(values)
+    return variance >= DISAGREEMENT_SD**2
+
+
+# --- whom to ask -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Advice:
+    label: str  # the column: "Supervisor" or a unit's label
+    share: float
+    directions: tuple  # compass direction slugs, in the compass's order
+
+
+def whom_to_ask(gaps):
+    """``gaps`` are the enabler's evidence-gap entries (label, share or None when hidden,
+    groups): the shown column with the highest "not observed" share, if it reaches 30 %."""
+    candidates = [g for g in gaps if g.get("share") is not None]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda g: g["share"])  # first of equals: supervisor, then units
+    if best["share"] < EVIDENCE_HINT_SHARE:
+        return None
+    order = list(GROUP_DIRECTIONS)
+    groups = sorted(best["groups"], key=order.index)
+    return Advice(
+        label=best["label"],
+        share=best["share"],
+        directions=tuple(GROUP_DIRECTIONS[g] for g in groups),
+    )

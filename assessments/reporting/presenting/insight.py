@@ -1,0 +1,245 @@
+"""Issue 18 on the page: the insight section of the individual report and its five-minute
+summary (a page of its own, and the first page of the print view).
+
+Display strings only: ``report_insight`` reads, ``insight`` decides, the anonymity rule decided
+every number before either.
+"""
+
+from django.utils.translation import gettext as _
+
+from assessments.reporting import group_insight, insight, report_insight
+from assessments.reporting.presenting import individual as report_views
+from compass.models import Direction
+
+STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
+LARGEST_GAPS = 3
+
+
+def present_insight(report, context):
+    """The insight of ``report`` as display values; marks the indicator lines of ``context``'s
+    sections with their norm band and disagreement flag. Two queries, or five with a norm."""
+    others_label = _("All except self")
+    data = report_insight.build(report, others_label=others_label)
+    edition = report.participant.cycle.edition
+    directions = {d.slug: d.name for d in Direction.objects.filter(edition=edition)}
+    rows = [_enabler_row(report, entry, directions) for entry in data.enablers]
+    by_slug = {row["slug"]: row for row in rows}
+    for section in context["sections"]:
+        row = by_slug[section["enabler"].slug]
+        notes = [{"what": _("Enabler score"), "band": row["band"], "differ": row["differ"]}]
+        for group in section["indicator_groups"]:
+            for line in group["lines"]:
+                band = data.item_bands.get(line["key"])
+                notes.append(
+                    {
+                        "what": line["text"],
+                        "band": str(insight.BAND_LABELS[band]) if band else "",
+                        "differ": ", ".join(data.item_differ.get(line["key"], [])),
+                    }
+                )
+        section["notes"] = [note for note in notes if note["band"] or note["differ"]]
+    found = {row["agreement_key"] for row in rows}
+    categories = [key for key in insight.AGREEMENT_LABELS if key in found]
+    return {
+        "insight": {
+            "rows": rows,
+            "has_ladder": any(row["ladder"] for row in rows),
+            "next_level": report.next_level,
+            "norm_leaders": data.norm_leaders,
+            "norm_min": insight.norm_min_leaders(),
+            "explanations": [
+                (str(insight.AGREEMENT_LABELS[key]), str(insight.AGREEMENT_EXPLANATIONS[key]))
+                for key in categories
+            ],
+            "advice": [row for row in rows if row["advice"]],
+        },
+        "summary": _summary(report, rows, data.suggestions),
+    }
+
+
+def _enabler_row(report, entry, directions):
+    section = entry.section
+    enabler = section.enabler
+    level = report.participant.level
+    rung_names = {
+        "general": _("All leaders"),
+        "own": level.name,
+        "next": report.next_level.name if report.next_level else "",
+    }
+    placement = entry.placement
+    ladder = [
+        {
+            "label": rung_names[key],
+            "cell": report_views.cell(value),
+            "reached": placement is not None
+            and placement.rung is not None
+            and index <= placement.rung,
+        }
+        for index, (key, value) in enumerate(entry.ladder)
+    ]
+    return {
+        "enabler": enabler.name,
+        "slug": enabler.slug,
+        "is_grl": section.is_grl,
+        "anchor": f"{'grl' if section.is_grl else 'enabler'}-{enabler.slug}",
+        "others": report_views.cell(section.row.others),
+        # as printed (one decimal): the summary ranks and subtracts no finer than it shows
+        "others_shown": insight.shown(section.row.others),
+        "position": enabler.position,
+        "self": report_views.cell(section.row.self_cell),
+        "gap": (
+            insight.shown(section.row.self_cell) - insight.shown(section.row.others)
+            if section.gap is not None
+            else None
+        ),
+        "agreement_key": entry.agreement or "",
+        "agreement": str(insight.AGREEMENT_LABELS[entry.agreement]) if entry.agreement else "",
+        "band": str(insight.BAND_LABELS[entry.band]) if entry.band else "",
+        "differ": ", ".join(entry.differ),
+        "ladder": ladder,
+        "placement": _placement_text(placement, [r["label"] for r in ladder]),
+        "next_reached": bool(
+            placement and placement.rung is not None and placement.rung == len(ladder) - 1
+        ),
+        "advice": _advice_text(enabler, entry.advice, directions),
+    }
+
+
+def _placement_text(placement, names):
+    if placement is None:
+        return ""
+    if placement.rung is None:
+        if placement.stopped_at_hidden == 0:
+            return _("not judged: too few answers on the All leaders behaviours")
+        return _("not yet “regularly” on the All leaders behaviours")
+    text = names[placement.rung]
+    if placement.stopped_at_hidden is not None:
+        return _("%(level)s (the next rung has too few answers to judge)") % {"level": text}
+    return text
+
+
+def _advice_text(enabler, advice, directions):
+    if advice is None:
+        return ""
+    names = [str(directions.get(slug, slug)) for slug in advice.directions]
+    return _(
+        "%(enabler)s: %(group)s answered “not observed” most often (%(share)s%%). Next time, "
+        "open the relationship “%(direction)s” to more people: ask those who see this part of "
+        "your work, or show these raters where it happens."
+    ) % {
+        "enabler": enabler.name,
+        "group": advice.label,
+        "share": round(advice.share * 100),
+        "direction": " / ".join(names),
+    }
+
+
+def _summary(report, rows, suggestions):
+    """The five-minute read: strongest and weakest enablers as others see them, the largest
+    gaps, placement, and the action plan's three suggestions. The compass's enablers only: the
+    gender-responsive skills are never ranked among them."""
+    rows = [r for r in rows if not r["is_grl"]]
+    shown = [r for r in rows if r["others_shown"] is not None]
+    ranked = sorted(shown, key=lambda r: (-r["others_shown"], r["position"]))
+    half = min(STRONGEST, len(ranked) // 2)
+    strongest = ranked[:half]
+    # the weakest are below every strongest one as printed: a tie is neither
+    floor = strongest[-1]["others_shown"] if strongest else None
+    weakest = (
+        [r for r in reversed(ranked[half:]) if r["others_shown"] < floor][:half]
+        if strongest
+        else []
+    )
+    gaps = sorted(
+        (r for r in rows if r["gap"]),
+        key=lambda r: (-abs(r["gap"]), r["position"]),
+    )[:LARGEST_GAPS]
+    by_slug = {r["slug"]: r for r in rows}
+    return {
+        "strongest": strongest,
+        "weakest": weakest,
+        "gaps": [{**r, "signed_gap": report_views.signed(float(r["gap"]))} for r in gaps],
+        "placements": [r for r in rows if r["ladder"]],
+        "suggestions": [
+            {
+                "enabler": s.enabler.name,
+                "anchor": by_slug[s.enabler.slug]["anchor"],
+                "reasons": "; ".join(str(reason) for reason in s.reasons),
+            }
+            for s in suggestions
+        ],
+    }
+
+
+# --- team and cohort -----------------------------------------------------------------------
+
+
+def _count_text(value):
+    return str(value) if value is not None else _("hidden")
+
+
+def _next_level_rows(judged, enablers, k, may_open=frozenset()):
+    counts = group_insight.next_level_counts(judged, [e.pk for e in enablers], k, may_open)
+    rows = []
+    for enabler in enablers:
+        entry = counts[enabler.pk]
+        if not entry["any"]:
+            continue
+        rows.append(
+            {
+                "enabler": enabler.name,
+                "reached": _count_text(entry["counts"][group_insight.REACHED]),
+                "judged": _count_text(entry["judged"]),
+            }
+        )
+    return rows
+
+
+def _agreement_rows(judged, enablers, k):
+    counts = group_insight.agreement_distribution(judged, [e.pk for e in enablers], k)
+    return [
+        {
+            "enabler": enabler.name,
+            "cells": [
+                _count_text(counts[enabler.pk]["counts"][c]) for c in group_insight.CATEGORIES
+            ],
+            "judged": _count_text(counts[enabler.pk]["judged"]),
+        }
+        for enabler in enablers
+        if counts[enabler.pk]["any"]
+    ]
+
+
+def team_insight(cycle, team, enablers, shared):
+    """How many team members show next-level behaviours, per enabler (four queries). Members
+    who shared their report (``shared``) do not count toward k: the supervisor reads it."""
+    if not cycle.next_level_part:
+        return {"next_level": None}
+    judged = group_insight.judgements(team)
+    may_open = frozenset(p.pk for p in shared)
+    rows = _next_level_rows(judged, enablers, cycle.anonymity_threshold, may_open)
+    return {"next_level": rows}
+
+
+def cohort_insight(cycle, participants, enablers, levels, genders):
+    """Next-level behaviours per level, and self–other agreement per level and by gender, each
+    cell a group of at least k participants (four queries)."""
+    k = cycle.anonymity_threshold
+    judged = group_insight.judgements(participants)
+    categories = [str(insight.AGREEMENT_LABELS[c]) for c in group_insight.CATEGORIES]
+
+    def blocks(key, cells, rows_of):
+        out = []
+        for _cell, label, members in group_insight.by_cell(judged, key, cells, k):
+            rows = rows_of(members, enablers, k) if members is not None else None
+            out.append({"label": label, "rows": rows})
+        return out
+
+    return {
+        "categories": categories,
+        "next_level": blocks(lambda j: j.level_id, levels, _next_level_rows)
+        if cycle.next_level_part
+        else None,
+        "agreement_levels": blocks(lambda j: j.level_id, levels, _agreement_rows),
+        "agreement_genders": blocks(lambda j: j.gender, genders, _agreement_rows),
+    }

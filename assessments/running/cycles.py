@@ -1,0 +1,180 @@
+"""Cycle transitions and participants: draft → open → closed → released, only forward.
+
+HR may re-open a closed cycle before release, with the reason recorded. Every transition is
+written to the audit trail in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.answering import invitations
+from assessments.errors import DomainError
+from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
+from assessments.reporting import tallies
+
+State = Cycle.State
+
+
+def record(*, cycle, actor, action, detail="", reason=""):
+    return AuditEvent.objects.create(
+        cycle=cycle, actor=actor, action=action, detail=detail[:500], reason=reason
+    )
+
+
+def _locked(cycle):
+    """Re-read the cycle under a row lock so two HR admins cannot both move it."""
+    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+
+
+def _named_rater(participant, group, person):
+    return Rater(
+        participant=participant,
+        group=group,
+        name=person.full_name or person.email,
+        email=person.email,
+        user=person,
+    )
+
+
+@transaction.atomic
+def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gender="", language=""):
+    """Enrol ``person``; their self rater and supervisor rater come with them."""
+    if cycle.state in (State.CLOSED, State.RELEASED):
+        raise DomainError(_("Participants cannot be added to a closed cycle."))
+    if level.edition != cycle.edition:
+        raise DomainError(_("That level is not in this cycle's edition of the compass."))
+    if supervisor is not None and supervisor.pk == person.pk:
+        raise DomainError(_("A participant cannot be their own supervisor."), field="supervisor")
+    participant = Participant.objects.create(
+        cycle=cycle,
+        person=person,
+        level=level,
+        supervisor=supervisor,
+        org_unit=org_unit,
+        gender=gender,
+        language=language,
+    )
+    raters = [_named_rater(participant, RaterGroup.SELF, person)]
+    if supervisor is not None:
+        raters.append(_named_rater(participant, RaterGroup.SUPERVISOR, supervisor))
+    Rater.objects.bulk_create(raters)
+    return participant
+
+
+@transaction.atomic
+def open_cycle(*, cycle, by):
+    """Open for answers; invitations to every participant and supervisor go out as a task."""
+    cycle = _locked(cycle)
+    if cycle.state != State.DRAFT:
+        raise DomainError(_("Only a draft cycle can be opened."))
+    if not cycle.participants.exists():
+        raise DomainError(_("Add participants before opening the cycle."))
+    cycle.state = State.OPEN
+    cycle.opened_at = timezone.now()
+    cycle.save(update_fields=["state", "opened_at"])
+    record(cycle=cycle, actor=by, action="open")
+    transaction.on_commit(lambda: invitations.send_cycle_invitations.enqueue(cycle.pk))
+    schedule_closing(cycle)
+    return cycle
+
+
+@transaction.atomic
+def close_cycle(*, cycle, by):
+    """No more answers. Drafts are kept but never counted."""
+    cycle = _locked(cycle)
+    if cycle.state != State.OPEN:
+        raise DomainError(_("Only an open cycle can be closed."))
+    cycle.state = State.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["state", "closed_at"])
+    record(cycle=cycle, actor=by, action="close")
+    return cycle
+
+
+def close_due_cycles(*, now=None, cycle_ids=None):
+    """Close every open cycle whose close date has ended (midnight after it, settings.TIME_ZONE);
+    returns them. Run by the daily command and by the worker; links already refuse answers
+    from that moment (``Cycle.accepts_answers``), whether or not this has run yet."""
+    now = now or timezone.now()
+    # Midnight after closes_on has passed ⇔ closes_on is before today, in the site's zone.
+    today = timezone.localdate(now)
+    due = Cycle.objects.filter(state=State.OPEN, closes_on__lt=today)
+    if cycle_ids is not None:
+        due = due.filter(pk__in=cycle_ids)
+    closed = []
+    for cycle in due:
+        with transaction.atomic():
+            cycle = _locked(cycle)
+            if cycle.state != State.OPEN or cycle.accepts_answers(now):
+                continue
+            cycle.state = State.CLOSED
+            cycle.closed_at = now
+            cycle.save(update_fields=["state", "closed_at"])
+            record(
+                cycle=cycle,
+                actor=None,
+                action="close",
+                detail=_("Closed by itself at the end of its close date (%(date)s, %(tz)s).")
+                % {"date": cycle.closes_on.isoformat(), "tz": settings.TIME_ZONE},
+            )
+        closed.append(cycle)
+    return closed
+
+
+def schedule_closing(cycle):
+    """Ask the worker to close ``cycle`` when its close date ends (when the task backend can
+    run a task later; the daily command closes it in any case)."""
+    task = close_cycle_when_due
+    if task.get_backend().supports_defer:
+        transaction.on_commit(lambda: task.using(run_after=cycle.closes_at).enqueue(cycle.pk))
+
+
+@transaction.atomic
+def reopen_cycle(*, cycle, by, reason):
+    """Back to open before release, e.g. after a late extension. A released cycle never re-opens:
+    reports already read must not move."""
+    cycle = _locked(cycle)
+    if cycle.state != State.CLOSED:
+        raise DomainError(_("Only a closed cycle that is not released can be re-opened."))
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the cycle is re-opened."), field="reason")
+    cycle.state = State.OPEN
+    cycle.closed_at = None
+    cycle.save(update_fields=["state", "closed_at"])
+    record(cycle=cycle, actor=by, action="reopen", reason=reason.strip())
+    schedule_closing(cycle)
+    return cycle
+
+
+@transaction.atomic
+def release_cycle(*, cycle, by):
+    """Reports become visible, read from tallies frozen in this same transaction: answers
+    cannot change any more, so they are summed once (``tallies.freeze``)."""
+    cycle = _locked(cycle)
+    if cycle.state != State.CLOSED:
+        raise DomainError(_("Close the cycle before releasing its reports."))
+    cycle.state = State.RELEASED
+    cycle.released_at = timezone.now()
+    cycle.save(update_fields=["state", "released_at"])
+    tallies.freeze(cycle)
+    record(cycle=cycle, actor=by, action="release")
+    return cycle
+
+
+# --- background work ------------------------------------------------------------------------
+
+
+@task
+def close_all_due():
+    """Close every open cycle past the end of its close date (the worker's share of the job
+    the daily command also does)."""
+    return len(close_due_cycles())
+
+
+@task
+def close_cycle_when_due(cycle_id):
+    """Enqueued to run at the end of a cycle's close date: closes it if it is due by then."""
+    return len(close_due_cycles(cycle_ids=[cycle_id]))

@@ -1,0 +1,172 @@
+"""HR's rater administration: resend a link, send a failed email again, replace or remove a
+rater, a rater's printed card, a rater without email added by HR."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments.answering.views import leader as leader_views
+from assessments.errors import DomainError
+from assessments.models import EmailDelivery, Rater
+from assessments.running import hr_actions
+from assessments.running.forms import (
+    CardRaterForm,
+    ReasonForm,
+    ReplaceRaterForm,
+)
+from assessments.running.views.common import (
+    field_error,
+    get_cycle,
+    get_participant,
+    get_rater,
+    hr_required,
+)
+
+Status = Rater.Status
+
+
+# --- raters --------------------------------------------------------------------------------
+
+
+@hr_required
+@require_POST
+def rater_resend(request, cycle_id, participant_id, rater_id):
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    rater = get_rater(participant, rater_id)
+    try:
+        hr_actions.resend_link(rater=rater, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s's link is being sent again (the same link as before).")
+            % {"name": rater.name},
+        )
+    return redirect("hr:participant_detail", cycle.pk, participant.pk)
+
+
+@hr_required
+@require_POST
+def delivery_retry(request, cycle_id, delivery_id):
+    cycle = get_cycle(cycle_id)
+    delivery = get_object_or_404(EmailDelivery, pk=delivery_id, cycle=cycle)
+    try:
+        hr_actions.retry_delivery(delivery=delivery, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The email is being sent again to %(to)s.") % {"to": delivery.to}
+        )
+    return redirect("hr:cycle_detail", cycle.pk)
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def rater_replace(request, cycle_id, participant_id, rater_id):
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    rater = get_rater(participant, rater_id)
+    form = ReplaceRaterForm(request.POST or None, rater=rater)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                new = hr_actions.replace_rater(rater=rater, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                field_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
+                )
+                return redirect("hr:participant_detail", cycle.pk, participant.pk)
+        status = 400
+    return render(
+        request,
+        "assessments/hr/rater_replace.html",
+        {"cycle": cycle, "participant": participant, "rater": rater, "form": form},
+        status=status,
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def rater_remove(request, cycle_id, participant_id, rater_id):
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    rater = get_rater(participant, rater_id)
+    submitted = rater.status == Status.SUBMITTED
+    form = ReasonForm(request.POST or None, reason_required=submitted)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                hr_actions.remove_rater(
+                    rater=rater, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                field_error(form, error)
+            else:
+                messages.success(request, _("%(name)s was removed.") % {"name": rater.name})
+                return redirect("hr:participant_detail", cycle.pk, participant.pk)
+        status = 400
+    return render(
+        request,
+        "assessments/hr/rater_remove.html",
+        {
+            "cycle": cycle,
+            "participant": participant,
+            "rater": rater,
+            "submitted": submitted,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@hr_required
+@require_http_methods(["GET"])
+def rater_card(request, cycle_id, participant_id, rater_id):
+    """The printable card of a rater without email, for HR to print or send to the leader."""
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    rater = get_rater(participant, rater_id)
+    if rater.has_email:
+        raise Http404
+    return leader_views.render_card(
+        request,
+        rater,
+        back_url=reverse("hr:participant_detail", args=[cycle.pk, participant.pk]),
+        back_label=participant.person.get_full_name(),
+    )
+
+
+@hr_required
+@require_POST
+def rater_add_without_email(request, cycle_id, participant_id):
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    form = CardRaterForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    else:
+        try:
+            rater = hr_actions.add_rater_without_email(
+                participant=participant, by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added. Print their card from the list of raters.")
+                % {"name": rater.name},
+            )
+    return redirect("hr:participant_detail", cycle.pk, participant.pk)
