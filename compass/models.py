@@ -23,40 +23,54 @@ def is_compass_edition(edition):
     return not edition.startswith(GRL_EDITION_PREFIX)
 
 
+def unique_per_edition(name, *fields):
+    """The constraints that make each of ``fields`` name one entry within an edition."""
+    return [
+        models.UniqueConstraint(fields=["edition", field], name=f"{name}_unique_{field}")
+        for field in fields
+    ]
+
+
 class EditionSlugManager(models.Manager):
     def get_by_natural_key(self, edition, slug):
         return self.get(edition=edition, slug=slug)
 
 
-class Level(models.Model):
-    """A leadership level. Position 0 is "All leaders", whose behaviours apply to everyone."""
+class EditionEntry(models.Model):
+    """What levels, enablers and directions share: an ordered, named entry of one edition,
+    found again by ``(edition, slug)`` when the fixture is loaded twice."""
 
     edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
     slug = models.SlugField(_("slug"), max_length=60)
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=100)
-    summary = models.CharField(_("summary"), max_length=300)
     description = models.TextField(_("description"))
 
     objects = EditionSlugManager()
 
     class Meta:
+        abstract = True
         ordering = ["edition", "position"]
-        verbose_name = _("level")
-        verbose_name_plural = _("levels")
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "slug"], name="level_unique_slug"),
-            models.UniqueConstraint(fields=["edition", "position"], name="level_unique_position"),
-        ]
 
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("compass:level", args=[self.edition, self.slug])
-
     def natural_key(self):
         return (self.edition, self.slug)
+
+
+class Level(EditionEntry):
+    """A leadership level. Position 0 is "All leaders", whose behaviours apply to everyone."""
+
+    summary = models.CharField(_("summary"), max_length=300)
+
+    class Meta(EditionEntry.Meta):
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = unique_per_edition("level", "slug", "position")
+
+    def get_absolute_url(self):
+        return reverse("compass:level", args=[self.edition, self.slug])
 
     @property
     def is_all_leaders(self):
@@ -64,60 +78,25 @@ class Level(models.Model):
         return self.position == 0
 
 
-class Enabler(models.Model):
+class Enabler(EditionEntry):
     """One of the seven strategic enablers that the compass turns into leadership behaviour."""
 
-    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
-    slug = models.SlugField(_("slug"), max_length=60)
-    position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"))
-
-    objects = EditionSlugManager()
-
-    class Meta:
-        ordering = ["edition", "position"]
+    class Meta(EditionEntry.Meta):
         verbose_name = _("enabler")
         verbose_name_plural = _("enablers")
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "slug"], name="enabler_unique_slug"),
-            models.UniqueConstraint(fields=["edition", "position"], name="enabler_unique_position"),
-        ]
-
-    def __str__(self):
-        return self.name
+        constraints = unique_per_edition("enabler", "slug", "position")
 
     def get_absolute_url(self):
         return reverse("compass:enabler", args=[self.edition, self.slug])
 
-    def natural_key(self):
-        return (self.edition, self.slug)
 
-
-class Direction(models.Model):
+class Direction(EditionEntry):
     """A direction of multidirectional leadership; each rater group looks from one of them."""
 
-    edition = models.CharField(_("edition"), max_length=20, default=CURRENT_EDITION)
-    slug = models.SlugField(_("slug"), max_length=60)
-    position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"))
-
-    objects = EditionSlugManager()
-
-    class Meta:
-        ordering = ["edition", "position"]
+    class Meta(EditionEntry.Meta):
         verbose_name = _("direction")
         verbose_name_plural = _("directions")
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "slug"], name="direction_unique_slug"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.edition, self.slug)
+        constraints = unique_per_edition("direction", "slug")
 
 
 class BehaviourManager(models.Manager):

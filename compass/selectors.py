@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .models import (
     CURRENT_EDITION,
@@ -56,45 +57,33 @@ def _pitfalls_by_cell(pitfalls):
     return grouped
 
 
+def _line(edition, model, slug, order_by):
+    """One level or one enabler of the compass: its behaviours in order, each with the pitfalls
+    of its cell, and the other entries of its kind for the page's navigation."""
+    entry = get_object_or_404(model, edition=edition, slug=slug)
+    on_line = {model._meta.model_name: entry}
+    behaviours = _behaviours(edition).filter(**on_line).order_by(order_by)
+    pitfalls = _pitfalls_by_cell(Pitfall.objects.filter(**on_line))
+    cells = [(b, pitfalls.get((b.level_id, b.enabler_id), [])) for b in behaviours]
+    return entry, cells, model.objects.filter(edition=edition)
+
+
 def enabler_growth(edition, slug):
     """One enabler from All leaders up to the Executive Office, with each level's pitfalls."""
-    try:
-        enabler = Enabler.objects.get(edition=edition, slug=slug)
-    except Enabler.DoesNotExist:
-        raise Http404("No such enabler.") from None
-    behaviours = _behaviours(edition).filter(enabler=enabler).order_by("level__position")
-    pitfalls = _pitfalls_by_cell(Pitfall.objects.filter(enabler=enabler))
-    steps = [(b, pitfalls.get((b.level_id, enabler.pk), [])) for b in behaviours]
-    return {
-        "edition": edition,
-        "enabler": enabler,
-        "steps": steps,
-        "enablers": Enabler.objects.filter(edition=edition),
-    }
+    enabler, steps, enablers = _line(edition, Enabler, slug, "level__position")
+    return {"edition": edition, "enabler": enabler, "steps": steps, "enablers": enablers}
 
 
 def level_profile(edition, slug):
     """Everything expected at one level, enabler by enabler, with its pitfalls."""
-    try:
-        level = Level.objects.get(edition=edition, slug=slug)
-    except Level.DoesNotExist:
-        raise Http404("No such level.") from None
-    behaviours = _behaviours(edition).filter(level=level).order_by("enabler__position")
-    pitfalls = _pitfalls_by_cell(Pitfall.objects.filter(level=level))
-    sections = [(b, pitfalls.get((level.pk, b.enabler_id), [])) for b in behaviours]
-    return {
-        "edition": edition,
-        "level": level,
-        "sections": sections,
-        "levels": Level.objects.filter(edition=edition),
-    }
+    level, sections, levels = _line(edition, Level, slug, "enabler__position")
+    return {"edition": edition, "level": level, "sections": sections, "levels": levels}
 
 
 def compass_cell(edition, level_slug, enabler_slug):
     """One level × enabler: the behaviour, its indicators, its pitfalls."""
-    try:
-        behaviour = _behaviours(edition).get(level__slug=level_slug, enabler__slug=enabler_slug)
-    except Behaviour.DoesNotExist:
-        raise Http404("No such cell.") from None
+    behaviour = get_object_or_404(
+        _behaviours(edition), level__slug=level_slug, enabler__slug=enabler_slug
+    )
     pitfalls = Pitfall.objects.filter(level=behaviour.level, enabler=behaviour.enabler)
     return {"edition": edition, "behaviour": behaviour, "pitfalls": pitfalls}
