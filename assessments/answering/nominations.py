@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from assessments import emails
 from assessments.answering import invitations
 from assessments.errors import DomainError
-from assessments.models import NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
+from assessments.models import NOMINATED_GROUPS, AuditEvent, Participant, Rater, RaterGroup
 from assessments.running import cycles
 
 Approval = Rater.Approval
@@ -53,20 +53,16 @@ def group_counts(participant):
 
 
 def _check_can_nominate(participant):
-    if participant.cycle.state not in (Cycle.State.DRAFT, Cycle.State.OPEN):
+    if not participant.cycle.accepts_changes:
         raise DomainError(_("This cycle is closed: nominations can no longer change."))
 
 
 def _invite_when_ready(participant, raters):
     """Invite raters once the leader has sent nominations, the cycle is open, and no approval
     is awaited."""
-    if participant.nominations_submitted_at is None or not participant.cycle.is_open:
+    if not participant.cycle.is_open:
         return
-    ids = [
-        r.pk
-        for r in raters
-        if r.status == Status.NOMINATED and r.approval in (Approval.NOT_NEEDED, Approval.APPROVED)
-    ]
+    ids = [r.pk for r in raters if invitations.owed_link(r)]
     for rater_id in ids:
         transaction.on_commit(
             lambda rater_id=rater_id: invitations.send_rater_invitation.enqueue(rater_id)
@@ -200,7 +196,7 @@ def remove_nomination(*, rater, by=None):
         cycles.record(
             cycle=participant.cycle,
             actor=by,
-            action="withdraw_nomination",
+            action=AuditEvent.Action.WITHDRAW_NOMINATION,
             detail=detail + (" " + _("Their link no longer works.") if invited else ""),
         )
 
@@ -245,7 +241,7 @@ def replace_nomination(*, rater, name, email, by=None):
         cycles.record(
             cycle=participant.cycle,
             actor=by,
-            action="replace_nomination",
+            action=AuditEvent.Action.REPLACE_NOMINATION,
             detail=_("%(old)s replaced by %(name)s <%(email)s>.")
             % {"old": detail, "name": name, "email": email}
             + (" " + _("The old link no longer works.") if invited else ""),

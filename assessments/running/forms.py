@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup
-from assessments.running.hr_actions import RULE_FIELDS
+from assessments.running.hr_actions import locked_fields
 from assessments.running.imports import MAX_BYTES
 from assessments.running.reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
 from assessments.validators import no_control_characters
@@ -97,13 +97,7 @@ class CycleForm(forms.ModelForm):
                 self.fields[name].validators.append(MaxValueValidator(MOST_RATERS_PER_GROUP))
         cycle = self.instance
         if cycle.pk:
-            locked = []
-            if cycle.state != Cycle.State.DRAFT:
-                locked = list(RULE_FIELDS)
-            elif cycle.participants.exists():
-                locked = ["edition"]
-            if cycle.state == Cycle.State.RELEASED:
-                locked = list(self.fields)
+            locked = locked_fields(cycle)
             for name in locked:
                 self.fields[name].disabled = True
             if locked and cycle.state != Cycle.State.RELEASED:
