@@ -143,15 +143,6 @@ def nominate_rater(*, participant, name, email, group):
 CORRECTABLE = (Status.NOMINATED, Status.INVITED)
 
 
-def _describe(rater):
-    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
-        "group": rater.get_group_display(),
-        "name": rater.name,
-        "email": rater.email,
-        "leader": rater.participant.person.get_full_name(),
-    }
-
-
 def _locked_nominee(rater):
     rater = (
         Rater.objects.select_for_update()
@@ -189,7 +180,7 @@ def remove_nomination(*, rater, by=None):
                 )
                 % {"group": rater.get_group_display(), "fewest": fewest, "name": rater.name}
             )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     invited = rater.status == Status.INVITED
     rater.delete()
     if sent:
@@ -225,7 +216,7 @@ def replace_nomination(*, rater, name, email, by=None):
     needs_approval = (
         participant.cycle.supervisor_approval_required and participant.supervisor_id is not None
     )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     invited = rater.status == Status.INVITED
     group = rater.group
     rater.delete()  # its link goes with it

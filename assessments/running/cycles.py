@@ -29,6 +29,16 @@ def record(*, cycle, actor, action, detail="", reason=""):
     )
 
 
+def describe_rater(rater):
+    """How the audit trail names a rater."""
+    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
+        "group": rater.get_group_display(),
+        "name": rater.name,
+        "email": rater.email,
+        "leader": rater.participant.person.get_full_name(),
+    }
+
+
 def _named_rater(participant, group, person):
     return Rater(
         participant=participant,
@@ -69,15 +79,11 @@ def add_participant(*, cycle, person, level, supervisor=None, org_unit="", gende
 
 
 def why_not_open(cycle):
-    if cycle.state != State.DRAFT:
-        return _("Only a draft cycle can be opened.")
-    return None
+    return None if cycle.state == State.DRAFT else _("Only a draft cycle can be opened.")
 
 
 def why_not_close(cycle):
-    if cycle.state != State.OPEN:
-        return _("Only an open cycle can be closed.")
-    return None
+    return None if cycle.state == State.OPEN else _("Only an open cycle can be closed.")
 
 
 def why_not_reopen(cycle):
@@ -87,21 +93,19 @@ def why_not_reopen(cycle):
 
 
 def why_not_release(cycle):
-    if cycle.state != State.CLOSED:
-        return _("Close the cycle before releasing its reports.")
-    return None
+    return (
+        None if cycle.state == State.CLOSED else _("Close the cycle before releasing its reports.")
+    )
 
 
 def why_not_extend(cycle):
-    if cycle.state == State.RELEASED:
-        return _("Reports are released: the cycle can no longer be extended.")
-    return None
+    if cycle.state != State.RELEASED:
+        return None
+    return _("Reports are released: the cycle can no longer be extended.")
 
 
 def why_not_edit(cycle):
-    if cycle.state == State.RELEASED:
-        return _("A released cycle can no longer change.")
-    return None
+    return _("A released cycle can no longer change.") if cycle.state == State.RELEASED else None
 
 
 def locked(cycle, why_not):

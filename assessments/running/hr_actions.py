@@ -39,6 +39,14 @@ Action = AuditEvent.Action
 Status = Rater.Status
 Approval = Rater.Approval
 
+LIMIT_FIELDS = (
+    "min_peers",
+    "max_peers",
+    "min_direct_reports",
+    "max_direct_reports",
+    "min_partners",
+    "max_partners",
+)
 CYCLE_FIELDS = (
     "name",
     "edition",
@@ -46,12 +54,7 @@ CYCLE_FIELDS = (
     "opens_on",
     "closes_on",
     "anonymity_threshold",
-    "min_peers",
-    "max_peers",
-    "min_direct_reports",
-    "max_direct_reports",
-    "min_partners",
-    "max_partners",
+    *LIMIT_FIELDS,
     "supervisor_approval_required",
     "grl_edition",
     "contact_email",
@@ -61,12 +64,7 @@ CYCLE_FIELDS = (
 RULE_FIELDS = (
     "edition",
     "anonymity_threshold",
-    "min_peers",
-    "max_peers",
-    "min_direct_reports",
-    "max_direct_reports",
-    "min_partners",
-    "max_partners",
+    *LIMIT_FIELDS,
     "supervisor_approval_required",
     "next_level_part",
     "grl_edition",
@@ -102,15 +100,6 @@ def _validated(cycle):
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise DomainError(messages[0], field=None if field == "__all__" else field) from None
-
-
-def _describe(rater):
-    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
-        "group": rater.get_group_display(),
-        "name": rater.name,
-        "email": rater.email,
-        "leader": rater.participant.person.get_full_name(),
-    }
 
 
 # --- cycles ---------------------------------------------------------------------------------
@@ -209,7 +198,10 @@ def resend_link(*, rater, by):
     if problem:
         raise DomainError(problem)
     cycles.record(
-        cycle=rater.participant.cycle, actor=by, action=Action.RESEND, detail=_describe(rater)
+        cycle=rater.participant.cycle,
+        actor=by,
+        action=Action.RESEND,
+        detail=cycles.describe_rater(rater),
     )
     transaction.on_commit(lambda: invitations.send_link.enqueue(rater.pk))
     return rater
@@ -288,7 +280,7 @@ def replace_rater(*, rater, name, email, by, reason="", discard_submitted=False)
             ),
             field="discard_submitted",
         )
-    old = _describe(rater)
+    old = cycles.describe_rater(rater)
     user = None
     if rater.group == RaterGroup.SUPERVISOR:
         user = _supervisor_account(email, name)
@@ -340,7 +332,7 @@ def remove_rater(*, rater, by, reason=""):
             _("%(name)s has submitted. Say why their response is removed.") % {"name": rater.name},
             field="reason",
         )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     if rater.status == Status.SUBMITTED:
         detail += " " + _("The submitted response was removed.")
     rater.delete()
