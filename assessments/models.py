@@ -211,6 +211,12 @@ class Cycle(models.Model):
         return self.state == self.State.OPEN
 
     @property
+    def accepts_changes(self):
+        """Draft or open: people, raters, nominations, imports and cards may still change.
+        Once closed, the answers are what they are (re-opening is HR's explicit act)."""
+        return self.state in CHANGING_STATES
+
+    @property
     def closes_at(self):
         """The end of the close date in the site's time zone (settings.TIME_ZONE): the moment
         links stop taking answers and the cycle closes itself."""
@@ -236,6 +242,10 @@ class Cycle(models.Model):
             RaterGroup.DIRECT_REPORT: (self.min_direct_reports, self.max_direct_reports),
             RaterGroup.PARTNER: (self.min_partners, self.max_partners),
         }
+
+
+# The states of ``Cycle.accepts_changes``, for queries (``cycle__state__in=CHANGING_STATES``).
+CHANGING_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
 
 
 class RaterGroup(models.TextChoices):
@@ -569,11 +579,33 @@ class ItemTally(models.Model):
 class AuditEvent(models.Model):
     """Who did what to a cycle, when and why: the trail HR reads on the cycle page."""
 
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        EDIT = "edit", _("Edited")
+        IMPORT = "import", _("Participants imported")
+        IMPORT_RATERS = "import_raters", _("Raters imported")
+        OPEN = "open", _("Opened")
+        RESEND = "resend", _("Link resent")
+        REPLACE_RATER = "replace_rater", _("Rater replaced")
+        REMOVE_RATER = "remove_rater", _("Rater removed")
+        REPLACE_NOMINATION = "replace_nomination", _("Nominee replaced by the leader")
+        WITHDRAW_NOMINATION = "withdraw_nomination", _("Nominee withdrawn by the leader")
+        EXTEND = "extend", _("Close date extended")
+        REMIND = "remind", _("Reminders sent")
+        REMINDER_SCHEDULE = "reminder_schedule", _("Reminder schedule set")
+        CLOSE = "close", _("Closed")
+        REOPEN = "reopen", _("Re-opened")
+        RELEASE = "release", _("Reports released")
+        RETRY_EMAIL = "retry_email", _("Email sent again")
+        ADD_CARD_RATER = "add_card_rater", _("Rater without email added")
+        REPORT_SHARED = "report_shared", _("Report shared with the supervisor")
+        REPORT_UNSHARED = "report_unshared", _("Report no longer shared with the supervisor")
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=500, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -32,7 +32,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    build_questionnaire,
+    indicator_key,
+    pitfall_key,
+)
 from assessments.answering.tokens import hash_token
 from assessments.models import (
     HR_ADMINS_GROUP,
@@ -427,9 +432,9 @@ def section_posts(edition=CURRENT_EDITION):
     for pk, enabler_id in Indicator.objects.filter(edition=edition).values_list(
         "pk", "behaviour__enabler_id"
     ):
-        keys[enabler_id].append(f"i{pk}")
+        keys[enabler_id].append(indicator_key(pk))
     for pk, enabler_id in Pitfall.objects.filter(edition=edition).values_list("pk", "enabler_id"):
-        keys[enabler_id].append(f"p{pk}")
+        keys[enabler_id].append(pitfall_key(pk))
     values = ["4", "3", "5", NOT_OBSERVED, "2"]
     posts = {}
     for number, enabler in enumerate(enablers, start=1):

@@ -23,13 +23,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from assessments.answering.tokens import absolute, issue_code, issue_token, rater_link
-from assessments.models import Cycle, Rater
+from assessments.models import Rater
 
 Status = Rater.Status
 Approval = Rater.Approval
-
-# Cycles in which a card can still be used: answers are taken once it opens.
-CARD_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
 
 
 @dataclass
@@ -45,7 +42,8 @@ def card_problem(rater):
     """Why ``rater`` has no card to print now, or None."""
     if rater.has_email:
         return _("%(name)s is reached by email: there is no card to print.") % {"name": rater.name}
-    if rater.participant.cycle.state not in CARD_STATES:
+    # A card can still be used while the cycle takes changes: answers are taken once it opens.
+    if not rater.participant.cycle.accepts_changes:
         return _("This cycle is closed: the card can no longer be used.")
     if rater.approval == Approval.REJECTED:
         return _("%(name)s was not approved as a rater.") % {"name": rater.name}

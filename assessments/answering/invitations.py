@@ -2,6 +2,7 @@
 so a questionnaire open in a browser keeps working (assessments/answering/tokens.py)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,11 +40,33 @@ def invite_rater(rater, *, reminder=False):
     return rater
 
 
-def is_invitable(rater):
-    return rater.status == Status.NOMINATED and rater.approval in (
-        Approval.NOT_NEEDED,
-        Approval.APPROVED,
-    )
+# Raters HR names (the leader themself, their supervisor): invited as soon as the cycle opens.
+NAMED_GROUPS = (RaterGroup.SELF, RaterGroup.SUPERVISOR)
+NO_APPROVAL_AWAITED = (Approval.NOT_NEEDED, Approval.APPROVED)
+
+
+def _first_link_waits_for(rater):
+    """What a rater who has no link yet still waits for before it is sent, or None."""
+    if rater.approval not in NO_APPROVAL_AWAITED:
+        return _("%(name)s is waiting for the supervisor's approval.") % {"name": rater.name}
+    if rater.group not in NAMED_GROUPS and rater.participant.nominations_submitted_at is None:
+        return _("%(name)s is invited when the leader sends their nominations.") % {
+            "name": rater.name
+        }
+    return None
+
+
+def owed_link(rater):
+    """Who gets a link now, in an open cycle: a rater with none yet, no approval awaited, named
+    by HR (self, supervisor) or nominated by a leader who has sent their nominations. The one
+    rule behind opening, nominating, approving and the count HR is shown before opening
+    (``OWED_LINK`` says the same to the database)."""
+    return rater.status == Status.NOMINATED and _first_link_waits_for(rater) is None
+
+
+OWED_LINK = Q(status=Status.NOMINATED, approval__in=NO_APPROVAL_AWAITED) & (
+    Q(group__in=NAMED_GROUPS) | Q(participant__nominations_submitted_at__isnull=False)
+)
 
 
 def invite_cycle(cycle):
@@ -52,11 +75,8 @@ def invite_cycle(cycle):
     participants = Participant.objects.filter(cycle=cycle).select_related("cycle")
     sent = 0
     for participant in participants:
-        raters = participant.raters.all()
-        for rater in raters:
-            named = rater.group in (RaterGroup.SELF, RaterGroup.SUPERVISOR)
-            nominated_ready = participant.nominations_submitted_at is not None
-            if is_invitable(rater) and (named or nominated_ready):
+        for rater in participant.raters.all():
+            if owed_link(rater):
                 invite_rater(rater)
                 sent += 1
         if participant.invited_at is None:
@@ -66,21 +86,14 @@ def invite_cycle(cycle):
 
 def link_ready(rater):
     """Whether a link may be (re)sent to ``rater`` now; the reason when not, else None."""
-    participant = rater.participant
-    if not participant.cycle.is_open:
+    if not rater.participant.cycle.is_open:
         return _("Links can only be sent while the cycle is open.")
     if rater.status == Status.SUBMITTED:
         return _("%(name)s has already submitted: no link is needed.") % {"name": rater.name}
     if rater.status == Status.DECLINED:
         return _("%(name)s declined to give feedback.") % {"name": rater.name}
     if rater.status == Status.NOMINATED:
-        named = rater.group in (RaterGroup.SELF, RaterGroup.SUPERVISOR)
-        if not is_invitable(rater):
-            return _("%(name)s is waiting for the supervisor's approval.") % {"name": rater.name}
-        if not named and participant.nominations_submitted_at is None:
-            return _("%(name)s is invited when the leader sends their nominations.") % {
-                "name": rater.name
-            }
+        return _first_link_waits_for(rater)
     return None
 
 
@@ -94,8 +107,8 @@ def send_cycle_invitations(cycle_id):
 
 @task
 def send_rater_invitation(rater_id):
-    rater = Rater.objects.get(pk=rater_id)
-    if is_invitable(rater):
+    rater = Rater.objects.select_related("participant").get(pk=rater_id)
+    if owed_link(rater):
         invite_rater(rater)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from assessments import emails
 from assessments.answering import invitations
 from assessments.errors import DomainError
-from assessments.models import NOMINATED_GROUPS, Cycle, Participant, Rater, RaterGroup
+from assessments.models import NOMINATED_GROUPS, AuditEvent, Participant, Rater, RaterGroup
 from assessments.running import cycles
 
 Approval = Rater.Approval
@@ -53,20 +53,16 @@ def group_counts(participant):
 
 
 def _check_can_nominate(participant):
-    if participant.cycle.state not in (Cycle.State.DRAFT, Cycle.State.OPEN):
+    if not participant.cycle.accepts_changes:
         raise DomainError(_("This cycle is closed: nominations can no longer change."))
 
 
 def _invite_when_ready(participant, raters):
     """Invite raters once the leader has sent nominations, the cycle is open, and no approval
     is awaited."""
-    if participant.nominations_submitted_at is None or not participant.cycle.is_open:
+    if not participant.cycle.is_open:
         return
-    ids = [
-        r.pk
-        for r in raters
-        if r.status == Status.NOMINATED and r.approval in (Approval.NOT_NEEDED, Approval.APPROVED)
-    ]
+    ids = [r.pk for r in raters if invitations.owed_link(r)]
     for rater_id in ids:
         transaction.on_commit(
             lambda rater_id=rater_id: invitations.send_rater_invitation.enqueue(rater_id)
@@ -147,15 +143,6 @@ def nominate_rater(*, participant, name, email, group):
 CORRECTABLE = (Status.NOMINATED, Status.INVITED)
 
 
-def _describe(rater):
-    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
-        "group": rater.get_group_display(),
-        "name": rater.name,
-        "email": rater.email,
-        "leader": rater.participant.person.get_full_name(),
-    }
-
-
 def _locked_nominee(rater):
     rater = (
         Rater.objects.select_for_update()
@@ -193,14 +180,14 @@ def remove_nomination(*, rater, by=None):
                 )
                 % {"group": rater.get_group_display(), "fewest": fewest, "name": rater.name}
             )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     invited = rater.status == Status.INVITED
     rater.delete()
     if sent:
         cycles.record(
             cycle=participant.cycle,
             actor=by,
-            action="withdraw_nomination",
+            action=AuditEvent.Action.WITHDRAW_NOMINATION,
             detail=detail + (" " + _("Their link no longer works.") if invited else ""),
         )
 
@@ -229,7 +216,7 @@ def replace_nomination(*, rater, name, email, by=None):
     needs_approval = (
         participant.cycle.supervisor_approval_required and participant.supervisor_id is not None
     )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     invited = rater.status == Status.INVITED
     group = rater.group
     rater.delete()  # its link goes with it
@@ -245,7 +232,7 @@ def replace_nomination(*, rater, name, email, by=None):
         cycles.record(
             cycle=participant.cycle,
             actor=by,
-            action="replace_nomination",
+            action=AuditEvent.Action.REPLACE_NOMINATION,
             detail=_("%(old)s replaced by %(name)s <%(email)s>.")
             % {"old": detail, "name": name, "email": email}
             + (" " + _("The old link no longer works.") if invited else ""),

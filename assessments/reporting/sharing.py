@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.errors import DomainError
-from assessments.models import Participant
+from assessments.models import AuditEvent, Participant
 from assessments.reporting.anonymity import reports_visible
 from assessments.running import cycles
+
+Action = AuditEvent.Action
 
 
 @transaction.atomic
@@ -38,7 +40,7 @@ def share_report(*, participant, shared):
         cycles.record(
             cycle=locked.cycle,
             actor=locked.person,
-            action="report_shared" if shared else "report_unshared",
+            action=Action.REPORT_SHARED if shared else Action.REPORT_UNSHARED,
             detail=str(locked.person),
         )
     return locked

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup
-from assessments.running.hr_actions import RULE_FIELDS
+from assessments.running.hr_actions import CYCLE_FIELDS, locked_fields
 from assessments.running.imports import MAX_BYTES
 from assessments.running.reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
 from assessments.validators import no_control_characters
@@ -35,24 +35,7 @@ class CycleForm(forms.ModelForm):
 
     class Meta:
         model = Cycle
-        fields = [
-            "name",
-            "edition",
-            "language",
-            "opens_on",
-            "closes_on",
-            "anonymity_threshold",
-            "min_peers",
-            "max_peers",
-            "min_direct_reports",
-            "max_direct_reports",
-            "min_partners",
-            "max_partners",
-            "supervisor_approval_required",
-            "grl_edition",
-            "contact_email",
-            "next_level_part",
-        ]
+        fields = list(CYCLE_FIELDS)
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
 
     def clean_language(self):
@@ -97,13 +80,7 @@ class CycleForm(forms.ModelForm):
                 self.fields[name].validators.append(MaxValueValidator(MOST_RATERS_PER_GROUP))
         cycle = self.instance
         if cycle.pk:
-            locked = []
-            if cycle.state != Cycle.State.DRAFT:
-                locked = list(RULE_FIELDS)
-            elif cycle.participants.exists():
-                locked = ["edition"]
-            if cycle.state == Cycle.State.RELEASED:
-                locked = list(self.fields)
+            locked = locked_fields(cycle)
             for name in locked:
                 self.fields[name].disabled = True
             if locked and cycle.state != Cycle.State.RELEASED:

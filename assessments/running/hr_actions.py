@@ -1,5 +1,6 @@
-"""What HR does to a running cohort: create and edit cycles, resend links, replace or remove
-raters, extend the close date, remind, and release with a notice to every participant.
+"""What HR does to a running cohort besides the cycle's transitions (cycles.py): create and edit
+cycles, check what a release would leave short, resend links, replace or remove raters, remind,
+send a failed email again.
 
 Each action is one transaction that also writes the audit trail. Emails never leave inside the
 request: the action enqueues a task (defined here) when its transaction commits, and the task
@@ -13,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import emails
@@ -22,6 +22,7 @@ from assessments.errors import DomainError
 from assessments.models import (
     ANONYMOUS_GROUPS,
     NOMINATED_GROUPS,
+    AuditEvent,
     Cycle,
     EmailDelivery,
     Participant,
@@ -34,9 +35,18 @@ from assessments.reporting.anonymity import disclose_units
 from assessments.running import cycles, monitoring, reminders
 
 State = Cycle.State
+Action = AuditEvent.Action
 Status = Rater.Status
 Approval = Rater.Approval
 
+LIMIT_FIELDS = (
+    "min_peers",
+    "max_peers",
+    "min_direct_reports",
+    "max_direct_reports",
+    "min_partners",
+    "max_partners",
+)
 CYCLE_FIELDS = (
     "name",
     "edition",
@@ -44,12 +54,7 @@ CYCLE_FIELDS = (
     "opens_on",
     "closes_on",
     "anonymity_threshold",
-    "min_peers",
-    "max_peers",
-    "min_direct_reports",
-    "max_direct_reports",
-    "min_partners",
-    "max_partners",
+    *LIMIT_FIELDS,
     "supervisor_approval_required",
     "grl_edition",
     "contact_email",
@@ -59,20 +64,25 @@ CYCLE_FIELDS = (
 RULE_FIELDS = (
     "edition",
     "anonymity_threshold",
-    "min_peers",
-    "max_peers",
-    "min_direct_reports",
-    "max_direct_reports",
-    "min_partners",
-    "max_partners",
+    *LIMIT_FIELDS,
     "supervisor_approval_required",
     "next_level_part",
     "grl_edition",
 )
 
 
-def _locked_cycle(cycle):
-    return Cycle.objects.select_for_update().get(pk=cycle.pk)
+def locked_fields(cycle):
+    """The fields of ``cycle`` that can no longer change: the rules once it opens, the edition
+    once anyone is enrolled at its levels, everything once reports are released."""
+    if cycle.pk is None:
+        return ()
+    if cycle.state == State.RELEASED:
+        return CYCLE_FIELDS
+    if cycle.state != State.DRAFT:
+        return RULE_FIELDS
+    if cycle.participants.exists():
+        return ("edition",)
+    return ()
 
 
 def _locked_rater(rater):
@@ -92,15 +102,6 @@ def _validated(cycle):
         raise DomainError(messages[0], field=None if field == "__all__" else field) from None
 
 
-def _describe(rater):
-    return _("%(group)s: %(name)s <%(email)s> for %(leader)s") % {
-        "group": rater.get_group_display(),
-        "name": rater.name,
-        "email": rater.email,
-        "leader": rater.participant.person.get_full_name(),
-    }
-
-
 # --- cycles ---------------------------------------------------------------------------------
 
 
@@ -112,7 +113,7 @@ def create_cycle(*, by, **fields):
     cycle = Cycle(**fields, created_by=by, state=State.DRAFT)
     _validated(cycle)
     cycle.save()
-    cycles.record(cycle=cycle, actor=by, action="create", detail=cycle.name)
+    cycles.record(cycle=cycle, actor=by, action=Action.CREATE, detail=cycle.name)
     return cycle
 
 
@@ -124,19 +125,20 @@ def update_cycle(*, cycle, by, changes):
     unknown = set(changes) - set(CYCLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown cycle fields: {sorted(unknown)}")
-    cycle = _locked_cycle(cycle)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     changed = [f for f in CYCLE_FIELDS if f in changes and getattr(cycle, f) != changes[f]]
     if not changed:
         return cycle
-    if cycle.state == State.RELEASED:
-        raise DomainError(_("A released cycle can no longer change."))
-    fixed = [f for f in changed if f in RULE_FIELDS]
+    problem = cycles.why_not_edit(cycle)
+    if problem:
+        raise DomainError(problem)
+    fixed = [f for f in changed if f in locked_fields(cycle)]
     if fixed and cycle.state != State.DRAFT:
         raise DomainError(
             _("This can only change while the cycle is a draft."),
             field=fixed[0],
         )
-    if "edition" in changed and cycle.participants.exists():
+    if fixed:
         raise DomainError(
             _("The edition cannot change once participants are enrolled at its levels."),
             field="edition",
@@ -149,37 +151,8 @@ def update_cycle(*, cycle, by, changes):
     cycles.record(
         cycle=cycle,
         actor=by,
-        action="edit",
+        action=Action.EDIT,
         detail=_("Changed: %(fields)s.") % {"fields": ", ".join(labels)},
-    )
-    return cycle
-
-
-@transaction.atomic
-def extend_close_date(*, cycle, by, closes_on):
-    """Move the close date later. A closed cycle stays closed: re-opening is its own action."""
-    cycle = _locked_cycle(cycle)
-    if cycle.state == State.RELEASED:
-        raise DomainError(_("Reports are released: the cycle can no longer be extended."))
-    if closes_on <= cycle.closes_on:
-        raise DomainError(
-            _("Choose a date after the current close date (%(date)s).")
-            % {"date": date_format(cycle.closes_on)},
-            field="closes_on",
-        )
-    if closes_on < timezone.localdate():
-        raise DomainError(_("Choose a date from today on."), field="closes_on")
-    previous = cycle.closes_on
-    cycle.closes_on = closes_on
-    cycle.save(update_fields=["closes_on"])
-    if cycle.is_open:
-        cycles.schedule_closing(cycle)
-    cycles.record(
-        cycle=cycle,
-        actor=by,
-        action="extend",
-        detail=_("Close date moved from %(old)s to %(new)s.")
-        % {"old": previous.isoformat(), "new": closes_on.isoformat()},
     )
     return cycle
 
@@ -213,14 +186,6 @@ def release_check(cycle):
     )
 
 
-@transaction.atomic
-def release(*, cycle, by):
-    """Release the reports and tell every participant, in the background, that theirs is ready."""
-    cycle = cycles.release_cycle(cycle=cycle, by=by)
-    transaction.on_commit(lambda: send_release_notices.enqueue(cycle.pk))
-    return cycle
-
-
 # --- links, raters and reminders -----------------------------------------------------------
 
 
@@ -232,9 +197,30 @@ def resend_link(*, rater, by):
     problem = invitations.link_ready(rater)
     if problem:
         raise DomainError(problem)
-    cycles.record(cycle=rater.participant.cycle, actor=by, action="resend", detail=_describe(rater))
+    cycles.record(
+        cycle=rater.participant.cycle,
+        actor=by,
+        action=Action.RESEND,
+        detail=cycles.describe_rater(rater),
+    )
     transaction.on_commit(lambda: invitations.send_link.enqueue(rater.pk))
     return rater
+
+
+def why_not_replace(rater):
+    if not rater.participant.cycle.accepts_changes:
+        return _("Raters can only be replaced while the cycle is a draft or open.")
+    if rater.group == RaterGroup.SELF:
+        return _("The self-assessment belongs to the leader and cannot be replaced.")
+    return None
+
+
+def why_not_remove(rater):
+    if rater.participant.cycle.state == State.RELEASED:
+        return _("Reports are released: raters can no longer be removed.")
+    if rater.group == RaterGroup.SELF:
+        return _("The self-assessment belongs to the leader and cannot be removed.")
+    return None
 
 
 def _supervisor_account(email, name):
@@ -258,10 +244,9 @@ def replace_rater(*, rater, name, email, by, reason="", discard_submitted=False)
     rater = _locked_rater(rater)
     participant = rater.participant
     cycle = participant.cycle
-    if cycle.state not in (State.DRAFT, State.OPEN):
-        raise DomainError(_("Raters can only be replaced while the cycle is a draft or open."))
-    if rater.group == RaterGroup.SELF:
-        raise DomainError(_("The self-assessment belongs to the leader and cannot be replaced."))
+    problem = why_not_replace(rater)
+    if problem:
+        raise DomainError(problem)
     name = (name or "").strip()
     email = (email or "").strip().lower()
     reason = (reason or "").strip()
@@ -295,7 +280,7 @@ def replace_rater(*, rater, name, email, by, reason="", discard_submitted=False)
             ),
             field="discard_submitted",
         )
-    old = _describe(rater)
+    old = cycles.describe_rater(rater)
     user = None
     if rater.group == RaterGroup.SUPERVISOR:
         user = _supervisor_account(email, name)
@@ -326,7 +311,7 @@ def replace_rater(*, rater, name, email, by, reason="", discard_submitted=False)
         detail += " " + _("The submitted response is kept.")
     elif submitted:
         detail += " " + _("The submitted response was discarded.")
-    cycles.record(cycle=cycle, actor=by, action="replace_rater", detail=detail, reason=reason)
+    cycles.record(cycle=cycle, actor=by, action=Action.REPLACE_RATER, detail=detail, reason=reason)
     if cycle.is_open and invitations.link_ready(new) is None:
         transaction.on_commit(lambda: invitations.send_link.enqueue(new.pk))
     return new
@@ -339,20 +324,19 @@ def remove_rater(*, rater, by, reason=""):
     rater = _locked_rater(rater)
     cycle = rater.participant.cycle
     reason = (reason or "").strip()
-    if cycle.state == State.RELEASED:
-        raise DomainError(_("Reports are released: raters can no longer be removed."))
-    if rater.group == RaterGroup.SELF:
-        raise DomainError(_("The self-assessment belongs to the leader and cannot be removed."))
+    problem = why_not_remove(rater)
+    if problem:
+        raise DomainError(problem)
     if rater.status == Status.SUBMITTED and not reason:
         raise DomainError(
             _("%(name)s has submitted. Say why their response is removed.") % {"name": rater.name},
             field="reason",
         )
-    detail = _describe(rater)
+    detail = cycles.describe_rater(rater)
     if rater.status == Status.SUBMITTED:
         detail += " " + _("The submitted response was removed.")
     rater.delete()
-    cycles.record(cycle=cycle, actor=by, action="remove_rater", detail=detail, reason=reason)
+    cycles.record(cycle=cycle, actor=by, action=Action.REMOVE_RATER, detail=detail, reason=reason)
 
 
 @transaction.atomic
@@ -384,7 +368,7 @@ def retry_delivery(*, delivery, by):
         cycles.record(
             cycle=delivery.cycle,
             actor=by,
-            action="retry_email",
+            action=Action.RETRY_EMAIL,
             detail=_("Sent again: %(subject)s, to %(to)s.")
             % {"subject": delivery.subject, "to": delivery.to},
         )
@@ -400,7 +384,7 @@ def add_rater_without_email(*, participant, name, group, by):
     cycles.record(
         cycle=participant.cycle,
         actor=by,
-        action="add_card_rater",
+        action=Action.ADD_CARD_RATER,
         detail=_("%(name)s (%(group)s, without email) added for %(leader)s.")
         % {
             "name": rater.name,
@@ -412,19 +396,6 @@ def add_rater_without_email(*, participant, name, group, by):
 
 
 # --- background work ------------------------------------------------------------------------
-
-
-@task
-def send_release_notices(cycle_id):
-    """Tell every participant of a released cycle that their report is ready."""
-    participants = Participant.objects.filter(
-        cycle_id=cycle_id, cycle__state=State.RELEASED
-    ).select_related("person", "cycle")
-    sent = 0
-    for participant in participants:
-        emails.send_report_ready(participant)
-        sent += 1
-    return sent
 
 
 @task

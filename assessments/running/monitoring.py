@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, FloatField, Max, Q, Value, When
 from django.db.models.functions import Cast
 
+from assessments.answering import invitations
 from assessments.models import ANONYMOUS_GROUPS, Cycle, Participant, Rater, RaterGroup
 
 Status = Rater.Status
@@ -122,13 +123,7 @@ def cycle_totals(cycle):
 
 def invitations_on_opening(cycle):
     """How many emails opening ``cycle`` sends: what ``invitations.invite_cycle`` will send."""
-    return Rater.objects.filter(
-        Q(group__in=(RaterGroup.SELF, RaterGroup.SUPERVISOR))
-        | Q(participant__nominations_submitted_at__isnull=False),
-        participant__cycle=cycle,
-        status=Status.NOMINATED,
-        approval__in=(Rater.Approval.NOT_NEEDED, Rater.Approval.APPROVED),
-    ).count()
+    return Rater.objects.filter(invitations.OWED_LINK, participant__cycle=cycle).count()
 
 
 # --- the participants of a cycle -----------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from assessments import emails
 from assessments.answering.tokens import issue_token, rater_link
 from assessments.errors import DomainError
-from assessments.models import Cycle, Rater, RaterGroup
+from assessments.models import AuditEvent, Cycle, Rater, RaterGroup
 from assessments.running import cycles
 from assessments.running.monitoring import REMINDABLE
 
@@ -96,13 +96,17 @@ def _describe_audience(audience, group, org_unit):
     return str(dict(AUDIENCES)[audience])
 
 
+def why_not_remind(cycle):
+    if not cycle.is_open:
+        return _("Reminders can only be sent while the cycle is open.")
+    return None
+
+
 @transaction.atomic
 def remind(*, cycle, by, audience=ALL, group="", org_unit=""):
     """Remind the chosen audience, one email per person (in the background). Returns the
     Preview of what is sent. ``by`` is None for scheduled reminders."""
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if not cycle.is_open:
-        raise DomainError(_("Reminders can only be sent while the cycle is open."))
+    cycle = cycles.locked(cycle, why_not_remind)
     raters = audience_raters(cycle, audience=audience, group=group, org_unit=org_unit)
     plan = preview(raters)
     ids = list(raters.values_list("pk", flat=True))
@@ -111,7 +115,7 @@ def remind(*, cycle, by, audience=ALL, group="", org_unit=""):
     cycles.record(
         cycle=cycle,
         actor=by,
-        action="remind",
+        action=AuditEvent.Action.REMIND,
         detail=_(
             "Reminders sent to %(n)s raters who have not answered, in %(emails)s emails "
             "(%(audience)s)."
@@ -213,7 +217,7 @@ def set_schedule(*, cycle, by, every_days=None, days_before_close=None):
     cycles.record(
         cycle=cycle,
         actor=by,
-        action="reminder_schedule",
+        action=AuditEvent.Action.REMINDER_SCHEDULE,
         detail=(_("Scheduled reminders: %(when)s.") % {"when": ", ".join(parts)})
         if parts
         else _("Scheduled reminders turned off."),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments.errors import DomainError
 from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Participant, Rater, RaterGroup
-from assessments.running import hr_actions
+from assessments.running import cycles, hr_actions
 from tests.assessments.helpers import fast_submit
 from tests.factories import (
     CycleFactory,
@@ -437,7 +437,7 @@ def test_release_notice_offers_a_password_to_leaders_who_never_chose_one(
     make_participant(cycle, person=UserFactory(email="old@example.org"))
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
     with django_capture_on_commit_callbacks(execute=True):
-        hr_actions.release(cycle=cycle, by=hr_admin)
+        cycles.release_cycle(cycle=cycle, by=hr_admin)
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "/accounts/reset/" in bodies["new@example.org"]
     assert "/accounts/reset/" not in bodies["old@example.org"]

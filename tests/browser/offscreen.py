@@ -79,7 +79,7 @@ def _score(key, number, lift):
 
 def close_and_release(cycle, hr):
     cycles.close_cycle(cycle=cycle, by=hr)
-    hr_actions.release(cycle=cycle, by=hr)
+    cycles.release_cycle(cycle=cycle, by=hr)
     cycle.refresh_from_db()
     return cycle
 

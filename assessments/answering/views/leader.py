@@ -19,6 +19,7 @@ from assessments.answering.forms import ApprovalForm, NominationForm, ReplaceNom
 from assessments.errors import DomainError
 from assessments.models import (
     ANONYMOUS_GROUPS,
+    CHANGING_STATES,
     NOMINATED_GROUPS,
     ActionPlan,
     Cycle,
@@ -31,9 +32,6 @@ from assessments.reporting import anonymity
 Status = Rater.Status
 Approval = Rater.Approval
 
-# Cycles in which nominations may still change.
-ACTIVE_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
-
 
 @login_required
 def home(request):
@@ -43,7 +41,7 @@ def home(request):
         .order_by("-cycle__opens_on", "cycle__name")
     )
     team = (
-        Participant.objects.filter(supervisor=request.user, cycle__state__in=ACTIVE_STATES)
+        Participant.objects.filter(supervisor=request.user, cycle__state__in=CHANGING_STATES)
         .select_related("cycle", "person")
         .annotate(pending=Count("raters", filter=Q(raters__approval=Approval.PENDING)))
         .order_by("cycle__closes_on", "cycle__name", "person__full_name")
@@ -97,7 +95,7 @@ def _rater_groups(participant, raters, counts):
     refuses it once they started, in words that do not say whether they started or submitted.
     """
     limits = participant.cycle.rater_limits()
-    can_change = participant.cycle.state in ACTIVE_STATES
+    can_change = participant.cycle.accepts_changes
     groups = []
     for group in RaterGroup:
         members = [rater for rater in raters if rater.group == group]
@@ -142,7 +140,7 @@ def _render_participation(request, participant, form=None):
     context = {
         "participant": participant,
         "cycle": participant.cycle,
-        "can_change": participant.cycle.state in ACTIVE_STATES,
+        "can_change": participant.cycle.accepts_changes,
         "self_rater": next((r for r in raters if r.group == RaterGroup.SELF), None),
         "groups": _rater_groups(participant, raters, counts),
         "problems": nominations.nomination_problems(participant, counts),
@@ -254,8 +252,7 @@ def approvals(request, participant_id):
     )
     # Nothing is decided before the leader sends the nominations, nor after the cycle closed.
     deciding = (
-        participant.nominations_submitted_at is not None
-        and participant.cycle.state in ACTIVE_STATES
+        participant.nominations_submitted_at is not None and participant.cycle.accepts_changes
     )
     pending = [r for r in raters if r.approval == Approval.PENDING] if deciding else []
     form = ApprovalForm(request.POST if request.method == "POST" else None, raters=pending)

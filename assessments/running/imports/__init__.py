@@ -22,18 +22,17 @@ from assessments.running.imports.participants import COLUMNS as PARTICIPANT_COLU
 from assessments.running.imports.raters import COLUMNS as RATER_COLUMNS
 from assessments.running.imports.raters import RaterRow, import_raters, parse_raters
 from assessments.running.imports.table import (
-    IMPORTABLE_STATES,
     MAX_BYTES,
     MAX_ROWS,
     ImportRejected,
     ParseResult,
     RowError,
     template_csv,
+    why_not_import,
 )
 
 __all__ = [
     "COLUMN_HELP",
-    "IMPORTABLE_STATES",
     "MAX_BYTES",
     "MAX_ROWS",
     "PARTICIPANT_COLUMNS",
@@ -49,4 +48,5 @@ __all__ = [
     "parse_participants",
     "parse_raters",
     "template_csv",
+    "why_not_import",
 ]

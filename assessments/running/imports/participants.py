@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments import languages
 from assessments.answering import invitations
-from assessments.models import Cycle, Participant, Rater, RaterGroup, User
+from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup, User
 from assessments.running import cycles
 from assessments.running.imports.table import (
     NAME_MAX,
@@ -345,7 +345,7 @@ def import_participants(*, cycle, data, by):
     cycles.record(
         cycle=cycle,
         actor=by,
-        action="import",
+        action=AuditEvent.Action.IMPORT,
         detail=_(
             "Participants imported: %(added)s added, %(updated)s updated, %(unchanged)s "
             "unchanged; %(accounts)s accounts created."

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from assessments.answering import nominations
 from assessments.errors import DomainError
-from assessments.models import NOMINATED_GROUPS, Cycle, Participant, RaterGroup
+from assessments.models import NOMINATED_GROUPS, AuditEvent, Cycle, Participant, RaterGroup
 from assessments.running import cycles
 from assessments.running.imports.table import (
     NAME_MAX,
@@ -178,7 +178,7 @@ def import_raters(*, cycle, data, by):
     cycles.record(
         cycle=cycle,
         actor=by,
-        action="import_raters",
+        action=AuditEvent.Action.IMPORT_RATERS,
         detail=_("Raters imported: %(n)s nominated.") % {"n": added},
     )
     return added

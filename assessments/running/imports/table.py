@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from assessments.errors import DomainError
-from assessments.models import Cycle, Participant, User
+from assessments.models import Participant, User
 from assessments.validators import single_line
 
 # Documented on the import page: larger cohorts are split into several files.
@@ -27,8 +27,6 @@ MAX_ROWS = 5000
 NAME_MAX = User._meta.get_field("full_name").max_length
 EMAIL_MAX = User._meta.get_field("email").max_length
 ORG_UNIT_MAX = Participant._meta.get_field("org_unit").max_length
-
-IMPORTABLE_STATES = (Cycle.State.DRAFT, Cycle.State.OPEN)
 
 
 @dataclass(frozen=True)
@@ -224,8 +222,15 @@ def in_file_order(errors):
 
 
 def check_importable(cycle):
-    if cycle.state not in IMPORTABLE_STATES:
-        raise DomainError(_("Imports are only possible while the cycle is a draft or open."))
+    problem = why_not_import(cycle)
+    if problem:
+        raise DomainError(problem)
+
+
+def why_not_import(cycle):
+    if not cycle.accepts_changes:
+        return _("Imports are only possible while the cycle is a draft or open.")
+    return None
 
 
 def template_csv(columns):

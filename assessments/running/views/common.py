@@ -1,6 +1,7 @@
 """What every HR page shares: HR admins only (404 for everyone else), the cycle, participant
 and rater of the URL, and the confirm-then-act pattern of the cycle's actions."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -50,20 +51,18 @@ def field_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def confirm(
-    request, cycle, *, title, lines, button, danger=False, form=None, status=200, check=None
-):
+def confirm(request, cycle, action, *, title, button, status=200, **context):
+    """The confirmation page of a cycle's action: what it will do is told by the template
+    ``assessments/hr/confirm/<action>.html``."""
     return render(
         request,
         "assessments/hr/confirm.html",
         {
             "cycle": cycle,
             "title": title,
-            "lines": lines,
             "button": button,
-            "danger": danger,
-            "form": form,
-            "check": check,
+            "lines": f"assessments/hr/confirm/{action}.html",
+            **context,
         },
         status=status,
     )
@@ -85,3 +84,35 @@ def run_rule(request, cycle, action, success, **kwargs):
     else:
         messages.success(request, success)
     return redirect("hr:cycle_detail", cycle.pk)
+
+
+@dataclass
+class Submitted:
+    """What ``submit`` did: true when the rule ran, with what it returned."""
+
+    done: bool
+    result: object = None
+
+    def __bool__(self):
+        return self.done
+
+
+def submit(request, form, rule, success):
+    """Post a form, call a rule: on a POST whose ``form`` is valid, ``rule(cleaned_data)`` runs;
+    a DomainError it raises becomes an error on the form (on its field when the form has it).
+    When the rule ran, ``success`` (a message, or a function of what the rule returned that
+    gives one) is queued for the next page."""
+    if request.method != "POST" or not form.is_valid():
+        return Submitted(done=False)
+    try:
+        result = rule(form.cleaned_data)
+    except DomainError as error:
+        field_error(form, error)
+        return Submitted(done=False)
+    messages.success(request, success(result) if callable(success) else success)
+    return Submitted(done=True, result=result)
+
+
+def failed_post_status(request):
+    """A POST that did not do what it asked answers 400, with the form and its errors."""
+    return 400 if request.method == "POST" else 200

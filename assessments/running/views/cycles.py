@@ -11,20 +11,18 @@ POST does.
 """
 
 import datetime
+from functools import partial
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessments import idempotency
-from assessments.errors import DomainError
 from assessments.models import Cycle, EmailDelivery, Rater, RaterGroup
 from assessments.running import cycles, hr_actions, monitoring, reminders
 from assessments.running.forms import (
@@ -36,11 +34,12 @@ from assessments.running.forms import (
 )
 from assessments.running.views.common import (
     confirm,
-    field_error,
+    failed_post_status,
     get_cycle,
     hr_required,
     not_now,
     run_rule,
+    submit,
 )
 from compass.models import Level
 
@@ -49,28 +48,6 @@ Status = Rater.Status
 
 PER_PAGE = 50
 AUDIT_SHOWN = 50
-
-AUDIT_LABELS = {
-    "create": gettext_lazy("Created"),
-    "edit": gettext_lazy("Edited"),
-    "import": gettext_lazy("Participants imported"),
-    "import_raters": gettext_lazy("Raters imported"),
-    "open": gettext_lazy("Opened"),
-    "resend": gettext_lazy("Link resent"),
-    "replace_rater": gettext_lazy("Rater replaced"),
-    "remove_rater": gettext_lazy("Rater removed"),
-    "replace_nomination": gettext_lazy("Nominee replaced by the leader"),
-    "withdraw_nomination": gettext_lazy("Nominee withdrawn by the leader"),
-    "extend": gettext_lazy("Close date extended"),
-    "remind": gettext_lazy("Reminders sent"),
-    "reminder_schedule": gettext_lazy("Reminder schedule set"),
-    "close": gettext_lazy("Closed"),
-    "reopen": gettext_lazy("Re-opened"),
-    "release": gettext_lazy("Reports released"),
-    "retry_email": gettext_lazy("Email sent again"),
-    "add_card_rater": gettext_lazy("Rater without email added"),
-}
-
 
 # --- dashboard and cycle settings ----------------------------------------------------------
 
@@ -96,20 +73,18 @@ def cycle_create(request):
         seen := idempotency.repeat_of(request, fallback=reverse("hr:dashboard"))
     ):
         return redirect(seen)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cycle = hr_actions.create_cycle(by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            field_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The cycle %(name)s was created. Import its participants next.")
-                % {"name": cycle.name},
-            )
-            return redirect(
-                idempotency.remember(request, reverse("hr:cycle_detail", args=[cycle.pk]))
-            )
+    created = submit(
+        request,
+        form,
+        lambda data: hr_actions.create_cycle(by=request.user, **data),
+        lambda cycle: (
+            _("The cycle %(name)s was created. Import its participants next.")
+            % {"name": cycle.name}
+        ),
+    )
+    if created:
+        url = reverse("hr:cycle_detail", args=[created.result.pk])
+        return redirect(idempotency.remember(request, url))
     return render(request, "assessments/hr/cycle_form.html", {"form": form, "cycle": None})
 
 
@@ -117,32 +92,24 @@ def cycle_create(request):
 @require_http_methods(["GET", "POST"])
 def cycle_edit(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if cycle.state == State.RELEASED:
-        messages.error(request, _("A released cycle can no longer change."))
-        return redirect("hr:cycle_detail", cycle.pk)
+    if problem := cycles.why_not_edit(cycle):
+        return not_now(request, cycle, problem)
     form = CycleForm(request.POST or None, instance=get_cycle(cycle_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            hr_actions.update_cycle(cycle=cycle, by=request.user, changes=form.changes())
-        except DomainError as error:
-            field_error(form, error)
-        else:
-            messages.success(request, _("The cycle was saved."))
-            return redirect("hr:cycle_detail", cycle.pk)
+    rule = partial(hr_actions.update_cycle, cycle=cycle, by=request.user)
+    if submit(request, form, lambda data: rule(changes=form.changes()), _("The cycle was saved.")):
+        return redirect("hr:cycle_detail", cycle.pk)
     return render(request, "assessments/hr/cycle_form.html", {"form": form, "cycle": cycle})
 
 
 # --- monitoring ----------------------------------------------------------------------------
 
 
-@hr_required
-def cycle_detail(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    levels = Level.objects.filter(edition=cycle.edition)
+def _participant_rows(request, cycle):
+    """One page of the cycle's participants, filtered and sorted as asked."""
     filter_form = ParticipantFilterForm(
         request.GET or None,
         cycle=cycle,
-        levels=levels,
+        levels=Level.objects.filter(edition=cycle.edition),
         org_units=monitoring.org_units(cycle),
     )
     filters, sort = filter_form.filters()
@@ -157,19 +124,21 @@ def cycle_detail(request, cycle_id):
     rows = [{"participant": p, "groups": monitoring.group_progress(p, k)} for p in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    audit = [
-        {"event": event, "label": AUDIT_LABELS.get(event.action, event.action)}
-        for event in cycle.audit_events.select_related("actor")[:AUDIT_SHOWN]
-    ]
+    return {"filter_form": filter_form, "page": page, "rows": rows, "query": query.urlencode()}
+
+
+@hr_required
+def cycle_detail(request, cycle_id):
+    cycle = get_cycle(cycle_id)
     context = {
         "cycle": cycle,
+        **_participant_rows(request, cycle),
         "totals": monitoring.cycle_totals(cycle),
-        "filter_form": filter_form,
-        "page": page,
-        "rows": rows,
-        "query": query.urlencode(),
         "group_labels": [label for value, label in RaterGroup.choices if value != "self"],
-        "audit": audit,
+        "audit": [
+            {"event": event, "label": event.get_action_display()}
+            for event in cycle.audit_events.select_related("actor")[:AUDIT_SHOWN]
+        ],
         "audit_shown": AUDIT_SHOWN,
         "status_labels": dict(Status.choices),
         "next_reminder": reminders.next_reminder(cycle),
@@ -181,40 +150,26 @@ def cycle_detail(request, cycle_id):
     return render(request, "assessments/hr/cycle_detail.html", context)
 
 
-# --- transitions ---------------------------------------------------------------------------
+# --- transitions: the guard says why not, on the confirmation page and on POST alike -------
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
 def cycle_open(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if request.method == "GET" and cycle.state != State.DRAFT:
-        return not_now(request, cycle, _("Only a draft cycle can be opened."))
+    if problem := cycles.why_not_open(cycle):
+        return not_now(request, cycle, problem)
     if request.method == "POST":
-        return run_rule(
-            request,
-            cycle,
-            cycles.open_cycle,
-            _("The cycle is open. Invitations are being sent in the background."),
-        )
-    participants = cycle.participants.count()
-    emails = monitoring.invitations_on_opening(cycle)
-    lines = [
-        _(
-            "Opening lets participants take their self-assessment and nominate raters, and "
-            "raters give feedback until the close date (%(closes)s)."
-        )
-        % {"closes": date_format(cycle.closes_on)},
-        _(
-            "%(emails)s emails will be sent, in the background: a self-assessment and "
-            "nomination link to each of the %(participants)s participants, and a feedback link "
-            "to each supervisor."
-        )
-        % {"emails": emails, "participants": participants},
-        _("The rules of the cycle (threshold, rater limits, approvals) are then fixed."),
-    ]
+        message = _("The cycle is open. Invitations are being sent in the background.")
+        return run_rule(request, cycle, cycles.open_cycle, message)
     return confirm(
-        request, cycle, title=_("Open the cycle"), lines=lines, button=_("Open and send")
+        request,
+        cycle,
+        "open",
+        title=_("Open the cycle"),
+        button=_("Open and send"),
+        emails=monitoring.invitations_on_opening(cycle),
+        participants=cycle.participants.count(),
     )
 
 
@@ -222,24 +177,18 @@ def cycle_open(request, cycle_id):
 @require_http_methods(["GET", "POST"])
 def cycle_close(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if request.method == "GET" and cycle.state != State.OPEN:
-        return not_now(request, cycle, _("Only an open cycle can be closed."))
+    if problem := cycles.why_not_close(cycle):
+        return not_now(request, cycle, problem)
     if request.method == "POST":
         return run_rule(request, cycle, cycles.close_cycle, _("The cycle is closed."))
-    totals = monitoring.cycle_totals(cycle)
-    lines = [
-        _(
-            "Closing stops all answers: rater links stop working and drafts are kept but never "
-            "counted."
-        ),
-        _(
-            "%(waiting)s raters have a link and have not answered yet. You can still re-open "
-            "the cycle, with a reason, until reports are released."
-        )
-        % {"waiting": totals["remindable"]},
-    ]
     return confirm(
-        request, cycle, title=_("Close the cycle"), lines=lines, button=_("Close"), danger=True
+        request,
+        cycle,
+        "close",
+        title=_("Close the cycle"),
+        button=_("Close"),
+        danger=True,
+        waiting=monitoring.cycle_totals(cycle)["remindable"],
     )
 
 
@@ -247,43 +196,22 @@ def cycle_close(request, cycle_id):
 @require_http_methods(["GET", "POST"])
 def cycle_reopen(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if request.method == "GET" and cycle.state != State.CLOSED:
-        return not_now(
-            request, cycle, _("Only a closed cycle that is not released can be re-opened.")
-        )
+    if problem := cycles.why_not_reopen(cycle):
+        return not_now(request, cycle, problem)
     form = ReasonForm(request.POST or None, reason_required=True)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                cycles.reopen_cycle(
-                    cycle=cycle, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as error:
-                if error.field == "reason":
-                    field_error(form, error)
-                else:
-                    messages.error(request, error.message)
-                    return redirect("hr:cycle_detail", cycle.pk)
-            else:
-                messages.success(request, _("The cycle is open again."))
-                return redirect("hr:cycle_detail", cycle.pk)
-        status = 400
-    lines = [
-        _(
-            "Re-opening lets raters answer again with the links they have, until the close "
-            "date. Extend the close date first if it has passed."
-        ),
-        _("The reason is kept in the audit trail."),
-    ]
+    rule = partial(cycles.reopen_cycle, cycle=cycle, by=request.user)
+    if submit(
+        request, form, lambda data: rule(reason=data["reason"]), _("The cycle is open again.")
+    ):
+        return redirect("hr:cycle_detail", cycle.pk)
     return confirm(
         request,
         cycle,
+        "reopen",
         title=_("Re-open the cycle"),
-        lines=lines,
         button=_("Re-open"),
         form=form,
-        status=status,
+        status=failed_post_status(request),
     )
 
 
@@ -291,83 +219,51 @@ def cycle_reopen(request, cycle_id):
 @require_http_methods(["GET", "POST"])
 def cycle_release(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if request.method == "GET" and cycle.state != State.CLOSED:
-        return not_now(request, cycle, _("Close the cycle before releasing its reports."))
+    if problem := cycles.why_not_release(cycle):
+        return not_now(request, cycle, problem)
     check = hr_actions.release_check(cycle)
     # When anything is short, the admin types the cycle's name: release cannot be undone.
     form = ConfirmNameForm(request.POST or None, cycle=cycle) if check.short else None
-    status = 200
-    if request.method == "POST":
-        # Out of order, the rule refuses with its own message; in order, a short cycle needs
-        # its name typed.
-        if cycle.state != State.CLOSED or form is None or form.is_valid():
-            return run_rule(
-                request,
-                cycle,
-                hr_actions.release,
-                _("Reports are released. Participants are being told by email."),
-            )
-        status = 400
-    lines = [
-        _(
-            "Releasing makes reports available and is final: the cycle can never be re-opened "
-            "and no answer can change afterwards."
-        ),
-        _("Each of the %(n)s participants gets an email that their report is ready.")
-        % {"n": check.totals["participants"]},
-    ]
+    if request.method == "POST" and (form is None or form.is_valid()):
+        message = _("Reports are released. Participants are being told by email.")
+        return run_rule(request, cycle, cycles.release_cycle, message)
     return confirm(
         request,
         cycle,
+        "release",
         title=_("Release the reports"),
-        lines=lines,
         button=_("Release reports"),
         danger=True,
         form=form,
-        status=status,
+        status=failed_post_status(request),
         check=check,
     )
+
+
+def _extended(cycle):
+    message = _("The close date is now %(date)s.") % {"date": date_format(cycle.closes_on)}
+    if cycle.state == State.CLOSED:
+        message += " " + _("The cycle is still closed: re-open it to take answers.")
+    return message
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
 def cycle_extend(request, cycle_id):
     cycle = get_cycle(cycle_id)
-    if cycle.state == State.RELEASED:
-        messages.error(request, _("Reports are released: the cycle can no longer be extended."))
+    if problem := cycles.why_not_extend(cycle):
+        return not_now(request, cycle, problem)
+    later = max(cycle.closes_on, timezone.localdate()) + datetime.timedelta(7)
+    form = ExtendForm(request.POST or None, initial={"closes_on": later})
+    rule = partial(cycles.extend_close_date, cycle=cycle, by=request.user)
+    if submit(request, form, lambda data: rule(**data), _extended):
         return redirect("hr:cycle_detail", cycle.pk)
-    form = ExtendForm(
-        request.POST or None,
-        initial={"closes_on": max(cycle.closes_on, timezone.localdate()) + datetime.timedelta(7)},
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                hr_actions.extend_close_date(
-                    cycle=cycle, by=request.user, closes_on=form.cleaned_data["closes_on"]
-                )
-            except DomainError as error:
-                field_error(form, error)
-            else:
-                message = _("The close date is now %(date)s.") % {
-                    "date": date_format(form.cleaned_data["closes_on"])
-                }
-                if cycle.state == State.CLOSED:
-                    message += " " + _("The cycle is still closed: re-open it to take answers.")
-                messages.success(request, message)
-                return redirect("hr:cycle_detail", cycle.pk)
-        status = 400
-    lines = [
-        _("The cycle closes on %(date)s. Choose a later date; raters see it in their reminders.")
-        % {"date": date_format(cycle.closes_on)}
-    ]
     return confirm(
         request,
         cycle,
+        "extend",
         title=_("Extend the close date"),
-        lines=lines,
         button=_("Extend"),
         form=form,
-        status=status,
+        status=failed_post_status(request),
     )

@@ -11,16 +11,18 @@ from django.views.decorators.http import require_http_methods
 
 from assessments.answering import cards, invitations
 from assessments.errors import DomainError
-from assessments.models import Cycle, RaterGroup
-from assessments.running import exports, imports, monitoring
+from assessments.models import Cycle
+from assessments.running import exports, hr_actions, imports, monitoring
 from assessments.running.forms import (
     CardRaterForm,
     ImportForm,
 )
 from assessments.running.views.common import (
+    failed_post_status,
     get_cycle,
     get_participant,
     hr_required,
+    not_now,
 )
 from compass.models import Level
 
@@ -37,9 +39,8 @@ def participant_detail(request, cycle_id, participant_id):
             "rater": rater,
             "response": getattr(rater, "response", None),
             "can_resend": invitations.link_ready(rater) is None,
-            "can_replace": cycle.state in (State.DRAFT, State.OPEN)
-            and rater.group != RaterGroup.SELF,
-            "can_remove": cycle.state != State.RELEASED and rater.group != RaterGroup.SELF,
+            "can_replace": hr_actions.why_not_replace(rater) is None,
+            "can_remove": hr_actions.why_not_remove(rater) is None,
             "has_card": not rater.has_email and cards.card_problem(rater) is None,
         }
         for rater in raters
@@ -51,7 +52,7 @@ def participant_detail(request, cycle_id, participant_id):
             "cycle": cycle,
             "participant": participant,
             "rows": rows,
-            "card_form": CardRaterForm() if cycle.state in (State.DRAFT, State.OPEN) else None,
+            "card_form": CardRaterForm() if cycle.accepts_changes else None,
         },
     )
 
@@ -59,44 +60,42 @@ def participant_detail(request, cycle_id, participant_id):
 # --- imports -------------------------------------------------------------------------------
 
 
-def _import_view(request, cycle, *, run, template, success):
-    if cycle.state not in imports.IMPORTABLE_STATES:
-        messages.error(request, _("Imports are only possible while the cycle is a draft or open."))
-        return redirect("hr:cycle_detail", cycle.pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                outcome = run(cycle=cycle, data=form.read(), by=request.user)
-            except imports.ImportRejected as rejected:
-                for error in rejected.errors:
-                    if error.row is None:
-                        form.add_error("file", error.message)
-                    else:
-                        row_errors.append(error)
-                if row_errors:
-                    messages.error(request, rejected.message)
-            except DomainError as error:
+def _run_import(request, form, cycle, run):
+    """Post the file, run the import: errors of the whole file go on the form, errors of a row
+    into the table it returns; (the import's outcome or None, the row errors)."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    try:
+        return run(cycle=cycle, data=form.read(), by=request.user), []
+    except imports.ImportRejected as rejected:
+        row_errors = [error for error in rejected.errors if error.row is not None]
+        for error in rejected.errors:
+            if error.row is None:
                 form.add_error("file", error.message)
-            else:
-                messages.success(request, success(outcome))
-                return redirect("hr:cycle_detail", cycle.pk)
-        status = 400
-    context = {
+        if row_errors:
+            messages.error(request, rejected.message)
+        return None, row_errors
+    except DomainError as error:
+        form.add_error("file", error.message)
+        return None, []
+
+
+def _import_view(request, cycle, *, run, template, success, **context):
+    if problem := imports.why_not_import(cycle):
+        return not_now(request, cycle, problem)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    outcome, row_errors = _run_import(request, form, cycle, run)
+    if outcome is not None:
+        messages.success(request, success(outcome))
+        return redirect("hr:cycle_detail", cycle.pk)
+    context |= {
         "cycle": cycle,
         "form": form,
         "row_errors": row_errors,
         "max_rows": imports.MAX_ROWS,
         "max_mb": imports.MAX_BYTES // (1024 * 1024),
     }
-    if template.endswith("import_participants.html"):
-        context["columns"] = [
-            (name, imports.COLUMN_HELP[name]) for name in imports.PARTICIPANT_COLUMNS
-        ]
-        context["levels"] = Level.objects.filter(edition=cycle.edition)
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=failed_post_status(request))
 
 
 @hr_required
@@ -119,12 +118,15 @@ def import_participants(request, cycle_id):
             ) % {"n": summary.without_supervisor}
         return message
 
+    cycle = get_cycle(cycle_id)
     return _import_view(
         request,
-        get_cycle(cycle_id),
+        cycle,
         run=imports.import_participants,
         template="assessments/hr/import_participants.html",
         success=success,
+        columns=[(name, imports.COLUMN_HELP[name]) for name in imports.PARTICIPANT_COLUMNS],
+        levels=Level.objects.filter(edition=cycle.edition),
     )
 
 

@@ -18,11 +18,12 @@ from assessments.running.forms import (
     ReplaceRaterForm,
 )
 from assessments.running.views.common import (
-    field_error,
+    failed_post_status,
     get_cycle,
     get_participant,
     get_rater,
     hr_required,
+    submit,
 )
 
 Status = Rater.Status
@@ -73,25 +74,19 @@ def rater_replace(request, cycle_id, participant_id, rater_id):
     participant = get_participant(cycle, participant_id)
     rater = get_rater(participant, rater_id)
     form = ReplaceRaterForm(request.POST or None, rater=rater)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                new = hr_actions.replace_rater(rater=rater, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                field_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
-                )
-                return redirect("hr:participant_detail", cycle.pk, participant.pk)
-        status = 400
+    replaced = submit(
+        request,
+        form,
+        lambda data: hr_actions.replace_rater(rater=rater, by=request.user, **data),
+        lambda new: _("%(old)s was replaced by %(new)s.") % {"old": rater.name, "new": new.name},
+    )
+    if replaced:
+        return redirect("hr:participant_detail", cycle.pk, participant.pk)
     return render(
         request,
         "assessments/hr/rater_replace.html",
         {"cycle": cycle, "participant": participant, "rater": rater, "form": form},
-        status=status,
+        status=failed_post_status(request),
     )
 
 
@@ -103,30 +98,20 @@ def rater_remove(request, cycle_id, participant_id, rater_id):
     rater = get_rater(participant, rater_id)
     submitted = rater.status == Status.SUBMITTED
     form = ReasonForm(request.POST or None, reason_required=submitted)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                hr_actions.remove_rater(
-                    rater=rater, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as error:
-                field_error(form, error)
-            else:
-                messages.success(request, _("%(name)s was removed.") % {"name": rater.name})
-                return redirect("hr:participant_detail", cycle.pk, participant.pk)
-        status = 400
+    removed = submit(
+        request,
+        form,
+        lambda data: hr_actions.remove_rater(rater=rater, by=request.user, **data),
+        _("%(name)s was removed.") % {"name": rater.name},
+    )
+    if removed:
+        return redirect("hr:participant_detail", cycle.pk, participant.pk)
+    context = {"cycle": cycle, "participant": participant, "rater": rater, "form": form}
     return render(
         request,
         "assessments/hr/rater_remove.html",
-        {
-            "cycle": cycle,
-            "participant": participant,
-            "rater": rater,
-            "submitted": submitted,
-            "form": form,
-        },
-        status=status,
+        context | {"submitted": submitted},
+        status=failed_post_status(request),
     )
 
 

@@ -14,6 +14,7 @@ from assessments.running.forms import (
     ReminderScheduleForm,
 )
 from assessments.running.views.common import (
+    failed_post_status,
     get_cycle,
     hr_required,
     not_now,
@@ -22,53 +23,48 @@ from assessments.running.views.common import (
 State = Cycle.State
 
 
+def _send(request, cycle, form):
+    try:
+        plan = reminders.remind(cycle=cycle, by=request.user, **form.chosen())
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "%(n)s reminders are being sent in the background, in %(emails)s emails "
+                "(one per person)."
+            )
+            % {"n": plan.requests, "emails": plan.emails},
+        )
+    return redirect("hr:cycle_detail", cycle.pk)
+
+
 @hr_required
 @require_http_methods(["GET", "POST"])
 def cycle_remind(request, cycle_id):
     """Choose whom to remind, see who and how many, then send: one email per person."""
     cycle = get_cycle(cycle_id)
-    if request.method == "GET" and cycle.state != State.OPEN:
-        return not_now(request, cycle, _("Reminders can only be sent while the cycle is open."))
-    units = monitoring.org_units(cycle)
+    if problem := reminders.why_not_remind(cycle):
+        return not_now(request, cycle, problem)
     # Nothing chosen (the first visit, or a bare POST) means everyone who has not answered.
     data = (request.POST if request.method == "POST" else request.GET) or {"audience": "all"}
-    form = ReminderAudienceForm(data, org_units=units)
+    form = ReminderAudienceForm(data, org_units=monitoring.org_units(cycle))
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = reminders.remind(cycle=cycle, by=request.user, **form.chosen())
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(n)s reminders are being sent in the background, in %(emails)s emails "
-                    "(one per person)."
-                )
-                % {"n": plan.requests, "emails": plan.emails},
-            )
-        return redirect("hr:cycle_detail", cycle.pk)
-    plan = None
-    if form.is_valid():
-        plan = reminders.preview(reminders.audience_raters(cycle, **form.chosen()))
-    schedule_form = ReminderScheduleForm(
-        initial={
-            "every_days": cycle.remind_every_days,
-            "days_before_close": cycle.remind_days_before_close,
-        }
-    )
+        return _send(request, cycle, form)
+    schedule = {"every_days": cycle.remind_every_days}
+    schedule["days_before_close"] = cycle.remind_days_before_close
     context = {
         "cycle": cycle,
         "form": form,
-        "plan": plan,
-        "schedule_form": schedule_form,
+        "plan": reminders.preview(reminders.audience_raters(cycle, **form.chosen()))
+        if form.is_valid()
+        else None,
+        "schedule_form": ReminderScheduleForm(initial=schedule),
         "next_reminder": reminders.next_reminder(cycle),
     }
     return render(
-        request,
-        "assessments/hr/remind.html",
-        context,
-        status=400 if request.method == "POST" else 200,
+        request, "assessments/hr/remind.html", context, status=failed_post_status(request)
     )
 
 
