@@ -8,8 +8,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import translation
 
+from assessments.answering.tokens import issue_token
 from assessments.models import HR_ADMINS_GROUP
 from compass.models import Level
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 
 def pytest_sessionstart(session):
@@ -60,11 +62,99 @@ def compass(db):
     return Level.objects.filter(edition="2024")
 
 
+# --- roles ----------------------------------------------------------------------------------
+# One fixture per role, like healthchecks' alice/bob/charlie: every module uses these, none
+# defines its own. The leader takes part under the supervisor; the other leader under the other
+# supervisor; the rater answers through a link; the outsider is signed in and in nothing.
+
+
 @pytest.fixture
 def hr_admin(db):
     """An HR admin (member of the "HR admins" group), like the demo's Hana Rahimi."""
-    from tests.factories import UserFactory
-
     user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
     user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
     return user
+
+
+@pytest.fixture
+def leader(db):
+    """A leader with an account; ``participant`` is their part in a cycle."""
+    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
+
+
+@pytest.fixture
+def supervisor(db):
+    """The leader's supervisor (``participant`` records them as such)."""
+    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
+
+
+@pytest.fixture
+def other_leader(db):
+    """Another leader: their objects answer 404 to the leader, and the leader's to them."""
+    return UserFactory(email="wei.zhang@example.org", full_name="Wei Zhang")
+
+
+@pytest.fixture
+def other_supervisor(db):
+    """A supervisor of other people, not of the leader."""
+    return UserFactory(email="gustavo.geneva@example.org", full_name="Gustavo Geneva")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, in no cycle, no HR admin; staff of the Django admin, which gives no rights in
+    the app."""
+    return UserFactory(email="otto.keller@example.org", full_name="Otto Keller", is_staff=True)
+
+
+@pytest.fixture
+def participant(compass, leader, supervisor):
+    """The leader's part in an open cycle, under the supervisor (self and supervisor raters)."""
+    return make_participant(person=leader, supervisor=supervisor)
+
+
+@pytest.fixture
+def approval_participant(compass, leader, supervisor):
+    """The leader's part in a cycle where the supervisor approves nominations."""
+    return make_participant(
+        CycleFactory(name="Approval cohort", supervisor_approval_required=True),
+        person=leader,
+        supervisor=supervisor,
+    )
+
+
+@pytest.fixture
+def rater(participant):
+    """A peer invited to give feedback on the leader; no account, only a link."""
+    return RaterFactory(participant=participant, name="Ama Mensah")
+
+
+@pytest.fixture
+def linked_rater(rater):
+    """(rater, token): the rater and the token of their personal link."""
+    return rater, issue_token(rater)
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_hr(client, hr_admin):
+    return _signed_in(client, hr_admin)
+
+
+@pytest.fixture
+def as_leader(client, leader):
+    return _signed_in(client, leader)
+
+
+@pytest.fixture
+def as_supervisor(client, supervisor):
+    return _signed_in(client, supervisor)
+
+
+@pytest.fixture
+def as_outsider(client, outsider):
+    return _signed_in(client, outsider)

@@ -12,12 +12,11 @@ from django.utils import translation
 
 from assessments import emails, languages
 from assessments.answering.questionnaire import build_questionnaire
-from assessments.answering.tokens import issue_token
 from assessments.models import Comment, Cycle, Participant, Response, User
 from assessments.reporting import charts
 from assessments.running import imports
 from assessments.running.imports import ImportRejected
-from tests.assessments.helpers import fast_submit, section_post, submit_all
+from tests.assessments.helpers import cycle_data, fast_submit, section_post, submit_all
 from tests.factories import (
     CycleFactory,
     RaterFactory,
@@ -64,41 +63,36 @@ def test_an_import_cell_names_a_language_by_code_or_by_name(cell, code):
 HEADER = "email,full_name,level,supervisor_email,language\n"
 
 
-@pytest.fixture
-def hr(db):
-    return UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-
-
-def test_the_import_gives_each_participant_their_language_or_the_cycles(compass, hr):
+def test_the_import_gives_each_participant_their_language_or_the_cycles(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.DRAFT, language="es")
     data = (
         HEADER + "amina@example.org,Amina Diallo,heads-of-teams,boss@example.org,fr\n"
         "omar@example.org,Omar Haddad,heads-of-teams,boss@example.org,Arabic\n"
         "ana@example.org,Ana Costa,heads-of-teams,boss@example.org,\n"
     )
-    imports.import_participants(cycle=cycle, data=data.encode(), by=hr)
+    imports.import_participants(cycle=cycle, data=data.encode(), by=hr_admin)
     got = dict(Participant.objects.filter(cycle=cycle).values_list("person__email", "language"))
     assert got == {"amina@example.org": "fr", "omar@example.org": "ar", "ana@example.org": "es"}
     # New accounts read in their row's language until their owner picks another.
     assert User.objects.get(email="omar@example.org").language == "ar"
 
 
-def test_an_unknown_language_is_refused_with_its_row_and_column(compass, hr):
+def test_an_unknown_language_is_refused_with_its_row_and_column(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
     data = HEADER + "amina@example.org,Amina Diallo,heads-of-teams,boss@example.org,Klingon\n"
     with pytest.raises(ImportRejected) as caught:
-        imports.import_participants(cycle=cycle, data=data.encode(), by=hr)
+        imports.import_participants(cycle=cycle, data=data.encode(), by=hr_admin)
     [error] = caught.value.errors
     assert (error.row, error.column) == (2, "language")
     assert "Klingon" in error.message
 
 
-def test_reimporting_with_another_language_updates_it_in_place(compass, hr):
+def test_reimporting_with_another_language_updates_it_in_place(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     row = "amina@example.org,Amina Diallo,heads-of-teams,boss@example.org,{}\n"
-    imports.import_participants(cycle=cycle, data=(HEADER + row.format("fr")).encode(), by=hr)
+    imports.import_participants(cycle=cycle, data=(HEADER + row.format("fr")).encode(), by=hr_admin)
     summary = imports.import_participants(
-        cycle=cycle, data=(HEADER + row.format("es")).encode(), by=hr
+        cycle=cycle, data=(HEADER + row.format("es")).encode(), by=hr_admin
     )
     assert summary.updated == 1
     assert Participant.objects.get(cycle=cycle).language == "es"
@@ -108,20 +102,12 @@ def test_hr_gives_a_cycle_its_language(client, hr_admin, compass):
     client.force_login(hr_admin)
     response = client.post(
         reverse("hr:cycle_create"),
-        {
-            "name": "Cohorte de primavera",
-            "edition": "2024",
-            "language": "es",
-            "opens_on": "2026-03-01",
-            "closes_on": "2026-03-21",
-            "anonymity_threshold": 3,
-            "min_peers": 3,
-            "max_peers": 8,
-            "min_direct_reports": 3,
-            "max_direct_reports": 8,
-            "min_partners": 0,
-            "max_partners": 5,
-        },
+        cycle_data(
+            name="Cohorte de primavera",
+            language="es",
+            opens_on="2026-03-01",
+            closes_on="2026-03-21",
+        ),
     )
     assert response.status_code == 302
     assert Cycle.objects.get(name="Cohorte de primavera").language == "es"
@@ -130,15 +116,8 @@ def test_hr_gives_a_cycle_its_language(client, hr_admin, compass):
 # --- raters choose, and keep their answers ------------------------------------------------
 
 
-@pytest.fixture
-def peer(compass):
-    participant = make_participant(CycleFactory(language="en"))
-    rater = RaterFactory(participant=participant)
-    return rater, issue_token(rater)
-
-
-def test_a_rater_chooses_the_questionnaire_language_on_the_start_page(client, peer):
-    rater, token = peer
+def test_a_rater_chooses_the_questionnaire_language_on_the_start_page(client, linked_rater):
+    rater, token = linked_rater
     start = reverse("rater:start", args=[token])
     page = client.get(start)
     assert b'value="ar"' in page.content  # the choice is offered on the start page
@@ -156,8 +135,8 @@ def test_a_rater_chooses_the_questionnaire_language_on_the_start_page(client, pe
     assert "لغة الاستبيان" in page.content.decode()
 
 
-def test_switching_language_from_a_section_saves_what_was_typed_first(client, peer):
-    rater, token = peer
+def test_switching_language_from_a_section_saves_what_was_typed_first(client, linked_rater):
+    rater, token = linked_rater
     questionnaire = build_questionnaire(rater.participant.level)
     first = questionnaire.sections[0]
     url = reverse("rater:section", args=[token, 1])
@@ -175,13 +154,13 @@ def test_switching_language_from_a_section_saves_what_was_typed_first(client, pe
     assert 'value="4" checked' in page.content.decode()
 
 
-def test_a_wrong_link_cannot_set_a_language(client, peer):
+def test_a_wrong_link_cannot_set_a_language(client, linked_rater):
     response = client.post(reverse("rater:language", args=["not-a-token"]), {"language": "fr"})
     assert response.status_code == 404
 
 
-def test_an_unknown_language_changes_nothing(client, peer):
-    rater, token = peer
+def test_an_unknown_language_changes_nothing(client, linked_rater):
+    rater, token = linked_rater
     client.post(reverse("rater:language", args=[token]), {"language": "xx"})
     rater.refresh_from_db()
     assert rater.language == ""
@@ -214,9 +193,9 @@ def test_a_signed_in_user_picks_the_language_in_the_header_and_keeps_it(client, 
 
 
 @pytest.mark.parametrize("role", ["anonymous", "signed_in"])
-def test_the_language_choice_is_a_post_for_everyone(client, role):
+def test_the_language_choice_is_a_post_for_everyone(client, role, outsider):
     if role == "signed_in":
-        client.force_login(UserFactory())
+        client.force_login(outsider)
     assert client.get(reverse("set_language")).status_code == 405
     response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert response.status_code == 302
@@ -339,8 +318,8 @@ def test_names_dates_and_numbers_in_sentences_are_isolated_and_escaped():
     assert "<bdi>3,5</bdi>" in out
 
 
-def test_dates_on_rater_pages_are_in_the_readers_format(client, peer):
-    rater, token = peer
+def test_dates_on_rater_pages_are_in_the_readers_format(client, linked_rater):
+    rater, token = linked_rater
     cycle = rater.participant.cycle
     Cycle.objects.filter(pk=cycle.pk).update(closes_on=datetime.date(2026, 12, 14))
     page = client.get(reverse("rater:start", args=[token]), HTTP_ACCEPT_LANGUAGE="es")

@@ -319,8 +319,8 @@ def test_sign_out_ends_the_app_session_and_the_providers(client, idp):
     assert 'name="email"' in again.text
 
 
-def test_sign_out_after_a_password_sign_in_stays_in_the_app(client, idp):
-    client.force_login(UserFactory(), backend="django.contrib.auth.backends.ModelBackend")
+def test_sign_out_after_a_password_sign_in_stays_in_the_app(client, idp, outsider):
+    client.force_login(outsider, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(reverse("logout"))
     assert (response.status_code, response.url) == (302, reverse("login"))
     assert signed_in_user(client) is None
@@ -356,7 +356,9 @@ def test_with_password_sign_in_off_a_posted_password_signs_nobody_in(client, pro
     assert authenticate(request, **credentials) is None
 
 
-def test_with_password_sign_in_off_password_reset_and_change_are_gone(client, provider_only):
+def test_with_password_sign_in_off_password_reset_and_change_are_gone(
+    client, provider_only, outsider
+):
     for name, args in [
         ("password_reset", []),
         ("password_reset_done", []),
@@ -366,7 +368,7 @@ def test_with_password_sign_in_off_password_reset_and_change_are_gone(client, pr
         assert client.get(reverse(name, args=args)).status_code == 404, name
         assert client.post(reverse(name, args=args), {"email": "a@example.org"}).status_code == 404
     assert mail.outbox == []
-    client.force_login(UserFactory())
+    client.force_login(outsider)
     assert client.get(reverse("password_change")).status_code == 404
 
 

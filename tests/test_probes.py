@@ -18,7 +18,7 @@ from assessments import throttle
 from assessments.answering.tokens import issue_token
 from assessments.models import ActionPlan, Cycle, PlanComment, Throttle
 from compass_site.middleware import SIGNED_IN_AT
-from tests.assessments.helpers import fast_submit
+from tests.assessments.helpers import cycle_data, fast_submit
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
@@ -251,20 +251,9 @@ def form_token(page):
 def test_the_new_cycle_form_posted_twice_makes_one_cycle(client, hr_admin, compass):
     client.force_login(hr_admin)
     token = form_token(client.get(reverse("hr:cycle_create")))
-    data = {
-        "form_token": token,
-        "name": "Leaders 2027",
-        "edition": "2024",
-        "opens_on": "2027-01-10",
-        "closes_on": "2027-02-10",
-        "anonymity_threshold": 3,
-        "min_peers": 3,
-        "max_peers": 8,
-        "min_direct_reports": 3,
-        "max_direct_reports": 8,
-        "min_partners": 0,
-        "max_partners": 5,
-    }
+    data = cycle_data(
+        form_token=token, name="Leaders 2027", opens_on="2027-01-10", closes_on="2027-02-10"
+    )
     first = client.post(reverse("hr:cycle_create"), data)
     second = client.post(reverse("hr:cycle_create"), data)
     assert Cycle.objects.filter(name="Leaders 2027").count() == 1

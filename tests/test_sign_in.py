@@ -31,8 +31,8 @@ def test_wrong_password_is_refused_in_the_page(client):
     assert "correct email address and password" in response.content.decode()
 
 
-def test_sign_out_ends_the_session(client):
-    client.force_login(UserFactory())
+def test_sign_out_ends_the_session(client, outsider):
+    client.force_login(outsider)
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
 
@@ -112,12 +112,12 @@ def test_signing_in_gives_a_new_session_key(client):
     assert client.session.session_key != before
 
 
-def test_an_idle_session_is_signed_out(client, settings):
+def test_an_idle_session_is_signed_out(client, settings, outsider):
     import time
 
     from compass_site.middleware import LAST_SEEN
 
-    client.force_login(UserFactory())
+    client.force_login(outsider)
     session = client.session
     session[LAST_SEEN] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
     session.save()

@@ -1,12 +1,69 @@
-"""Shared helpers for answering questionnaires in tests."""
+"""Shared helpers for tests: nominating, answering questionnaires, posting forms."""
 
+import datetime
+
+from django.utils import timezone
+
+from assessments.answering import nominations
 from assessments.answering.questionnaire import build_questionnaire, questionnaire_for
-from assessments.answering.tokens import issue_token
+from assessments.models import Cycle, RaterGroup
+from assessments.reporting import tallies
+from tests.factories import RaterFactory, make_participant, self_rater
 
 
-def linked_rater(rater):
-    """Give ``rater`` a link and return (rater, token)."""
-    return rater, issue_token(rater)
+def nominate(participant, n, group=RaterGroup.PEER, prefix="peer"):
+    """``n`` raters nominated by ``participant`` through the rule, named "Peer 0", "Peer 1"…"""
+    return [
+        nominations.nominate_rater(
+            participant=participant,
+            name=f"{prefix.title()} {i}",
+            email=f"{prefix}{i}@example.org",
+            group=group,
+        )
+        for i in range(n)
+    ]
+
+
+def rated_leader(
+    cycle, supervisor, *, org_unit, own="4", peers="333", gender="", level_slug="heads-of-teams"
+):
+    """A participant with a submitted self-assessment (``own`` on every item) and one peer per
+    score in ``peers``; every answer of a rater is the same score, so means are easy to work
+    out by hand."""
+    participant = make_participant(
+        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
+    )
+    fast_submit(self_rater(participant), own)
+    for score in peers:
+        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), score)
+    return participant
+
+
+def release(cycle):
+    """``cycle`` released with its figures frozen, as ``release_cycle`` leaves it (without the
+    transition's checks and emails)."""
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
+    tallies.freeze(cycle)
+    cycle.refresh_from_db()
+
+
+def cycle_data(**fields):
+    """What HR's cycle form posts: a valid new cycle, with ``fields`` changed or added."""
+    today = timezone.localdate()
+    return {
+        "name": "Leaders 2026",
+        "edition": "2024",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + datetime.timedelta(days=21)).isoformat(),
+        "anonymity_threshold": 3,
+        "min_peers": 3,
+        "max_peers": 8,
+        "min_direct_reports": 3,
+        "max_direct_reports": 8,
+        "min_partners": 0,
+        "max_partners": 5,
+        **fields,
+    }
 
 
 def section_post(section, value="3", **extra):

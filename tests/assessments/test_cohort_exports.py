@@ -7,44 +7,20 @@ import re
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
-from assessments.reporting import cohort_exports, group_reports, tallies
-from tests.assessments.helpers import fast_submit
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from assessments.models import Cycle, Rater
+from assessments.reporting import cohort_exports, group_reports
+from tests.assessments.helpers import rated_leader, release
+from tests.factories import CycleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LINK = '=HYPERLINK("http://x","y")'
 SUM = "@SUM(1)"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-
-
-def leader(cycle, supervisor, *, org_unit, gender="woman", level_slug="heads-of-teams", own, peers):
-    participant = make_participant(
-        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
-    )
-    fast_submit(self_rater(participant), own)
-    for score in peers:
-        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), score)
-    return participant
-
-
-def release(cycle):
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
-    tallies.freeze(cycle)  # as release_cycle does
-    cycle.refresh_from_db()
-
-
-@pytest.fixture
-def hr(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
 
 
 @pytest.fixture
@@ -59,12 +35,19 @@ def cycle(compass):
     cycle = CycleFactory(name="Cohort Été 2026")
     boss = UserFactory()
     for _ in range(5):
-        leader(cycle, boss, org_unit=LINK, own="4", peers="334")
+        rated_leader(cycle, boss, org_unit=LINK, own="4", peers="334", gender="woman")
     for _ in range(2):
-        leader(cycle, boss, org_unit=SUM, gender="man", own="1", peers="112")
+        rated_leader(cycle, boss, org_unit=SUM, gender="man", own="1", peers="112")
     for _ in range(3):
-        leader(cycle, boss, org_unit="Regional Office Nairobi", level_slug="directors", own="5",
-               peers="444")  # fmt: skip
+        rated_leader(
+            cycle,
+            boss,
+            org_unit="Regional Office Nairobi",
+            level_slug="directors",
+            own="5",
+            peers="444",
+            gender="woman",
+        )
     release(cycle)
     return cycle
 
@@ -100,8 +83,8 @@ def rows_for(section, label):
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr):
-    response = download(client, hr, cycle, "csv")
+def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr_admin):
+    response = download(client, hr_admin, cycle, "csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -141,8 +124,8 @@ def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr):
     assert {row[4] for row in pitfalls[1:] if row[0] == "Directors"} == {"4.0"}
 
 
-def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr):
-    sections = csv_sections(download(client, hr, cycle, "csv").content)
+def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr_admin):
+    sections = csv_sections(download(client, hr_admin, cycle, "csv").content)
     units = sections["By org unit"]
     assert all(
         row[2:] == ["3", "4.0", "5.0", "1.0"] for row in rows_for(units, "Regional Office Nairobi")
@@ -154,14 +137,14 @@ def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr):
     genders = sections["By gender"]
     assert all(row[2:] == ["suppressed"] * 4 for row in genders[1:])
     # The suppressed unit's means (others 1.33, self 1.0) are nowhere in the file.
-    text = download(client, hr, cycle, "csv").content.decode()
+    text = download(client, hr_admin, cycle, "csv").content.decode()
     assert "1.33" not in text
     for title in ("By level", "By org unit", "By gender"):
         assert all(row[4] != "1.0" for row in sections[title])  # the self means
 
 
-def test_csv_neutralises_formulas_in_org_unit_names(client, cycle, hr):
-    sections = csv_sections(download(client, hr, cycle, "csv").content)
+def test_csv_neutralises_formulas_in_org_unit_names(client, cycle, hr_admin):
+    sections = csv_sections(download(client, hr_admin, cycle, "csv").content)
     labels = {row[1] for row in sections["By org unit"][1:]}
     assert labels == {"'" + LINK, "'" + SUM, "Regional Office Nairobi"}
     for section in sections.values():
@@ -177,8 +160,8 @@ def workbook(response):
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
-def test_xlsx_has_one_sheet_per_section(client, cycle, hr):
-    response = download(client, hr, cycle, "xlsx")
+def test_xlsx_has_one_sheet_per_section(client, cycle, hr_admin):
+    response = download(client, hr_admin, cycle, "xlsx")
     assert response.status_code == 200
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -203,10 +186,12 @@ def test_xlsx_has_one_sheet_per_section(client, cycle, hr):
     assert rates[1] == ("Self-assessments", 10, 10, 100)
 
 
-def test_xlsx_leaves_suppressed_cells_empty_with_a_note_and_formulas_as_text(client, cycle, hr):
+def test_xlsx_leaves_suppressed_cells_empty_with_a_note_and_formulas_as_text(
+    client, cycle, hr_admin
+):
     # Issue 16: a suppressed cell is empty in XLSX (no text in a number column) and carries a
     # note saying why; CSV still writes the word.
-    book = workbook(download(client, hr, cycle, "xlsx"))
+    book = workbook(download(client, hr_admin, cycle, "xlsx"))
     units = book["By org unit"]
     for row in units.iter_rows(min_row=2):
         label = row[1].value
@@ -241,8 +226,8 @@ def _all_text(client, hr, cycle):
     return "\n".join(texts)
 
 
-def test_exports_hold_no_email_address_and_no_name(client, cycle, hr):
-    text = _all_text(client, hr, cycle)
+def test_exports_hold_no_email_address_and_no_name(client, cycle, hr_admin):
+    text = _all_text(client, hr_admin, cycle)
     assert not EMAIL.search(text)
     raters = Rater.objects.filter(participant__cycle=cycle).select_related("participant__person")
     for rater in raters:
@@ -260,18 +245,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, cycle):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_only_hr_may_download(client, cycle, hr):
+def test_only_hr_may_download(client, cycle, hr_admin):
     participant = cycle.participants.first()
     for user in (participant.person, participant.supervisor, UserFactory(is_staff=True)):
         for kind in ("csv", "xlsx"):
             assert download(client, user, cycle, kind).status_code == 404
 
 
-def test_no_export_before_release_nor_in_an_unknown_format(client, cycle, hr):
-    assert download(client, hr, cycle, "pdf").status_code == 404
+def test_no_export_before_release_nor_in_an_unknown_format(client, cycle, hr_admin):
+    assert download(client, hr_admin, cycle, "pdf").status_code == 404
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
     for kind in ("csv", "xlsx"):
-        assert download(client, hr, cycle, kind).status_code == 404
+        assert download(client, hr_admin, cycle, kind).status_code == 404
 
 
 # --- builders and query budget -------------------------------------------------------------
@@ -286,15 +271,22 @@ def test_breakdown_rows_never_put_a_number_in_a_suppressed_cell(cycle):
         assert all(isinstance(value, float) for value in row[3:])  # shown: numbers
 
 
-def test_exports_run_in_constant_queries(client, compass, hr):
+def test_exports_run_in_constant_queries(client, compass, hr_admin):
     counts = []
     for size in (3, 12):
         boss = UserFactory()
         cycle = CycleFactory()
         for i in range(size):
-            leader(cycle, boss, org_unit=f"Country Office {i % 4}", own="4", peers="333")
+            rated_leader(
+                cycle,
+                boss,
+                org_unit=f"Country Office {i % 4}",
+                own="4",
+                peers="333",
+                gender="woman",
+            )
         release(cycle)
-        client.force_login(hr)
+        client.force_login(hr_admin)
         measured = []
         for kind in ("csv", "xlsx"):
             with CaptureQueriesContext(connection) as captured:
@@ -304,8 +296,8 @@ def test_exports_run_in_constant_queries(client, compass, hr):
     assert counts[0] == counts[1]
 
 
-def test_xlsx_sheets_read_like_a_hand_made_one(client, cycle, hr):
-    book = workbook(download(client, hr, cycle, "xlsx"))
+def test_xlsx_sheets_read_like_a_hand_made_one(client, cycle, hr_admin):
+    book = workbook(download(client, hr_admin, cycle, "xlsx"))
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         last = sheet.cell(1, sheet.max_column).column_letter

@@ -12,11 +12,6 @@ from tests.factories import CycleFactory, UserFactory, level, make_participant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hr(db):
-    return UserFactory(email="hr@example.org")
-
-
 def test_a_participant_comes_with_a_self_rater_and_a_supervisor_rater(compass):
     boss = UserFactory(full_name="Bea Boss")
     participant = make_participant(CycleFactory(state=Cycle.State.DRAFT), supervisor=boss)
@@ -54,13 +49,13 @@ def test_the_database_refuses_k_below_three(compass):
 
 
 def test_opening_invites_participants_and_supervisors_in_the_background(
-    compass, hr, django_capture_on_commit_callbacks
+    compass, hr_admin, django_capture_on_commit_callbacks
 ):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
     for _ in range(3):
         make_participant(cycle)
     with django_capture_on_commit_callbacks(execute=True):
-        cycles.open_cycle(cycle=cycle, by=hr)
+        cycles.open_cycle(cycle=cycle, by=hr_admin)
     cycle.refresh_from_db()
     assert cycle.state == Cycle.State.OPEN
     assert len(mail.outbox) == 6  # three self-assessments, three supervisors
@@ -70,36 +65,36 @@ def test_opening_invites_participants_and_supervisors_in_the_background(
 
 
 def test_opening_twice_is_refused_and_sends_nothing_more(
-    compass, hr, django_capture_on_commit_callbacks
+    compass, hr_admin, django_capture_on_commit_callbacks
 ):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
     make_participant(cycle)
     with django_capture_on_commit_callbacks(execute=True):
-        cycles.open_cycle(cycle=cycle, by=hr)
+        cycles.open_cycle(cycle=cycle, by=hr_admin)
     with pytest.raises(DomainError):
-        cycles.open_cycle(cycle=cycle, by=hr)
+        cycles.open_cycle(cycle=cycle, by=hr_admin)
     assert len(mail.outbox) == 2
 
 
-def test_an_empty_cycle_cannot_open(compass, hr):
+def test_an_empty_cycle_cannot_open(compass, hr_admin):
     with pytest.raises(DomainError, match="participants"):
-        cycles.open_cycle(cycle=CycleFactory(state=Cycle.State.DRAFT), by=hr)
+        cycles.open_cycle(cycle=CycleFactory(state=Cycle.State.DRAFT), by=hr_admin)
 
 
-def test_states_move_forward_and_reopen_needs_a_reason(compass, hr):
+def test_states_move_forward_and_reopen_needs_a_reason(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.OPEN)
-    cycles.close_cycle(cycle=cycle, by=hr)
+    cycles.close_cycle(cycle=cycle, by=hr_admin)
     with pytest.raises(DomainError):
-        cycles.reopen_cycle(cycle=cycle, by=hr, reason="  ")
-    cycles.reopen_cycle(cycle=cycle, by=hr, reason="Two field offices lost connectivity.")
+        cycles.reopen_cycle(cycle=cycle, by=hr_admin, reason="  ")
+    cycles.reopen_cycle(cycle=cycle, by=hr_admin, reason="Two field offices lost connectivity.")
     cycle.refresh_from_db()
     assert cycle.state == Cycle.State.OPEN
-    cycles.close_cycle(cycle=cycle, by=hr)
-    cycles.release_cycle(cycle=cycle, by=hr)
+    cycles.close_cycle(cycle=cycle, by=hr_admin)
+    cycles.release_cycle(cycle=cycle, by=hr_admin)
     with pytest.raises(DomainError):
-        cycles.reopen_cycle(cycle=cycle, by=hr, reason="too late")
+        cycles.reopen_cycle(cycle=cycle, by=hr_admin, reason="too late")
     with pytest.raises(DomainError):
-        cycles.close_cycle(cycle=cycle, by=hr)
+        cycles.close_cycle(cycle=cycle, by=hr_admin)
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "reason"))
     assert actions == [
         ("close", ""),
@@ -109,9 +104,9 @@ def test_states_move_forward_and_reopen_needs_a_reason(compass, hr):
     ]
 
 
-def test_release_only_after_close(compass, hr):
+def test_release_only_after_close(compass, hr_admin):
     with pytest.raises(DomainError):
-        cycles.release_cycle(cycle=CycleFactory(state=Cycle.State.OPEN), by=hr)
+        cycles.release_cycle(cycle=CycleFactory(state=Cycle.State.OPEN), by=hr_admin)
 
 
 def test_participants_cannot_join_a_closed_cycle(compass):

@@ -31,23 +31,13 @@ def _site_url(settings):
 
 
 @pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
 def cycle(db):
     return CycleFactory(name="Spring cohort", anonymity_threshold=4)
 
 
 @pytest.fixture
-def participant(compass, cycle, leader, boss):
-    return make_participant(cycle, person=leader, supervisor=boss)
+def participant(compass, cycle, leader, supervisor):
+    return make_participant(cycle, person=leader, supervisor=supervisor)
 
 
 def sent():
@@ -102,9 +92,11 @@ def test_participant_without_a_password_is_asked_to_choose_one_first(participant
         assert f"{SITE_URL}/accounts/reset/" in body
 
 
-def test_participant_invitation_says_when_the_supervisor_approves_raters(compass, leader, boss):
+def test_participant_invitation_says_when_the_supervisor_approves_raters(
+    compass, leader, supervisor
+):
     participant = make_participant(
-        CycleFactory(supervisor_approval_required=True), person=leader, supervisor=boss
+        CycleFactory(supervisor_approval_required=True), person=leader, supervisor=supervisor
     )
     emails.send_invitation(self_rater(participant), LINK)
     _, text, html = sent()
@@ -164,9 +156,9 @@ def test_a_reminder_says_its_link_is_the_same_as_before(participant):
     assert "replaces" not in text
 
 
-def test_a_hostile_leader_name_is_escaped_in_html_and_plain_in_text(compass, boss):
+def test_a_hostile_leader_name_is_escaped_in_html_and_plain_in_text(compass, supervisor):
     leader = UserFactory(full_name=HOSTILE)
-    participant = make_participant(person=leader, supervisor=boss)
+    participant = make_participant(person=leader, supervisor=supervisor)
     emails.send_invitation(RaterFactory(participant=participant), LINK)
     _, text, html = sent()
     assert HOSTILE not in html
@@ -196,8 +188,8 @@ def test_approval_request_asks_the_supervisor_with_a_link(participant):
         assert "rejected raters are never contacted" in body
 
 
-def test_approval_request_escapes_a_hostile_leader_name(compass, boss):
-    participant = make_participant(person=UserFactory(full_name=HOSTILE), supervisor=boss)
+def test_approval_request_escapes_a_hostile_leader_name(compass, supervisor):
+    participant = make_participant(person=UserFactory(full_name=HOSTILE), supervisor=supervisor)
     emails.send_approval_request(participant)
     _, _, html = sent()
     assert HOSTILE not in html
@@ -208,12 +200,12 @@ def test_approval_request_escapes_a_hostile_leader_name(compass, boss):
 
 
 def test_opening_a_cycle_emails_each_leader_and_supervisor_a_working_link(
-    compass, leader, boss, django_capture_on_commit_callbacks
+    compass, leader, supervisor, django_capture_on_commit_callbacks
 ):
     from assessments.models import Cycle
 
     participant = make_participant(
-        CycleFactory(state=Cycle.State.DRAFT), person=leader, supervisor=boss
+        CycleFactory(state=Cycle.State.DRAFT), person=leader, supervisor=supervisor
     )
     with django_capture_on_commit_callbacks(execute=True):
         cycles.open_cycle(cycle=participant.cycle, by=UserFactory())

@@ -5,11 +5,10 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments.models import HR_ADMINS_GROUP, Rater
+from assessments.models import Rater
 from assessments.running import exports
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
@@ -18,14 +17,6 @@ pytestmark = pytest.mark.django_db
 Status = Rater.Status
 HOSTILE_NAME = '=HYPERLINK("http://x")'
 HOSTILE_UNIT = "@SUM(1)"
-
-
-@pytest.fixture
-def as_hr(client, db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -93,9 +93,9 @@ def test_the_rater_answers_and_submits_signed_in_without_the_link(client, compas
     assert "Submitted" in home(client, peer)
 
 
-def test_someone_else_cannot_open_a_request_by_its_id(client, compass, peer):
+def test_someone_else_cannot_open_a_request_by_its_id(client, compass, peer, outsider):
     rater = asked(peer, "Wei Zhang")
-    client.force_login(UserFactory())
+    client.force_login(outsider)
     assert client.get(reverse("my360:feedback_start", args=[rater.pk])).status_code == 404
     leader = rater.participant.person  # not even the leader who asked
     client.force_login(leader)

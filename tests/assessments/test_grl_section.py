@@ -13,7 +13,7 @@ from assessments.answering.questionnaire import build_questionnaire, participant
 from assessments.models import Cycle, RaterGroup
 from assessments.reporting import group_reports, reports
 from compass.models import GRL_EDITION, Enabler, Indicator
-from tests.assessments.helpers import fast_submit, submit_all
+from tests.assessments.helpers import cycle_data, fast_submit, submit_all
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,8 @@ def test_the_section_reads_in_the_raters_language(grl):
         assert Indicator.objects.filter(edition=grl).first().item.startswith("Remet en question")
 
 
-def test_the_compass_pages_do_not_take_the_section_for_an_edition(client, grl):
-    client.force_login(UserFactory())
+def test_the_compass_pages_do_not_take_the_section_for_an_edition(client, grl, outsider):
+    client.force_login(outsider)
     body = client.get(reverse("compass:matrix")).content.decode()
     assert "Workforce" in body and "Hold self and others to account" not in body
 
@@ -287,20 +287,13 @@ def test_hr_adds_the_section_to_a_draft_cycle(client, grl, hr_admin):
     url = reverse("hr:cycle_edit", args=[cycle.pk])
     form = client.get(url).content.decode()
     assert "Gender-responsive leadership section" in form and "grl-2024" in form
-    data = {
-        "name": cycle.name,
-        "edition": cycle.edition,
-        "opens_on": cycle.opens_on.isoformat(),
-        "closes_on": cycle.closes_on.isoformat(),
-        "anonymity_threshold": 3,
-        "min_peers": 3,
-        "max_peers": 8,
-        "min_direct_reports": 3,
-        "max_direct_reports": 8,
-        "min_partners": 0,
-        "max_partners": 5,
-        "grl_edition": GRL_EDITION,
-    }
+    data = cycle_data(
+        name=cycle.name,
+        edition=cycle.edition,
+        opens_on=cycle.opens_on.isoformat(),
+        closes_on=cycle.closes_on.isoformat(),
+        grl_edition=GRL_EDITION,
+    )
     assert client.post(url, data).status_code == 302
     cycle.refresh_from_db()
     assert cycle.grl_edition == GRL_EDITION

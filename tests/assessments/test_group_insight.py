@@ -5,13 +5,12 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.answering.questionnaire import questionnaire_for
-from assessments.models import HR_ADMINS_GROUP, Cycle, Participant, RaterGroup
+from assessments.models import Cycle, Participant, RaterGroup
 from assessments.reporting import group_insight
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
@@ -42,22 +41,10 @@ def release(cycle):
     cycle.refresh_from_db()
 
 
-@pytest.fixture
-def boss(compass):
-    return UserFactory(email="bea.boss@example.org", full_name="Bea Boss")
-
-
-@pytest.fixture
-def hr(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-def test_next_level_counts_per_enabler_from_each_members_own_report(boss):
+def test_next_level_counts_per_enabler_from_each_members_own_report(supervisor):
     cycle = CycleFactory(next_level_part=True)
     for reaches in (True, True, True, False, False, False):
-        member(cycle, boss, reaches=reaches)
+        member(cycle, supervisor, reaches=reaches)
     release(cycle)
     judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
     enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
@@ -68,10 +55,10 @@ def test_next_level_counts_per_enabler_from_each_members_own_report(boss):
     assert {c["judged"] for c in counts.values()} == {6}
 
 
-def test_one_member_apart_is_hidden_with_its_complement(boss):
+def test_one_member_apart_is_hidden_with_its_complement(supervisor):
     cycle = CycleFactory(next_level_part=True)
     for reaches in (True, False, False, False):
-        member(cycle, boss, reaches=reaches)
+        member(cycle, supervisor, reaches=reaches)
     release(cycle)
     judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
     enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
@@ -83,12 +70,12 @@ def test_one_member_apart_is_hidden_with_its_complement(boss):
     assert {c["judged"] for c in counts.values()} == {4}
 
 
-def test_team_page_counts_next_level_behaviours(client, boss):
+def test_team_page_counts_next_level_behaviours(client, supervisor):
     cycle = CycleFactory(next_level_part=True)
     for reaches in (True, True, True, False, False, False):
-        member(cycle, boss, reaches=reaches)
+        member(cycle, supervisor, reaches=reaches)
     release(cycle)
-    client.force_login(boss)
+    client.force_login(supervisor)
 
     page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
 
@@ -96,17 +83,17 @@ def test_team_page_counts_next_level_behaviours(client, boss):
     assert "Workforce 3 6" in page
 
 
-def test_cohort_agreement_per_level_and_by_gender(client, boss, hr):
+def test_cohort_agreement_per_level_and_by_gender(client, supervisor, hr_admin):
     cycle = CycleFactory()
     for _ in range(3):  # self 5 against others 4: over-estimators
-        member(cycle, boss, reaches=True, own="5", gender="woman")
+        member(cycle, supervisor, reaches=True, own="5", gender="woman")
     for _ in range(3):  # self 4 against others 4: in agreement, high
-        member(cycle, boss, reaches=True, own="4", gender="man")
+        member(cycle, supervisor, reaches=True, own="4", gender="man")
     for _ in range(2):  # two chiefs and a director: levels below k, hidden
-        member(cycle, boss, reaches=True, own="2", level_slug="chiefs-of-mission")
-    member(cycle, boss, reaches=True, own="2", level_slug="directors")
+        member(cycle, supervisor, reaches=True, own="2", level_slug="chiefs-of-mission")
+    member(cycle, supervisor, reaches=True, own="2", level_slug="directors")
     release(cycle)
-    client.force_login(hr)
+    client.force_login(hr_admin)
 
     html = client.get(reverse("reports:cohort", args=[cycle.pk])).content.decode()
     section = text_of(html[html.index('id="insight-heading"') : html.index('id="plans-heading"')])
@@ -123,7 +110,7 @@ def test_cohort_agreement_per_level_and_by_gender(client, boss, hr):
     assert "Next-level behaviours per level" not in section  # the cycle has no next-level part
 
 
-def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr):
+def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr_admin):
     counts = []
     for size in (3, 9):
         boss = UserFactory()
@@ -132,7 +119,7 @@ def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr):
             member(cycle, boss, reaches=i % 2 == 0, gender="woman")
         release(cycle)
         measured = []
-        for user, url in ((boss, "reports:team"), (hr, "reports:cohort")):
+        for user, url in ((boss, "reports:team"), (hr_admin, "reports:cohort")):
             client.force_login(user)
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(reverse(url, args=[cycle.pk])).status_code == 200
@@ -141,14 +128,14 @@ def test_team_and_cohort_insight_run_in_constant_queries(client, compass, hr):
     assert counts[0] == counts[1]
 
 
-def test_members_who_shared_their_report_do_not_count_toward_k(client, boss):
+def test_members_who_shared_their_report_do_not_count_toward_k(client, supervisor):
     cycle = CycleFactory(next_level_part=True)
-    team = [member(cycle, boss, reaches=reaches) for reaches in (True,) * 3 + (False,) * 3]
+    team = [member(cycle, supervisor, reaches=reaches) for reaches in (True,) * 3 + (False,) * 3]
     for participant in team[:1]:  # one who reached shares: two of three left to protect
         participant.shared_with_supervisor = True
         participant.save()
     release(cycle)
-    client.force_login(boss)
+    client.force_login(supervisor)
 
     page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
 

@@ -4,36 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Cycle, RaterGroup
-from assessments.reporting import group_reports, tallies
-from tests.assessments.helpers import fast_submit
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from assessments.reporting import group_reports
+from tests.assessments.helpers import rated_leader, release
+from tests.factories import CycleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _leader(
-    cycle,
-    supervisor,
-    org_unit,
-    gender="",
-    level_slug="heads-of-teams",
-    self_score="4",
-    peer_score="3",
-):
-    participant = make_participant(
-        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
-    )
-    fast_submit(self_rater(participant), self_score)
-    for _ in range(3):
-        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), peer_score)
-    return participant
-
-
-def _release(cycle):
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
-    tallies.freeze(cycle)  # as release_cycle does
-    cycle.refresh_from_db()
 
 
 @pytest.fixture
@@ -42,20 +17,26 @@ def cohort(compass):
     cycle = CycleFactory()
     boss = UserFactory(full_name="Bea Boss")
     for i in range(4):
-        _leader(cycle, boss, "Regional Office Nairobi", gender="woman", peer_score=str(2 + i % 2))
+        rated_leader(
+            cycle,
+            boss,
+            org_unit="Regional Office Nairobi",
+            gender="woman",
+            peers=str(2 + i % 2) * 3,
+        )
     for _ in range(2):
-        _leader(cycle, boss, "Country Office Bangladesh", gender="man", peer_score="5")
+        rated_leader(cycle, boss, org_unit="Country Office Bangladesh", gender="man", peers="555")
     for _ in range(3):
-        _leader(
+        rated_leader(
             cycle,
             UserFactory(),
-            "Headquarters Geneva",
+            org_unit="Headquarters Geneva",
             gender="woman",
             level_slug="directors",
-            self_score="5",
-            peer_score="4",
+            own="5",
+            peers="444",
         )
-    _release(cycle)
+    release(cycle)
     return cycle
 
 
@@ -111,8 +92,8 @@ def test_team_report_needs_k_participants_and_release(compass):
     cycle = CycleFactory()
     boss = UserFactory()
     for _ in range(2):
-        _leader(cycle, boss, "Regional Office Nairobi")
-    _release(cycle)
+        rated_leader(cycle, boss, org_unit="Regional Office Nairobi")
+    release(cycle)
     report = group_reports.team_report(cycle=cycle, supervisor=boss)
     assert not report.shown
     assert report.levels is None
@@ -136,8 +117,8 @@ def test_cohort_report_runs_in_constant_queries(compass, django_assert_num_queri
         cycle = CycleFactory()
         boss = UserFactory()
         for i in range(size):
-            _leader(cycle, boss, f"Country Office {i % 4}", gender="woman")
-        _release(cycle)
+            rated_leader(cycle, boss, org_unit=f"Country Office {i % 4}", gender="woman")
+        release(cycle)
         with CaptureQueriesContext(connection) as captured:
             group_reports.cohort_report(cycle)
         counts.append(len(captured))
@@ -149,8 +130,8 @@ def test_leaders_without_an_org_unit_are_a_cell_under_the_rule(compass):
     boss = UserFactory()
     for unit, n in [("Regional Office Nairobi", 4), ("Headquarters Geneva", 4), ("", 1)]:
         for _ in range(n):
-            _leader(cycle, boss, unit)
-    _release(cycle)
+            rated_leader(cycle, boss, org_unit=unit)
+    release(cycle)
     report = group_reports.cohort_report(cycle)
     # Left out, the one leader without an org unit would be the cohort minus the org units.
     # Of two equal cells, the complement is the first by name.

@@ -5,16 +5,15 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.errors import DomainError
-from assessments.models import HR_ADMINS_GROUP, AuditEvent, Cycle, Participant, Rater, RaterGroup
+from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
 from assessments.running import cycles, hr_actions
-from tests.assessments.helpers import fast_submit
+from tests.assessments.helpers import cycle_data, fast_submit
 from tests.factories import (
     CycleFactory,
     RaterFactory,
@@ -26,37 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def hr_admin(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def as_hr(client, hr_admin):
-    client.force_login(hr_admin)
-    return client
-
-
-def cycle_data(**overrides):
-    data = {
-        "name": "Leaders 2026",
-        "edition": "2024",
-        "opens_on": TODAY.isoformat(),
-        "closes_on": (TODAY + datetime.timedelta(days=21)).isoformat(),
-        "anonymity_threshold": 3,
-        "min_peers": 3,
-        "max_peers": 8,
-        "min_direct_reports": 3,
-        "max_direct_reports": 8,
-        "min_partners": 0,
-        "max_partners": 5,
-    }
-    data.update(overrides)
-    return data
 
 
 def errors_of(response, field):

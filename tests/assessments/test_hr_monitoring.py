@@ -1,30 +1,16 @@
 """The cycle page: per-participant progress, filters, sorting, pages, in constant queries."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import HR_ADMINS_GROUP, Participant, Rater, RaterGroup, User
+from assessments.models import Participant, Rater, RaterGroup, User
 from assessments.running import monitoring
 from tests.factories import CycleFactory, RaterFactory, UserFactory, level, make_participant
 
 pytestmark = pytest.mark.django_db
 
 Status = Rater.Status
-
-
-@pytest.fixture
-def hr_admin(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def as_hr(client, hr_admin):
-    client.force_login(hr_admin)
-    return client
 
 
 def page(client, cycle, **params):

@@ -3,19 +3,17 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.answering.tokens import issue_token
 from assessments.errors import DomainError
-from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater, Response
+from assessments.models import Answer, AuditEvent, Cycle, Rater, Response
 from assessments.running import hr_actions
 from tests.factories import (
     CycleFactory,
     RaterFactory,
-    UserFactory,
     make_participant,
     self_rater,
     supervisor_rater,
@@ -27,25 +25,8 @@ Status = Rater.Status
 
 
 @pytest.fixture
-def hr_admin(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def as_hr(client, hr_admin):
-    client.force_login(hr_admin)
-    return client
-
-
-@pytest.fixture
-def participant(compass):
-    """A leader in an open cycle who has sent their nominations."""
-    participant = make_participant(
-        CycleFactory(state=Cycle.State.OPEN),
-        person=UserFactory(email="lucia@example.org", full_name="Lucía Ortega"),
-    )
+def participant(participant):
+    """The leader in an open cycle, having sent their nominations."""
     participant.nominations_submitted_at = timezone.now()
     participant.save()
     return participant
@@ -125,7 +106,7 @@ def test_a_self_rater_not_yet_invited_can_be_sent_their_link(
     with django_capture_on_commit_callbacks(execute=True):
         as_hr.post(action_url("rater_resend", rater))
     (message,) = mail.outbox
-    assert message.to == ["lucia@example.org"]
+    assert message.to == ["lucia.ortega@example.org"]
     rater.refresh_from_db()
     assert rater.status == Status.INVITED
 
@@ -198,7 +179,7 @@ def test_discarding_a_submitted_response_on_replace_needs_a_reason(as_hr, partic
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("lucia@example.org", "their own rater"),
+        ("lucia.ortega@example.org", "their own rater"),
         ("dup@example.org", "already one of"),
     ],
 )

@@ -25,11 +25,6 @@ GOOD = "\n".join(
 
 
 @pytest.fixture
-def hr(db):
-    return UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-
-
-@pytest.fixture
 def draft(compass):
     return CycleFactory(state=Cycle.State.DRAFT)
 
@@ -65,8 +60,8 @@ def snapshot(cycle):
 # The happy path
 
 
-def test_a_good_file_enrols_everyone_with_accounts_and_self_and_supervisor_raters(draft, hr):
-    summary = run(draft, GOOD, hr)
+def test_a_good_file_enrols_everyone_with_accounts_and_self_and_supervisor_raters(draft, hr_admin):
+    summary = run(draft, GOOD, hr_admin)
     assert (summary.added, summary.updated, summary.unchanged) == (3, 0, 0)
     assert summary.accounts_created == 3
     assert summary.without_supervisor == 1
@@ -81,27 +76,27 @@ def test_a_good_file_enrols_everyone_with_accounts_and_self_and_supervisor_rater
     samuel = Participant.objects.get(person__email="samuel.okoro@example.org")
     assert samuel.gender == Participant.Gender.UNDISCLOSED
     event = AuditEvent.objects.get(cycle=draft, action="import")
-    assert event.actor == hr
+    assert event.actor == hr_admin
     assert "3 added" in event.detail
     assert not mail.outbox  # a draft cycle sends nothing
 
 
-def test_reimporting_the_same_file_changes_nothing(draft, hr):
-    run(draft, GOOD, hr)
+def test_reimporting_the_same_file_changes_nothing(draft, hr_admin):
+    run(draft, GOOD, hr_admin)
     before = snapshot(draft)
-    summary = run(draft, GOOD, hr)
+    summary = run(draft, GOOD, hr_admin)
     assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 3)
     assert summary.accounts_created == 0
     assert snapshot(draft) == before
 
 
-def test_existing_accounts_are_reused_whatever_the_case_of_the_email(draft, hr):
+def test_existing_accounts_are_reused_whatever_the_case_of_the_email(draft, hr_admin):
     lucia = UserFactory(email="lucia.ortega@example.org", full_name="Lucía O.")
     boss = UserFactory(email="amina.diallo@example.org", full_name="Dr Amina Diallo")
     text = GOOD.replace("lucia.ortega@example.org", "Lucia.Ortega@EXAMPLE.org").replace(
         ",amina.diallo@example.org", ",AMINA.diallo@example.org"
     )
-    summary = run(draft, text, hr)
+    summary = run(draft, text, hr_admin)
     assert summary.accounts_created == 1  # Samuel only
     assert Participant.objects.get(cycle=draft, person=lucia).supervisor == boss
     lucia.refresh_from_db()
@@ -109,9 +104,11 @@ def test_existing_accounts_are_reused_whatever_the_case_of_the_email(draft, hr):
     assert User.objects.filter(email__iexact="lucia.ortega@example.org").count() == 1
 
 
-def test_a_supervisor_who_is_not_a_participant_gets_an_account_named_from_the_email(draft, hr):
+def test_a_supervisor_who_is_not_a_participant_gets_an_account_named_from_the_email(
+    draft, hr_admin
+):
     text = f"{HEADER}\nlucia@example.org,Lucía Ortega,Directors,peter.kamau@example.org,,"
-    run(draft, text, hr)
+    run(draft, text, hr_admin)
     boss = User.objects.get(email="peter.kamau@example.org")
     assert boss.full_name == "peter.kamau"
     assert not boss.has_usable_password()
@@ -120,13 +117,13 @@ def test_a_supervisor_who_is_not_a_participant_gets_an_account_named_from_the_em
         draft,
         f"{HEADER}\npeter.kamau@example.org,Peter Kamau,Executive Office,,,\n"
         "lucia@example.org,Lucía Ortega,Directors,peter.kamau@example.org,,",
-        hr,
+        hr_admin,
     )
     boss.refresh_from_db()
     assert boss.full_name == "Peter Kamau"
 
 
-def test_a_supervisor_listed_further_down_gets_the_name_from_their_own_row(draft, hr):
+def test_a_supervisor_listed_further_down_gets_the_name_from_their_own_row(draft, hr_admin):
     text = "\n".join(
         [
             HEADER,
@@ -134,38 +131,38 @@ def test_a_supervisor_listed_further_down_gets_the_name_from_their_own_row(draft
             "amina@example.org,Amina Diallo,Executive Office,,,",
         ]
     )
-    run(draft, text, hr)
+    run(draft, text, hr_admin)
     assert User.objects.get(email="amina@example.org").full_name == "Amina Diallo"
     rater = Rater.objects.get(participant__person__email="lucia@example.org", group="supervisor")
     assert rater.name == "Amina Diallo"
 
 
-def test_excel_exports_bom_semicolons_crlf_and_any_column_order(draft, hr):
+def test_excel_exports_bom_semicolons_crlf_and_any_column_order(draft, hr_admin):
     text = (
         "\ufeffLevel;Full Name;EMAIL;Supervisor_Email;Org unit;Gender\r\n"
         "All leaders;Lucía Ortega;lucia@example.org;;Kenya;another gender\r\n"
         ";;;;;\r\n"
     )
-    summary = run(draft, text, hr)
+    summary = run(draft, text, hr_admin)
     assert summary.added == 1
     participant = Participant.objects.get()
     assert participant.level.slug == "all-leaders"
     assert participant.gender == Participant.Gender.ANOTHER
 
 
-def test_optional_columns_may_be_left_out(draft, hr):
-    run(draft, "email,full_name,level\nlucia@example.org,Lucía Ortega,Directors", hr)
+def test_optional_columns_may_be_left_out(draft, hr_admin):
+    run(draft, "email,full_name,level\nlucia@example.org,Lucía Ortega,Directors", hr_admin)
     participant = Participant.objects.get()
     assert (participant.supervisor, participant.org_unit, participant.gender) == (None, "", "")
 
 
-def test_reimport_in_a_draft_updates_level_supervisor_and_org_unit_in_place(draft, hr):
-    run(draft, GOOD, hr)
+def test_reimport_in_a_draft_updates_level_supervisor_and_org_unit_in_place(draft, hr_admin):
+    run(draft, GOOD, hr_admin)
     changed = GOOD.replace(
         "Lucía Ortega,Heads of Teams,amina.diallo@example.org,Country Office Kenya",
         "Lucía Ortega,Directors,samuel.okoro@example.org,HQ Geneva",
     )
-    summary = run(draft, changed, hr)
+    summary = run(draft, changed, hr_admin)
     assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
     lucia = Participant.objects.get(person__email="lucia.ortega@example.org")
     assert lucia.level.slug == "directors"
@@ -175,13 +172,13 @@ def test_reimport_in_a_draft_updates_level_supervisor_and_org_unit_in_place(draf
     assert Participant.objects.filter(cycle=draft).count() == 3
 
 
-def test_reimport_in_an_open_cycle_refuses_a_changed_level(compass, hr):
+def test_reimport_in_an_open_cycle_refuses_a_changed_level(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
-    run(cycle, GOOD, hr)
+    run(cycle, GOOD, hr_admin)
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
     changed = GOOD.replace("Lucía Ortega,Heads of Teams", "Lucía Ortega,Directors")
     with pytest.raises(ImportRejected) as caught:
-        run(cycle, changed, hr)
+        run(cycle, changed, hr_admin)
     (error,) = caught.value.errors
     assert (error.row, error.column) == (3, "level")
     assert "cannot change once the cycle is open" in error.message
@@ -190,18 +187,20 @@ def test_reimport_in_an_open_cycle_refuses_a_changed_level(compass, hr):
     )
 
 
-def test_late_joiners_of_an_open_cycle_are_invited(compass, hr, django_capture_on_commit_callbacks):
+def test_late_joiners_of_an_open_cycle_are_invited(
+    compass, hr_admin, django_capture_on_commit_callbacks
+):
     cycle = CycleFactory(state=Cycle.State.OPEN)
     with django_capture_on_commit_callbacks(execute=True):
-        run(cycle, "email,full_name,level\nlucia@example.org,Lucía Ortega,Directors", hr)
+        run(cycle, "email,full_name,level\nlucia@example.org,Lucía Ortega,Directors", hr_admin)
     assert [m.to for m in mail.outbox] == [["lucia@example.org"]]
     assert Participant.objects.get().invited_at is not None
 
 
-def test_a_closed_cycle_takes_no_import(compass, hr):
+def test_a_closed_cycle_takes_no_import(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.CLOSED)
     with pytest.raises(DomainError):
-        run(cycle, GOOD, hr)
+        run(cycle, GOOD, hr_admin)
 
 
 # Each bad file: refused whole, with the row and column, and nothing saved
@@ -213,42 +212,42 @@ def only_error(cycle, text, hr, **kwargs):
     return errors[0]
 
 
-def test_unknown_level(draft, hr):
+def test_unknown_level(draft, hr_admin):
     text = GOOD.replace("Samuel Okoro,heads-of-teams", "Samuel Okoro,Team lead")
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (4, "level")
     assert "Unknown level “Team lead”" in error.message
     assert "Heads of Teams" in error.message
 
 
-def test_malformed_email(draft, hr):
+def test_malformed_email(draft, hr_admin):
     text = GOOD.replace("samuel.okoro@example.org,Samuel", "samuel.okoro@example,Samuel")
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (4, "email")
     assert "not a valid email address" in error.message
 
 
-def test_malformed_supervisor_email(draft, hr):
+def test_malformed_supervisor_email(draft, hr_admin):
     text = GOOD.replace(
         "Lucía Ortega,Heads of Teams,amina.diallo@example.org",
         "Lucía Ortega,Heads of Teams,amina diallo",
     )
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (3, "supervisor_email")
 
 
-def test_duplicate_email_in_the_file(draft, hr):
+def test_duplicate_email_in_the_file(draft, hr_admin):
     text = GOOD + "\nLUCIA.ORTEGA@example.org,Lucía Ortega,Directors,,,"
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (5, "email")
     assert "already on row 3" in error.message
 
 
-def test_own_supervisor(draft, hr):
+def test_own_supervisor(draft, hr_admin):
     text = GOOD.replace(
         "Amina Diallo,Directors,,", "Amina Diallo,Directors,amina.diallo@example.org,"
     )
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (2, "supervisor_email")
     assert "own supervisor" in error.message
 
@@ -261,20 +260,20 @@ def test_own_supervisor(draft, hr):
         ("amina@example.org,Amina Diallo,,,HQ,", "level", "level is missing"),
     ],
 )
-def test_missing_required_value(draft, hr, row, column, message):
-    error = only_error(draft, f"{HEADER}\n{row}", hr)
+def test_missing_required_value(draft, hr_admin, row, column, message):
+    error = only_error(draft, f"{HEADER}\n{row}", hr_admin)
     assert (error.row, error.column) == (2, column)
     assert message in error.message
 
 
-def test_unknown_gender(draft, hr):
+def test_unknown_gender(draft, hr_admin):
     text = GOOD.replace("HQ Geneva,woman", "HQ Geneva,female")
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (2, "gender")
     assert "prefer not to say" in error.message
 
 
-def test_every_error_of_every_row_is_listed(draft, hr):
+def test_every_error_of_every_row_is_listed(draft, hr_admin):
     text = "\n".join(
         [
             HEADER,
@@ -282,7 +281,7 @@ def test_every_error_of_every_row_is_listed(draft, hr):
             "lucia@example.org,,Directors,lucia@example.org,,robot",
         ]
     )
-    errors = rejected(draft, text, hr)
+    errors = rejected(draft, text, hr_admin)
     assert [(e.row, e.column) for e in errors] == [
         (2, "email"),
         (2, "level"),
@@ -292,65 +291,67 @@ def test_every_error_of_every_row_is_listed(draft, hr):
     ]
 
 
-def test_a_file_that_is_not_utf8(draft, hr):
-    error = only_error(draft, GOOD, hr, encoding="cp1252")
+def test_a_file_that_is_not_utf8(draft, hr_admin):
+    error = only_error(draft, GOOD, hr_admin, encoding="cp1252")
     assert error.row is None
     assert "not UTF-8" in error.message
     assert "CSV UTF-8" in error.message
 
 
-def test_an_excel_workbook_instead_of_csv(draft, hr):
-    error = only_error(draft, b"PK\x03\x04\x14\x00\x06\x00 rest of a zip", hr)
+def test_an_excel_workbook_instead_of_csv(draft, hr_admin):
+    error = only_error(draft, b"PK\x03\x04\x14\x00\x06\x00 rest of a zip", hr_admin)
     assert error.row is None
     assert "Excel workbook" in error.message
 
 
-def test_an_empty_file(draft, hr):
-    error = only_error(draft, b"", hr)
+def test_an_empty_file(draft, hr_admin):
+    error = only_error(draft, b"", hr_admin)
     assert (error.row, error.message) == (None, "The file is empty.")
 
 
-def test_a_header_without_rows(draft, hr):
-    error = only_error(draft, HEADER + "\n", hr)
+def test_a_header_without_rows(draft, hr_admin):
+    error = only_error(draft, HEADER + "\n", hr_admin)
     assert error.row is None
     assert "no rows" in error.message
 
 
-def test_a_file_over_the_size_limit(draft, hr):
+def test_a_file_over_the_size_limit(draft, hr_admin):
     big = (HEADER + "\n").encode() + b"x" * (imports.MAX_BYTES + 1)
-    error = only_error(draft, big, hr)
+    error = only_error(draft, big, hr_admin)
     assert error.row is None
     assert "larger than 2 MB" in error.message
 
 
-def test_a_file_with_too_many_rows(draft, hr):
+def test_a_file_with_too_many_rows(draft, hr_admin):
     rows = [f"p{i}@example.org,P {i},Directors,,," for i in range(imports.MAX_ROWS + 1)]
-    error = only_error(draft, "\n".join([HEADER, *rows]), hr)
+    error = only_error(draft, "\n".join([HEADER, *rows]), hr_admin)
     assert error.row is None
     assert "5000" in error.message or "5,000" in error.message
 
 
-def test_a_missing_header_column(draft, hr):
-    error = only_error(draft, "email,full_name\nlucia@example.org,Lucía", hr)
+def test_a_missing_header_column(draft, hr_admin):
+    error = only_error(draft, "email,full_name\nlucia@example.org,Lucía", hr_admin)
     assert (error.row, error.column) == (1, "level")
     assert "missing from the header" in error.message
 
 
-def test_an_unknown_column_is_refused_not_ignored(draft, hr):
+def test_an_unknown_column_is_refused_not_ignored(draft, hr_admin):
     text = GOOD.replace("supervisor_email", "supervisor mail")
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (1, "supervisor mail")
     assert "Unknown column" in error.message
 
 
-def test_an_unquoted_comma_in_a_value(draft, hr):
+def test_an_unquoted_comma_in_a_value(draft, hr_admin):
     text = f"{HEADER}\namina@example.org,Diallo, Amina,Directors,,HQ,woman"
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert error.row == 2
     assert "7 cells" in error.message
 
 
-def test_row_numbers_count_blank_lines_and_quoted_line_breaks_as_the_spreadsheet_does(draft, hr):
+def test_row_numbers_count_blank_lines_and_quoted_line_breaks_as_the_spreadsheet_does(
+    draft, hr_admin
+):
     text = "\n".join(
         [
             HEADER,
@@ -359,7 +360,7 @@ def test_row_numbers_count_blank_lines_and_quoted_line_breaks_as_the_spreadsheet
             "lucia@example.org,Lucía Ortega,Chief,,,",
         ]
     )
-    error = only_error(draft, text, hr)
+    error = only_error(draft, text, hr_admin)
     assert (error.row, error.column) == (4, "level")
 
 
@@ -384,70 +385,71 @@ RATERS_HEADER = "participant_email,rater_email,rater_name,group"
 
 
 @pytest.fixture
-def leader(compass):
-    person = UserFactory(email="lucia@example.org", full_name="Lucía Ortega")
-    return make_participant(CycleFactory(state=Cycle.State.DRAFT), person=person)
+def draft_participant(compass, leader):
+    return make_participant(CycleFactory(state=Cycle.State.DRAFT), person=leader)
 
 
-def test_hr_can_nominate_raters_from_a_file(leader, hr):
+def test_hr_can_nominate_raters_from_a_file(draft_participant, hr_admin):
     text = "\n".join(
         [
             RATERS_HEADER,
-            "lucia@example.org,ama@example.org,Ama Mensah,peer",
-            "LUCIA@example.org,kofi@example.org,Kofi Boateng,Direct reports",
-            "lucia@example.org,partner@ngo.example.net,Pat Partner,partners",
+            "lucia.ortega@example.org,ama@example.org,Ama Mensah,peer",
+            "LUCIA.ORTEGA@example.org,kofi@example.org,Kofi Boateng,Direct reports",
+            "lucia.ortega@example.org,partner@ngo.example.net,Pat Partner,partners",
         ]
     )
-    added = imports.import_raters(cycle=leader.cycle, data=text.encode(), by=hr)
+    added = imports.import_raters(cycle=draft_participant.cycle, data=text.encode(), by=hr_admin)
     assert added == 3
-    groups = dict(leader.raters.values_list("email", "group"))
+    groups = dict(draft_participant.raters.values_list("email", "group"))
     assert groups["ama@example.org"] == RaterGroup.PEER
     assert groups["kofi@example.org"] == RaterGroup.DIRECT_REPORT
     assert groups["partner@ngo.example.net"] == RaterGroup.PARTNER
-    assert AuditEvent.objects.get(action="import_raters").actor == hr
+    assert AuditEvent.objects.get(action="import_raters").actor == hr_admin
 
 
-def test_a_bad_rater_row_saves_nothing_and_says_why(leader, hr):
+def test_a_bad_rater_row_saves_nothing_and_says_why(draft_participant, hr_admin):
     text = "\n".join(
         [
             RATERS_HEADER,
-            "lucia@example.org,ama@example.org,Ama Mensah,peer",
+            "lucia.ortega@example.org,ama@example.org,Ama Mensah,peer",
             "nobody@example.org,kofi@example.org,Kofi Boateng,peer",
-            "lucia@example.org,lucia@example.org,Lucía Ortega,peer",
-            f"lucia@example.org,{leader.supervisor.email},The Boss,peer",
-            "lucia@example.org,x@example.org,X,friends",
+            "lucia.ortega@example.org,lucia.ortega@example.org,Lucía Ortega,peer",
+            f"lucia.ortega@example.org,{draft_participant.supervisor.email},The Boss,peer",
+            "lucia.ortega@example.org,x@example.org,X,friends",
         ]
     )
     with pytest.raises(ImportRejected) as caught:
-        imports.import_raters(cycle=leader.cycle, data=text.encode(), by=hr)
+        imports.import_raters(cycle=draft_participant.cycle, data=text.encode(), by=hr_admin)
     assert [(e.row, e.column) for e in caught.value.errors] == [
         (3, "participant_email"),
         (4, "rater_email"),
         (5, "rater_email"),
         (6, "group"),
     ]
-    assert set(leader.raters.values_list("group", flat=True)) == {"self", "supervisor"}
+    assert set(draft_participant.raters.values_list("group", flat=True)) == {"self", "supervisor"}
 
 
-def test_rater_import_applies_the_cycles_most_raters_per_group(leader, hr):
-    rows = [f"lucia@example.org,p{i}@example.org,Peer {i},peer" for i in range(9)]
+def test_rater_import_applies_the_cycles_most_raters_per_group(draft_participant, hr_admin):
+    rows = [f"lucia.ortega@example.org,p{i}@example.org,Peer {i},peer" for i in range(9)]
     with pytest.raises(ImportRejected) as caught:
         imports.import_raters(
-            cycle=leader.cycle, data="\n".join([RATERS_HEADER, *rows]).encode(), by=hr
+            cycle=draft_participant.cycle,
+            data="\n".join([RATERS_HEADER, *rows]).encode(),
+            by=hr_admin,
         )
     (error,) = caught.value.errors
     assert error.row == 10
     assert "most raters allowed" in error.message
-    assert not leader.raters.filter(group="peer").exists()
+    assert not draft_participant.raters.filter(group="peer").exists()
 
 
-def test_row_errors_and_conflicts_with_the_cycle_are_listed_together(compass, hr):
+def test_row_errors_and_conflicts_with_the_cycle_are_listed_together(compass, hr_admin):
     cycle = CycleFactory(state=Cycle.State.DRAFT)
-    run(cycle, GOOD, hr)
+    run(cycle, GOOD, hr_admin)
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.OPEN)
     changed = GOOD.replace("Lucía Ortega,Heads of Teams", "Lucía Ortega,Directors").replace(
         "HQ Geneva,woman", "HQ Geneva,robot"
     )
     with pytest.raises(ImportRejected) as caught:
-        run(cycle, changed, hr)
+        run(cycle, changed, hr_admin)
     assert [(e.row, e.column) for e in caught.value.errors] == [(2, "gender"), (3, "level")]

@@ -6,18 +6,13 @@ from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnair
 from assessments.models import Rater, RaterGroup
 from assessments.reporting import reports
 from tests.assessments.helpers import submit_all
-from tests.factories import RaterFactory, make_participant, self_rater, supervisor_rater
+from tests.factories import RaterFactory, self_rater, supervisor_rater
 
 pytestmark = pytest.mark.django_db
 
 
 def _raters(participant, group, n):
     return [RaterFactory(participant=participant, group=group) for _ in range(n)]
-
-
-@pytest.fixture
-def participant(compass):
-    return make_participant(level_slug="heads-of-teams")
 
 
 def test_enabler_scores_by_self_supervisor_units_and_all_except_self(participant):

@@ -6,60 +6,13 @@ from django.urls import reverse
 
 from assessments.answering import nominations
 from assessments.models import Cycle, Rater, RaterGroup
+from tests.assessments.helpers import nominate
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-@pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def participant(compass, leader, boss):
-    return make_participant(person=leader, supervisor=boss)
-
-
-@pytest.fixture
-def approval_participant(compass, leader, boss):
-    return make_participant(
-        CycleFactory(name="Approval cohort", supervisor_approval_required=True),
-        person=leader,
-        supervisor=boss,
-    )
-
-
-@pytest.fixture
-def as_leader(client, leader):
-    client.force_login(leader)
-    return client
-
-
-@pytest.fixture
-def as_boss(client, boss):
-    client.force_login(boss)
-    return client
-
-
-def nominate(participant, n, group=RaterGroup.PEER, prefix="peer"):
-    return [
-        nominations.nominate_rater(
-            participant=participant,
-            name=f"{prefix.title()} {i}",
-            email=f"{prefix}{i}@example.org",
-            group=group,
-        )
-        for i in range(n)
-    ]
 
 
 def my360(participant):
@@ -130,9 +83,9 @@ def test_another_leader_gets_404_on_every_page(client, participant, name):
 
 
 @pytest.mark.parametrize("name", ["participation", "nominate", "submit", "remove"])
-def test_the_supervisor_gets_404_on_the_leaders_own_pages(as_boss, participant, name):
+def test_the_supervisor_gets_404_on_the_leaders_own_pages(as_supervisor, participant, name):
     method, url = leader_urls(participant)[name]
-    assert getattr(as_boss, method)(url).status_code == 404
+    assert getattr(as_supervisor, method)(url).status_code == 404
     participant.refresh_from_db()
     assert participant.nominations_submitted_at is None
 
@@ -182,12 +135,12 @@ def test_home_lists_my_participations_with_their_state_and_keeps_the_compass(
 
 
 def test_home_shows_my_team_with_nominations_awaiting_approval(
-    as_boss, approval_participant, django_capture_on_commit_callbacks
+    as_supervisor, approval_participant, django_capture_on_commit_callbacks
 ):
     nominate(approval_participant, 3)
     with django_capture_on_commit_callbacks(execute=True):
         nominations.submit_nominations(participant=approval_participant)
-    response = as_boss.get(reverse("home"))
+    response = as_supervisor.get(reverse("home"))
     body = response.content.decode()
     assert "Your team" in body
     assert "Lucía Ortega" in body
@@ -195,11 +148,11 @@ def test_home_shows_my_team_with_nominations_awaiting_approval(
     assert reverse("my360:approvals", args=[approval_participant.pk]) in body
 
 
-def test_home_leaves_out_team_members_of_closed_cycles(as_boss, compass, boss):
+def test_home_leaves_out_team_members_of_closed_cycles(as_supervisor, compass, supervisor):
     cycle = CycleFactory()
-    make_participant(cycle, supervisor=boss)
+    make_participant(cycle, supervisor=supervisor)
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
-    assert "Your team" not in as_boss.get(reverse("home")).content.decode()
+    assert "Your team" not in as_supervisor.get(reverse("home")).content.decode()
 
 
 def test_home_runs_in_constant_queries_whatever_the_team_size(
@@ -220,9 +173,9 @@ def test_home_runs_in_constant_queries_whatever_the_team_size(
     home_queries(6)
 
 
-def test_home_escapes_a_hostile_team_member_name(as_boss, compass, boss):
-    make_participant(person=UserFactory(full_name=HOSTILE), supervisor=boss)
-    body = as_boss.get(reverse("home")).content.decode()
+def test_home_escapes_a_hostile_team_member_name(as_supervisor, compass, supervisor):
+    make_participant(person=UserFactory(full_name=HOSTILE), supervisor=supervisor)
+    body = as_supervisor.get(reverse("home")).content.decode()
     assert HOSTILE not in body
     assert ESCAPED in body
 
@@ -542,9 +495,9 @@ def approvals_url(participant):
 
 
 def test_the_supervisor_sees_the_nominations_awaiting_approval(
-    as_boss, approval_participant, sent_for_approval
+    as_supervisor, approval_participant, sent_for_approval
 ):
-    response = as_boss.get(approvals_url(approval_participant))
+    response = as_supervisor.get(approvals_url(approval_participant))
     body = response.content.decode()
     assert response.status_code == 200
     assert "Raters for <bdi>Lucía Ortega</bdi>" in body
@@ -554,21 +507,21 @@ def test_the_supervisor_sees_the_nominations_awaiting_approval(
         assert f'name="rater_{rater.pk}" value="reject"' in body
 
 
-def test_nominations_not_yet_sent_cannot_be_approved(as_boss, approval_participant):
+def test_nominations_not_yet_sent_cannot_be_approved(as_supervisor, approval_participant):
     nominate(approval_participant, 1)
-    response = as_boss.get(approvals_url(approval_participant))
+    response = as_supervisor.get(approvals_url(approval_participant))
     assert not response.context["form"].rows()
     assert "has not sent these nominations yet" in response.content.decode()
 
 
 def test_the_supervisor_approves_and_rejects_and_only_approved_raters_are_invited(
-    as_boss, approval_participant, sent_for_approval, django_capture_on_commit_callbacks
+    as_supervisor, approval_participant, sent_for_approval, django_capture_on_commit_callbacks
 ):
     first, second, third, fourth = sent_for_approval
     data = {f"rater_{first.pk}": "approve", f"rater_{second.pk}": "approve"}
     data[f"rater_{third.pk}"] = "reject"
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_boss.post(approvals_url(approval_participant), data, follow=True)
+        response = as_supervisor.post(approvals_url(approval_participant), data, follow=True)
     assert response.redirect_chain == [(approvals_url(approval_participant), 302)]
     assert any("Approved: 2. Rejected: 1." in m for m in messages_of(response))
     assert sorted(m.to[0] for m in mail.outbox) == [first.email, second.email]
@@ -578,8 +531,10 @@ def test_the_supervisor_approves_and_rejects_and_only_approved_raters_are_invite
     assert f'name="rater_{third.pk}"' not in response.content.decode()
 
 
-def test_posting_no_decision_changes_nothing(as_boss, approval_participant, sent_for_approval):
-    response = as_boss.post(approvals_url(approval_participant), {}, follow=True)
+def test_posting_no_decision_changes_nothing(
+    as_supervisor, approval_participant, sent_for_approval
+):
+    response = as_supervisor.post(approvals_url(approval_participant), {}, follow=True)
     assert any("Nothing was decided" in m for m in messages_of(response))
     assert set(approval_participant.raters.values_list("approval", flat=True)) == {
         "pending",
@@ -588,10 +543,12 @@ def test_posting_no_decision_changes_nothing(as_boss, approval_participant, sent
 
 
 def test_a_decision_outside_the_choices_is_refused_next_to_the_rater(
-    as_boss, approval_participant, sent_for_approval
+    as_supervisor, approval_participant, sent_for_approval
 ):
     rater = sent_for_approval[0]
-    response = as_boss.post(approvals_url(approval_participant), {f"rater_{rater.pk}": "maybe"})
+    response = as_supervisor.post(
+        approvals_url(approval_participant), {f"rater_{rater.pk}": "maybe"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors[f"rater_{rater.pk}"]
     rater.refresh_from_db()
@@ -599,17 +556,17 @@ def test_a_decision_outside_the_choices_is_refused_next_to_the_rater(
 
 
 def test_approve_all_approves_every_rater_shown_except_those_marked_reject(
-    as_boss, approval_participant, sent_for_approval, django_capture_on_commit_callbacks
+    as_supervisor, approval_participant, sent_for_approval, django_capture_on_commit_callbacks
 ):
     first, second, third, fourth = sent_for_approval
-    page = as_boss.get(approvals_url(approval_participant)).content.decode()
+    page = as_supervisor.get(approvals_url(approval_participant)).content.decode()
     assert "Approve all 4 (except any marked Reject)" in page
     # A nomination the leader adds while the page is open is not approved unseen.
     late = nominate(approval_participant, 1, group=RaterGroup.PARTNER, prefix="late")[0]
     data = {"approve_all": "1", "shown": [r.pk for r in sent_for_approval]}
     data[f"rater_{second.pk}"] = "reject"
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_boss.post(approvals_url(approval_participant), data, follow=True)
+        response = as_supervisor.post(approvals_url(approval_participant), data, follow=True)
     assert any("Approved: 3. Rejected: 1." in m for m in messages_of(response))
     approvals = dict(approval_participant.raters.values_list("pk", "approval"))
     assert [approvals[r.pk] for r in sent_for_approval] == [
@@ -623,10 +580,12 @@ def test_approve_all_approves_every_rater_shown_except_those_marked_reject(
 
 
 def test_a_refused_decision_is_linked_from_the_summary_to_its_first_radio(
-    as_boss, approval_participant, sent_for_approval
+    as_supervisor, approval_participant, sent_for_approval
 ):
     rater = sent_for_approval[0]
-    response = as_boss.post(approvals_url(approval_participant), {f"rater_{rater.pk}": "maybe"})
+    response = as_supervisor.post(
+        approvals_url(approval_participant), {f"rater_{rater.pk}": "maybe"}
+    )
     assert f'href="#id_rater_{rater.pk}_0"' in response.content.decode()
     assert f'id="id_rater_{rater.pk}_0"' in response.content.decode()
 
@@ -635,34 +594,34 @@ def test_a_refused_decision_is_linked_from_the_summary_to_its_first_radio(
 def test_approvals_run_in_constant_queries_whatever_the_number_of_raters(
     client,
     compass,
-    boss,
+    supervisor,
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
     n_peers,
 ):
     participant = make_participant(
-        CycleFactory(max_peers=20, supervisor_approval_required=True), supervisor=boss
+        CycleFactory(max_peers=20, supervisor_approval_required=True), supervisor=supervisor
     )
     raters = nominate(participant, n_peers)
     with django_capture_on_commit_callbacks(execute=True):
         nominations.submit_nominations(participant=participant)
     Rater.objects.filter(pk=raters[0].pk).update(approval=Rater.Approval.REJECTED)
-    client.force_login(boss)
+    client.force_login(supervisor)
     with django_assert_max_num_queries(4):
         assert client.get(approvals_url(participant)).status_code == 200
 
 
-def test_approvals_escape_hostile_names(as_boss, approval_participant, sent_for_approval):
+def test_approvals_escape_hostile_names(as_supervisor, approval_participant, sent_for_approval):
     Rater.objects.filter(pk=sent_for_approval[0].pk).update(name=HOSTILE)
-    body = as_boss.get(approvals_url(approval_participant)).content.decode()
+    body = as_supervisor.get(approvals_url(approval_participant)).content.decode()
     assert HOSTILE not in body
     assert ESCAPED in body
 
 
 def test_hr_admins_find_their_pages_from_home_and_nobody_else_sees_the_link(
-    client, compass, hr_admin
+    client, compass, hr_admin, outsider
 ):
     client.force_login(hr_admin)
     assert reverse("hr:dashboard") in client.get(reverse("home")).content.decode()
-    client.force_login(UserFactory())
+    client.force_login(outsider)
     assert reverse("hr:dashboard") not in client.get(reverse("home")).content.decode()

@@ -7,6 +7,7 @@ from assessments.answering import nominations
 from assessments.errors import DomainError
 from assessments.models import Cycle, Rater, RaterGroup
 from assessments.running import cycles
+from tests.assessments.helpers import nominate
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -17,40 +18,6 @@ SITE_URL = "https://compass.example.org"
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.SITE_URL = SITE_URL
-
-
-@pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def participant(compass, leader, boss):
-    return make_participant(person=leader, supervisor=boss)
-
-
-@pytest.fixture
-def approval_participant(compass, leader, boss):
-    return make_participant(
-        CycleFactory(supervisor_approval_required=True), person=leader, supervisor=boss
-    )
-
-
-def nominate(participant, n, group=RaterGroup.PEER, prefix="peer"):
-    return [
-        nominations.nominate_rater(
-            participant=participant,
-            name=f"{prefix.title()} {i}",
-            email=f"{prefix}{i}@example.org",
-            group=group,
-        )
-        for i in range(n)
-    ]
 
 
 def links_in(message):
@@ -235,7 +202,7 @@ def test_a_replacement_is_checked_like_a_nomination(participant, leader):
 
 
 def test_a_replacement_needs_the_supervisors_approval_where_the_cycle_asks(
-    approval_participant, leader, boss, django_capture_on_commit_callbacks
+    approval_participant, leader, supervisor, django_capture_on_commit_callbacks
 ):
     raters = nominate(approval_participant, 3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -248,7 +215,7 @@ def test_a_replacement_needs_the_supervisors_approval_where_the_cycle_asks(
         )
     new.refresh_from_db()
     assert (new.approval, new.status) == ("pending", "nominated")
-    assert [m.to for m in mail.outbox] == [[boss.email]]
+    assert [m.to for m in mail.outbox] == [[supervisor.email]]
 
 
 @pytest.mark.parametrize("group", [RaterGroup.SELF, RaterGroup.SUPERVISOR])
@@ -313,10 +280,10 @@ def test_a_rater_added_after_sending_is_invited_at_once(
 
 
 def test_sending_in_a_draft_cycle_invites_raters_only_when_it_opens(
-    compass, leader, boss, django_capture_on_commit_callbacks
+    compass, leader, supervisor, django_capture_on_commit_callbacks
 ):
     participant = make_participant(
-        CycleFactory(state=Cycle.State.DRAFT), person=leader, supervisor=boss
+        CycleFactory(state=Cycle.State.DRAFT), person=leader, supervisor=supervisor
     )
     nominate(participant, 3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -347,7 +314,7 @@ def test_with_approval_required_the_supervisor_is_asked_and_nobody_is_invited(
 
 
 def test_approved_raters_are_invited_and_rejected_ones_never(
-    approval_participant, boss, django_capture_on_commit_callbacks
+    approval_participant, supervisor, django_capture_on_commit_callbacks
 ):
     first, second, third, fourth = nominate(approval_participant, 4)
     with django_capture_on_commit_callbacks(execute=True):
@@ -356,7 +323,7 @@ def test_approved_raters_are_invited_and_rejected_ones_never(
     with django_capture_on_commit_callbacks(execute=True):
         nominations.decide_nominations(
             participant=approval_participant,
-            supervisor=boss,
+            supervisor=supervisor,
             approved_ids=[first.pk, second.pk],
             rejected_ids=[third.pk],
         )
@@ -369,7 +336,7 @@ def test_approved_raters_are_invited_and_rejected_ones_never(
     with django_capture_on_commit_callbacks(execute=True):
         nominations.decide_nominations(
             participant=approval_participant,
-            supervisor=boss,
+            supervisor=supervisor,
             approved_ids=[third.pk, fourth.pk],
             rejected_ids=[],
         )

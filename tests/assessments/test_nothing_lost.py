@@ -28,7 +28,7 @@ from assessments.models import (
     closing_moment,
 )
 from assessments.running import cycles, hr_actions, imports
-from tests.assessments.helpers import section_post
+from tests.assessments.helpers import cycle_data, section_post
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
@@ -290,20 +290,12 @@ def test_wrong_link_page_names_the_site_contact(compass, client, settings):
 
 def test_hr_sets_the_contact_on_the_cycle_form(client, hr_admin, compass):
     client.force_login(hr_admin)
-    data = {
-        "name": "Leaders 2027",
-        "edition": "2024",
-        "opens_on": "2027-01-10",
-        "closes_on": "2027-02-10",
-        "anonymity_threshold": 3,
-        "min_peers": 3,
-        "max_peers": 8,
-        "min_direct_reports": 3,
-        "max_direct_reports": 8,
-        "min_partners": 0,
-        "max_partners": 5,
-        "contact_email": "people@example.org",
-    }
+    data = cycle_data(
+        name="Leaders 2027",
+        opens_on="2027-01-10",
+        closes_on="2027-02-10",
+        contact_email="people@example.org",
+    )
     client.post(reverse("hr:cycle_create"), data)
     assert Cycle.objects.get(name="Leaders 2027").contact == "people@example.org"
 
@@ -311,15 +303,9 @@ def test_hr_sets_the_contact_on_the_cycle_form(client, hr_admin, compass):
 # --- 8. Control characters in rater text are refused with a message --------------------------
 
 
-@pytest.fixture
-def linked(compass):
-    rater = RaterFactory()
-    return rater, issue_token(rater)
-
-
 @pytest.mark.parametrize("bad", ["nul\x00here", "bell\x07", "escape\x1b[31m"])
-def test_a_comment_with_control_characters_is_refused_with_a_message(client, linked, bad):
-    rater, token = linked
+def test_a_comment_with_control_characters_is_refused_with_a_message(client, linked_rater, bad):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     url = reverse("rater:section", args=[token, 1])
     response = client.post(url, section_post(section, comment_strength=bad))
@@ -330,8 +316,8 @@ def test_a_comment_with_control_characters_is_refused_with_a_message(client, lin
     assert "Not saved" in autosave.content.decode()
 
 
-def test_a_decline_reason_with_a_nul_is_refused_with_a_message(client, linked):
-    rater, token = linked
+def test_a_decline_reason_with_a_nul_is_refused_with_a_message(client, linked_rater):
+    rater, token = linked_rater
     response = client.post(reverse("rater:decline", args=[token]), {"reason": "busy\x00"})
     assert response.status_code == 400
     assert "invisible control characters" in response.content.decode()
@@ -388,8 +374,8 @@ def test_the_section_page_offers_sign_in_back_to_it_and_loads_the_save_script(cl
     assert "/accounts/login/?next=%2Fme%2F" in body
 
 
-def test_a_beacon_save_is_stored_and_answered_204(client, linked):
-    rater, token = linked
+def test_a_beacon_save_is_stored_and_answered_204(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     last = section.items[-1].key
     response = client.post(
@@ -399,8 +385,8 @@ def test_a_beacon_save_is_stored_and_answered_204(client, linked):
     assert Answer.objects.get(response__rater=rater).score == 2
 
 
-def test_every_section_link_posts_the_answers_of_the_section(client, linked):
-    rater, token = linked
+def test_every_section_link_posts_the_answers_of_the_section(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(2)
     page = client.get(reverse("rater:section", args=[token, 2])).content.decode()
     assert page.count('name="go" value="section-') == 7  # the numbered section links
@@ -412,9 +398,9 @@ def test_every_section_link_posts_the_answers_of_the_section(client, linked):
     assert Answer.objects.filter(response__rater=rater, score=5).count() == len(section.items)
 
 
-def test_the_page_and_each_save_carry_the_time_of_the_last_save(client, linked):
+def test_the_page_and_each_save_carry_the_time_of_the_last_save(client, linked_rater):
     """The script drops what it kept on the device once the server has a newer save."""
-    rater, token = linked
+    rater, token = linked_rater
     url = reverse("rater:section", args=[token, 1])
     assert 'data-saved-at="0"' in client.get(url).content.decode()
     section = build_questionnaire(rater.participant.level).section(1)

@@ -7,14 +7,12 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import (
-    HR_ADMINS_GROUP,
     Action,
     ActionPlan,
     Cycle,
@@ -30,7 +28,6 @@ from tests.assessments.helpers import fast_submit
 from tests.factories import (
     CycleFactory,
     RaterFactory,
-    UserFactory,
     make_participant,
     self_rater,
     supervisor_rater,
@@ -44,28 +41,6 @@ DUE = "2027-03-31"
 
 
 # --- people, a released report, and helpers ------------------------------------------------
-
-
-@pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def other_leader(db):
-    return UserFactory(email="wei.zhang@example.org", full_name="Wei Zhang")
-
-
-@pytest.fixture
-def hr(db):
-    user = UserFactory(email="hr@example.org", full_name="Hana Rossi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
 
 
 def section(participant, slug):
@@ -98,13 +73,13 @@ def release(participant, when=None):
 
 
 @pytest.fixture
-def participant(compass, leader, boss, other_leader):
+def participant(compass, leader, supervisor, other_leader):
     """Lucía's released report, where others rate Communication lowest; Wei is in the same
     cycle with the same supervisor."""
-    participant = make_participant(person=leader, supervisor=boss)
+    participant = make_participant(person=leader, supervisor=supervisor)
     low = section(participant, "communication")
     rate(participant, "4", override=dict.fromkeys(low.item_keys, "2"))
-    rate(make_participant(participant.cycle, person=other_leader, supervisor=boss))
+    rate(make_participant(participant.cycle, person=other_leader, supervisor=supervisor))
     return release(participant)
 
 
@@ -372,19 +347,19 @@ def test_an_unknown_status_is_refused(client, participant, leader):
 # --- who sees the plan ---------------------------------------------------------------------
 
 
-def test_another_leader_and_hr_get_404(client, participant, other_leader, hr):
+def test_another_leader_and_hr_get_404(client, participant, other_leader, hr_admin):
     focus = focus_on(participant, "funding")
     action_plans.share_plan(plan=focus.plan, shared=True)
-    for user in (other_leader, hr):
+    for user in (other_leader, hr_admin):
         assert get_plan(client, user, participant).status_code == 404
 
 
 def test_the_supervisor_reads_and_comments_only_while_the_plan_is_shared(
-    client, participant, leader, boss, django_capture_on_commit_callbacks
+    client, participant, leader, supervisor, django_capture_on_commit_callbacks
 ):
     focus = focus_on(participant, "funding", goal="Secure multi-year funding.")
     action_plans.add_action(focus=focus, text="Meet two donors", due_on=datetime.date(2027, 1, 1))
-    assert get_plan(client, boss, participant).status_code == 404
+    assert get_plan(client, supervisor, participant).status_code == 404
 
     client.force_login(leader)
     page = text_of(client.get(url("plan", participant)).content.decode())
@@ -393,7 +368,7 @@ def test_the_supervisor_reads_and_comments_only_while_the_plan_is_shared(
     assert response.status_code == 302
     assert ActionPlan.objects.get().shared_with_supervisor
 
-    response = get_plan(client, boss, participant)
+    response = get_plan(client, supervisor, participant)
     assert response.status_code == 200
     html = response.content.decode()
     page = text_of(html)
@@ -432,8 +407,8 @@ def test_the_supervisor_reads_and_comments_only_while_the_plan_is_shared(
 
     response = client.post(url("share", participant), {"shared": "0"})
     assert response.status_code == 302
-    assert get_plan(client, boss, participant).status_code == 404
-    client.force_login(boss)
+    assert get_plan(client, supervisor, participant).status_code == 404
+    client.force_login(supervisor)
     assert client.post(url("comment", participant), {"text": "Hello?"}).status_code == 404
     assert PlanComment.objects.count() == 2
 
@@ -448,8 +423,8 @@ def test_a_leader_without_supervisor_cannot_share(client, compass, leader):
 
 
 @pytest.mark.parametrize("state", [Cycle.State.DRAFT, Cycle.State.OPEN, Cycle.State.CLOSED])
-def test_before_release_there_is_no_plan_page(client, compass, leader, boss, state):
-    participant = make_participant(person=leader, supervisor=boss)
+def test_before_release_there_is_no_plan_page(client, compass, leader, supervisor, state):
+    participant = make_participant(person=leader, supervisor=supervisor)
     Cycle.objects.filter(pk=participant.cycle_id).update(state=state)
     assert get_plan(client, leader, participant).status_code == 404
     response = client.post(url("add_focus", participant), {"enabler": "funding", "goal": "G"})
@@ -510,7 +485,9 @@ def test_every_plan_route_has_expected_answers():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(ROUTES))
-def test_every_route_for_every_role(client, participant, boss, other_leader, hr, name, role):
+def test_every_route_for_every_role(
+    client, participant, supervisor, other_leader, hr_admin, name, role
+):
     focus = focus_on(participant, "funding")
     action = action_plans.add_action(focus=focus, text="Call", due_on=datetime.date(2027, 1, 1))
     plan = focus.plan
@@ -531,9 +508,9 @@ def test_every_route_for_every_role(client, participant, boss, other_leader, hr,
     users = {
         "leader": participant.person,
         "other_leader": other_leader,
-        "hr": hr,
-        "supervisor": boss,
-        "supervisor_shared": boss,
+        "hr": hr_admin,
+        "supervisor": supervisor,
+        "supervisor_shared": supervisor,
     }
     if role == "supervisor_shared":
         action_plans.share_plan(plan=plan, shared=True)
@@ -573,18 +550,20 @@ def test_the_report_links_the_leader_to_the_plan(client, participant, leader):
     assert "Your action plan" in page
 
 
-def test_the_report_links_the_supervisor_to_the_plan_once_shared(client, participant, boss, hr):
+def test_the_report_links_the_supervisor_to_the_plan_once_shared(
+    client, participant, supervisor, hr_admin
+):
     Participant.objects.filter(pk=participant.pk).update(shared_with_supervisor=True)
     plan = focus_on(participant, "funding").plan
-    html = report(client, boss, participant).content.decode()
+    html = report(client, supervisor, participant).content.decode()
     assert url("plan", participant) not in html
 
     action_plans.share_plan(plan=plan, shared=True)
-    html = report(client, boss, participant).content.decode()
+    html = report(client, supervisor, participant).content.decode()
     assert f'href="{url("plan", participant)}"' in html
     assert "Read the action plan Lucía Ortega shared with you" in text_of(html)
     # HR reads the report, never the plan.
-    assert url("plan", participant) not in report(client, hr, participant).content.decode()
+    assert url("plan", participant) not in report(client, hr_admin, participant).content.decode()
 
 
 def test_the_my360_page_links_to_the_plan_once_released(client, participant, leader, compass):
@@ -598,16 +577,16 @@ def test_the_my360_page_links_to_the_plan_once_released(client, participant, lea
 
 
 @pytest.fixture
-def two_cycles(compass, leader, boss):
+def two_cycles(compass, leader, supervisor):
     """Lucía last year (peers 2; one of three peers could not see her funding work) and now
     (peers and supervisor 4): (before, now)."""
-    before = make_participant(CycleFactory(), person=leader, supervisor=boss)
+    before = make_participant(CycleFactory(), person=leader, supervisor=supervisor)
     funding = section(before, "funding")
     fast_submit(self_rater(before), "3")
     for override in [None, None, dict.fromkeys(funding.item_keys, NOT_OBSERVED)]:
         fast_submit(RaterFactory(participant=before, group=RaterGroup.PEER), "2", override)
     release(before, timezone.now() - datetime.timedelta(days=365))
-    now = release(rate(make_participant(CycleFactory(), person=leader, supervisor=boss), "4"))
+    now = release(rate(make_participant(CycleFactory(), person=leader, supervisor=supervisor), "4"))
     return before, now
 
 
@@ -620,7 +599,7 @@ def change_row(html, enabler_name):
     raise AssertionError(enabler_name)
 
 
-def test_the_report_shows_the_change_since_the_previous_360(client, two_cycles, leader, boss):
+def test_the_report_shows_the_change_since_the_previous_360(client, two_cycles, leader, supervisor):
     before, now = two_cycles
     old_focus = focus_on(before, "funding", goal="Diversify donors")
     # Added when the date was still ahead (the rule refuses a past date today).
@@ -655,12 +634,12 @@ def test_the_report_shows_the_change_since_the_previous_360(client, two_cycles, 
     # The supervisor reading a shared report sees no earlier numbers while the previous report
     # is not shared with them too (issue 12: only readers who may open the earlier report).
     Participant.objects.filter(pk=now.pk).update(shared_with_supervisor=True)
-    page = text_of(report(client, boss, now).content.decode())
+    page = text_of(report(client, supervisor, now).content.decode())
     assert "Change since your previous 360" not in page
     assert "2.0" not in page  # the previous others' mean of Workforce
     # Once both are shared they see the change, not the previous plan.
     Participant.objects.filter(pk=before.pk).update(shared_with_supervisor=True)
-    page = text_of(report(client, boss, now).content.decode())
+    page = text_of(report(client, supervisor, now).content.decode())
     assert "Change since your previous 360" in page
     assert "What you planned last time" not in page
     assert "Diversify donors" not in page
@@ -684,7 +663,7 @@ def test_the_previous_cycles_plan_stays_readable(client, two_cycles, leader):
 
 
 def test_hostile_text_in_goals_actions_and_comments_is_escaped(
-    client, participant, leader, boss, two_cycles
+    client, participant, leader, supervisor, two_cycles
 ):
     client.force_login(leader)
     client.post(url("add_focus", participant), {"enabler": "funding", "goal": HOSTILE})
@@ -699,7 +678,7 @@ def test_hostile_text_in_goals_actions_and_comments_is_escaped(
     assert HOSTILE not in html
     assert html.count(ESCAPED) >= 4  # goal, action, status message, comment
 
-    client.force_login(boss)
+    client.force_login(supervisor)
     client.post(url("comment", participant), {"text": HOSTILE})
     html = client.get(url("plan", participant)).content.decode()
     assert HOSTILE not in html
@@ -725,7 +704,7 @@ def test_hostile_text_in_goals_actions_and_comments_is_escaped(
 
 @pytest.mark.parametrize("n_focus", [1, 3])
 def test_plan_page_runs_in_constant_queries(
-    client, participant, leader, boss, django_assert_num_queries, n_focus
+    client, participant, leader, supervisor, django_assert_num_queries, n_focus
 ):
     for slug in ["workforce", "funding", "communication"][:n_focus]:
         focus = focus_on(participant, slug, links=2)
@@ -735,7 +714,7 @@ def test_plan_page_runs_in_constant_queries(
             )
     plan = ActionPlan.objects.get()
     action_plans.share_plan(plan=plan, shared=True)
-    for author in [leader, boss] * n_focus:
+    for author in [leader, supervisor] * n_focus:
         action_plans.comment_on_plan(plan=plan, author=author, text="On it.")
 
     client.force_login(leader)
@@ -743,7 +722,7 @@ def test_plan_page_runs_in_constant_queries(
     # comments; then the report's 6 queries (its figures come from the per-item tallies in one).
     with django_assert_num_queries(15):
         assert client.get(url("plan", participant)).status_code == 200
-    client.force_login(boss)
+    client.force_login(supervisor)
     # The supervisor's page has no report.
     with django_assert_num_queries(9):
         assert client.get(url("plan", participant)).status_code == 200

@@ -14,26 +14,20 @@ from tests.factories import RaterFactory, make_participant, supervisor_rater
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def peer(compass):
-    rater = RaterFactory(name="Ama Mensah")
-    return rater, issue_token(rater)
-
-
 def url(name, token, *args):
     return reverse(f"rater:{name}", args=[token, *args])
 
 
-def test_token_has_at_least_128_bits_and_only_its_hash_is_stored(peer):
-    rater, token = peer
+def test_token_has_at_least_128_bits_and_only_its_hash_is_stored(linked_rater):
+    rater, token = linked_rater
     rater.refresh_from_db()
     assert len(token) >= 22  # 32 random bytes, urlsafe base64: 43 characters
     assert rater.token_hash == hash_token(token)
     assert token not in rater.token_hash
 
 
-def test_start_page_names_the_leader_and_promises_anonymity(client, peer):
-    rater, token = peer
+def test_start_page_names_the_leader_and_promises_anonymity(client, linked_rater):
+    rater, token = linked_rater
     response = client.get(url("start", token))
     assert response.status_code == 200
     body = response.content.decode()
@@ -57,8 +51,8 @@ def test_wrong_links_get_a_friendly_page_with_no_hint(client, compass, token):
     assert "This link does not work" in response.content.decode()
 
 
-def test_a_retired_link_stops_working_and_says_the_same_as_a_wrong_one(client, peer):
-    rater, old = peer
+def test_a_retired_link_stops_working_and_says_the_same_as_a_wrong_one(client, linked_rater):
+    rater, old = linked_rater
     revoke_token(rater)
     wrong = client.get(url("start", "x" * 43)).content
     retired = client.get(url("start", old))
@@ -68,16 +62,16 @@ def test_a_retired_link_stops_working_and_says_the_same_as_a_wrong_one(client, p
 
 
 @pytest.mark.parametrize("state", [Cycle.State.DRAFT, Cycle.State.CLOSED, Cycle.State.RELEASED])
-def test_links_work_only_while_the_cycle_is_open(client, peer, state):
-    rater, token = peer
+def test_links_work_only_while_the_cycle_is_open(client, linked_rater, state):
+    rater, token = linked_rater
     Cycle.objects.update(state=state)
     response = client.get(url("start", token))
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
 
 
-def test_a_link_opens_only_its_own_raters_answers(client, peer, compass):
-    rater, token = peer
+def test_a_link_opens_only_its_own_raters_answers(client, linked_rater, compass):
+    rater, token = linked_rater
     other = RaterFactory()
     other_token = issue_token(other)
     client.post(
@@ -91,8 +85,8 @@ def test_a_link_opens_only_its_own_raters_answers(client, peer, compass):
     )
 
 
-def test_each_section_saves_as_a_draft_and_comes_back_with_the_same_link(client, peer):
-    rater, token = peer
+def test_each_section_saves_as_a_draft_and_comes_back_with_the_same_link(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(3)
     data = section_post(section, "4", comment_strength="Brings donors to the table.")
     data[section.items[0].key] = NOT_OBSERVED
@@ -113,8 +107,8 @@ def test_each_section_saves_as_a_draft_and_comes_back_with_the_same_link(client,
     assert page.context["sections_done"] == 1
 
 
-def test_save_draft_stays_and_back_goes_to_the_previous_section(client, peer):
-    rater, token = peer
+def test_save_draft_stays_and_back_goes_to_the_previous_section(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(2)
     stay = client.post(url("section", token, 2), section_post(section, go="stay"))
     assert stay.url == url("section", token, 2) + "?saved=1"
@@ -122,8 +116,8 @@ def test_save_draft_stays_and_back_goes_to_the_previous_section(client, peer):
     assert back.url == url("section", token, 1)
 
 
-def test_background_autosave_answers_with_a_small_status(client, peer):
-    rater, token = peer
+def test_background_autosave_answers_with_a_small_status(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     response = client.post(
         url("section", token, 1), {section.items[0].key: "5"}, headers={"HX-Request": "true"}
@@ -133,8 +127,10 @@ def test_background_autosave_answers_with_a_small_status(client, peer):
     assert Answer.objects.get().score == 5
 
 
-def test_an_answer_outside_the_scale_is_shown_next_to_its_item_and_nothing_saved(client, peer):
-    rater, token = peer
+def test_an_answer_outside_the_scale_is_shown_next_to_its_item_and_nothing_saved(
+    client, linked_rater
+):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     data = section_post(section, "3")
     data[section.items[2].key] = "9"
@@ -150,8 +146,10 @@ def test_an_answer_outside_the_scale_is_shown_next_to_its_item_and_nothing_saved
     assert next(c for c in kept["choices"] if c["checked"])["value"] == "3"
 
 
-def test_an_overlong_comment_is_refused_in_place_and_the_answers_kept_on_the_page(client, peer):
-    rater, token = peer
+def test_an_overlong_comment_is_refused_in_place_and_the_answers_kept_on_the_page(
+    client, linked_rater
+):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     response = client.post(
         url("section", token, 1), section_post(section, "2", comment_improvement="x" * 4001)
@@ -165,8 +163,8 @@ def test_an_overlong_comment_is_refused_in_place_and_the_answers_kept_on_the_pag
     assert "data-error-summary" in alert and 'tabindex="-1"' in alert
 
 
-def test_submitting_with_gaps_lists_the_unanswered_items_by_section(client, peer):
-    rater, token = peer
+def test_submitting_with_gaps_lists_the_unanswered_items_by_section(client, linked_rater):
+    rater, token = linked_rater
     questionnaire = build_questionnaire(rater.participant.level)
     client.post(url("section", token, 1), section_post(questionnaire.section(1)))
     response = client.post(url("review", token))
@@ -179,8 +177,8 @@ def test_submitting_with_gaps_lists_the_unanswered_items_by_section(client, peer
     assert all(row["missing"] for row in page.context["rows"]["general"])
 
 
-def test_full_journey_submit_thanks_then_read_only(client, peer):
-    rater, token = peer
+def test_full_journey_submit_thanks_then_read_only(client, linked_rater):
+    rater, token = linked_rater
     answer_everything(client, lambda n: url("section", token, n), rater.participant.level)
     response = client.post(url("review", token))
     assert response.url == url("thanks", token)
@@ -200,8 +198,8 @@ def test_full_journey_submit_thanks_then_read_only(client, peer):
     assert set(Answer.objects.values_list("score", flat=True)) == {4}
 
 
-def test_a_double_clicked_submit_yields_one_submission(client, peer):
-    rater, token = peer
+def test_a_double_clicked_submit_yields_one_submission(client, linked_rater):
+    rater, token = linked_rater
     answer_everything(client, lambda n: url("section", token, n), rater.participant.level)
     first = client.post(url("review", token))
     second = client.post(url("review", token))
@@ -209,8 +207,8 @@ def test_a_double_clicked_submit_yields_one_submission(client, peer):
     assert Response.objects.filter(submitted_at__isnull=False).count() == 1
 
 
-def test_posting_after_the_cycle_closed_says_so_and_keeps_the_draft(client, peer):
-    rater, token = peer
+def test_posting_after_the_cycle_closed_says_so_and_keeps_the_draft(client, linked_rater):
+    rater, token = linked_rater
     section = build_questionnaire(rater.participant.level).section(1)
     client.post(url("section", token, 1), section_post(section, "2"))
     Cycle.objects.update(state=Cycle.State.CLOSED)
@@ -219,8 +217,8 @@ def test_posting_after_the_cycle_closed_says_so_and_keeps_the_draft(client, peer
     assert set(Answer.objects.values_list("score", flat=True)) == {2}
 
 
-def test_declining_with_a_reason(client, peer):
-    rater, token = peer
+def test_declining_with_a_reason(client, linked_rater):
+    rater, token = linked_rater
     response = client.post(url("decline", token), {"reason": "Never worked together."})
     assert response.status_code == 302
     rater.refresh_from_db()
@@ -271,15 +269,15 @@ def test_questionnaire_page_and_draft_save_run_in_constant_queries(
     assert set(Answer.objects.filter(response__rater=rater).values_list("score", flat=True)) == {2}
 
 
-def test_rater_pages_carry_no_outside_resources(client, peer):
-    rater, token = peer
+def test_rater_pages_carry_no_outside_resources(client, linked_rater):
+    rater, token = linked_rater
     body = client.get(url("section", token, 1)).content.decode()
     assert not re.search(r'(src|href)="https?://', body)
 
 
-def test_wrong_links_from_one_address_are_slowed_down(client, peer, settings):
+def test_wrong_links_from_one_address_are_slowed_down(client, linked_rater, settings):
     settings.RATER_LINK_ATTEMPTS = 3
-    rater, token = peer
+    rater, token = linked_rater
     statuses = [client.get(url("start", f"guess{i}" + "x" * 40)).status_code for i in range(4)]
     assert statuses == [404, 404, 404, 429]
     # the right link is never refused, and another address is not paused

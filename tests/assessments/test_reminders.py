@@ -6,7 +6,6 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from assessments.answering.questionnaire import build_questionnaire
 from assessments.errors import DomainError
-from assessments.models import HR_ADMINS_GROUP, Answer, AuditEvent, Cycle, Rater
+from assessments.models import Answer, AuditEvent, Cycle, Rater
 from assessments.running import hr_actions
 from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 Status = Rater.Status
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def hr_admin(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
 
 
 def cohort_with_every_status(cycle):

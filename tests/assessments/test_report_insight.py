@@ -10,7 +10,7 @@ from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnair
 from assessments.models import Cycle, Participant, RaterGroup
 from assessments.reporting import group_reports, report_insight, reports
 from tests.assessments.helpers import fast_submit, submit_all
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from tests.factories import CycleFactory, RaterFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +31,6 @@ def text_of(html):
 def insight_of(participant):
     report = reports.individual_report(participant)
     return report, report_insight.build(report, others_label="All except self")
-
-
-@pytest.fixture
-def leader(compass):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def participant(leader):
-    return make_participant(person=leader)
 
 
 # --- agreement and disagreement ----------------------------------------------------------

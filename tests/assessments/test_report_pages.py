@@ -4,11 +4,10 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
-from assessments.models import HR_ADMINS_GROUP, Cycle, RaterGroup
+from assessments.models import Cycle, RaterGroup
 from assessments.reporting import tallies
 from assessments.reporting.presenting import individual as report_views
 from tests.assessments.helpers import submit_all
@@ -25,31 +24,9 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def other_leader(db):
-    return UserFactory(email="wei.zhang@example.org", full_name="Wei Zhang")
-
-
-@pytest.fixture
-def hr(db):
-    user = UserFactory(email="hr@example.org", full_name="Hana Rossi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def participant(compass, leader, boss, other_leader):
-    participant = make_participant(person=leader, supervisor=boss)
-    make_participant(participant.cycle, person=other_leader, supervisor=boss)
+def participant(compass, leader, supervisor, other_leader):
+    participant = make_participant(person=leader, supervisor=supervisor)
+    make_participant(participant.cycle, person=other_leader, supervisor=supervisor)
     return participant
 
 
@@ -115,24 +92,24 @@ def test_another_leader_gets_404(client, released, other_leader):
     assert page(client, other_leader, released, "individual_print").status_code == 404
 
 
-def test_the_supervisor_reads_it_only_while_it_is_shared(client, released, leader, boss):
-    assert page(client, boss, released).status_code == 404
+def test_the_supervisor_reads_it_only_while_it_is_shared(client, released, leader, supervisor):
+    assert page(client, supervisor, released).status_code == 404
 
     client.force_login(leader)
     response = client.post(url("share", released), {"shared": "1"})
     assert response.status_code == 302
-    assert page(client, boss, released).status_code == 200
-    assert page(client, boss, released, "individual_print").status_code == 200
+    assert page(client, supervisor, released).status_code == 200
+    assert page(client, supervisor, released, "individual_print").status_code == 200
 
     client.force_login(leader)
     client.post(url("share", released), {"shared": "0"})
-    assert page(client, boss, released).status_code == 404
-    assert page(client, boss, released, "individual_print").status_code == 404
+    assert page(client, supervisor, released).status_code == 404
+    assert page(client, supervisor, released, "individual_print").status_code == 404
 
 
-def test_hr_reads_any_report(client, released, hr):
-    assert page(client, hr, released).status_code == 200
-    assert page(client, hr, released, "individual_print").status_code == 200
+def test_hr_reads_any_report(client, released, hr_admin):
+    assert page(client, hr_admin, released).status_code == 200
+    assert page(client, hr_admin, released, "individual_print").status_code == 200
 
 
 @pytest.mark.parametrize("name", ["individual", "individual_print"])
@@ -143,18 +120,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, released, name):
 
 
 @pytest.mark.parametrize("state", [Cycle.State.OPEN, Cycle.State.CLOSED])
-def test_before_release_nobody_reads_it(client, participant, leader, boss, hr, state):
+def test_before_release_nobody_reads_it(client, participant, leader, supervisor, hr_admin, state):
     submit_all(self_rater(participant), "4")
     Cycle.objects.filter(pk=participant.cycle_id).update(state=state)
     participant.shared_with_supervisor = True
     participant.save()
-    for user in (leader, boss, hr):
+    for user in (leader, supervisor, hr_admin):
         assert page(client, user, participant).status_code == 404
         assert page(client, user, participant, "individual_print").status_code == 404
 
 
-def test_a_report_of_nobody_is_404_even_for_hr(client, released, hr):
-    client.force_login(hr)
+def test_a_report_of_nobody_is_404_even_for_hr(client, released, hr_admin):
+    client.force_login(hr_admin)
     assert client.get(reverse("reports:individual", args=[999999])).status_code == 404
 
 
@@ -170,12 +147,14 @@ ROLE_EXPECTATIONS = {
 
 
 @pytest.mark.parametrize("role", ROLE_EXPECTATIONS)
-def test_every_report_url_for_every_role(client, released, leader, other_leader, boss, hr, role):
+def test_every_report_url_for_every_role(
+    client, released, leader, other_leader, supervisor, hr_admin, role
+):
     users = {
         "leader": leader,
         "other_leader": other_leader,
-        "supervisor_not_shared": boss,
-        "hr": hr,
+        "supervisor_not_shared": supervisor,
+        "hr": hr_admin,
     }
     if role in users:
         client.force_login(users[role])
@@ -202,14 +181,14 @@ def test_the_leader_sees_the_share_button_with_the_supervisors_name(client, rele
     assert "Samuel Okoro can now read your report." in content
 
 
-def test_the_supervisor_and_hr_see_no_share_button(client, released, leader, boss, hr):
+def test_the_supervisor_and_hr_see_no_share_button(client, released, leader, supervisor, hr_admin):
     released.shared_with_supervisor = True
     released.save()
-    for user in (boss, hr):
+    for user in (supervisor, hr_admin):
         content = page(client, user, released).content.decode()
         assert url("share", released) not in content
         assert "Action plan" not in content
-    assert "shared this report with you" in page(client, boss, released).content.decode()
+    assert "shared this report with you" in page(client, supervisor, released).content.decode()
 
 
 def test_share_is_post_only(client, released, leader):
@@ -350,9 +329,9 @@ def test_comments_carry_their_group_and_no_names(client, participant, leader):
         assert rater.email not in html
 
 
-def test_hostile_names_and_comments_are_escaped(client, compass, boss):
+def test_hostile_names_and_comments_are_escaped(client, compass, supervisor):
     hostile_leader = UserFactory(email="hostile@example.org", full_name=HOSTILE)
-    participant = make_participant(person=hostile_leader, supervisor=boss)
+    participant = make_participant(person=hostile_leader, supervisor=supervisor)
     for rater in peers(participant, 3):
         submit_all(rater, "4", comments={1: {"strength": HOSTILE}})
     release(participant)
@@ -412,9 +391,11 @@ def test_without_a_self_assessment_gaps_say_there_is_nothing_to_compare(
     assert "No blind spots" not in gaps
 
 
-def test_an_all_leaders_participant_has_no_level_columns_and_no_pitfalls(client, compass, boss):
+def test_an_all_leaders_participant_has_no_level_columns_and_no_pitfalls(
+    client, compass, supervisor
+):
     person = UserFactory(email="all.leaders@example.org", full_name="Ana Lima")
-    participant = make_participant(person=person, supervisor=boss, level_slug="all-leaders")
+    participant = make_participant(person=person, supervisor=supervisor, level_slug="all-leaders")
     submit_all(self_rater(participant), "4")
     release(participant)
     html = page(client, person, participant).content.decode()
@@ -466,12 +447,12 @@ def test_report_page_runs_in_constant_queries(
 
 @pytest.mark.parametrize("n_peers", [3, 12])
 def test_report_page_for_hr_runs_in_constant_queries(
-    client, participant, hr, django_assert_num_queries, n_peers
+    client, participant, hr_admin, django_assert_num_queries, n_peers
 ):
     for rater in peers(participant, n_peers):
         submit_all(rater, "3", comments={2: {"strength": "Calm under pressure."}})
     release(participant)
-    client.force_login(hr)
+    client.force_login(hr_admin)
     # The HR group check instead of the leader's action plan: HR never sees plans.
     with django_assert_num_queries(14):
         assert client.get(url("individual", participant)).status_code == 200

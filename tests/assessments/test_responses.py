@@ -11,11 +11,6 @@ from tests.factories import RaterFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def peer(compass):
-    return RaterFactory()
-
-
 def _values(section, value="3"):
     return {item.key: value for item in section.items}
 
@@ -29,69 +24,69 @@ def _answer_all(rater, value="3"):
     return questionnaire
 
 
-def test_saving_a_section_keeps_answers_and_marks_the_rater_started(peer):
-    section = build_questionnaire(peer.participant.level).section(1)
+def test_saving_a_section_keeps_answers_and_marks_the_rater_started(rater):
+    section = build_questionnaire(rater.participant.level).section(1)
     values = _values(section)
     values[section.items[0].key] = NOT_OBSERVED
     responses.save_section(
-        rater=peer, section=section, values=values, comments={"strength": "Listens well."}
+        rater=rater, section=section, values=values, comments={"strength": "Listens well."}
     )
-    saved = responses.answers_of(peer.response)
+    saved = responses.answers_of(rater.response)
     assert saved[section.items[0].key] == NOT_OBSERVED
     assert saved[section.items[1].key] == 3
-    assert responses.comments_of(peer.response) == {
+    assert responses.comments_of(rater.response) == {
         (section.enabler.pk, "strength"): "Listens well."
     }
-    peer.refresh_from_db()
-    assert peer.status == Rater.Status.STARTED
+    rater.refresh_from_db()
+    assert rater.status == Rater.Status.STARTED
 
 
-def test_not_observed_is_stored_as_an_answer_without_a_score(peer):
-    section = build_questionnaire(peer.participant.level).section(2)
+def test_not_observed_is_stored_as_an_answer_without_a_score(rater):
+    section = build_questionnaire(rater.participant.level).section(2)
     responses.save_section(
-        rater=peer, section=section, values=_values(section, NOT_OBSERVED), comments={}
+        rater=rater, section=section, values=_values(section, NOT_OBSERVED), comments={}
     )
-    answers = Answer.objects.filter(response=peer.response)
+    answers = Answer.objects.filter(response=rater.response)
     assert answers.count() == len(section.items)
     assert set(answers.values_list("score", flat=True)) == {None}
 
 
-def test_saving_again_replaces_answers_instead_of_duplicating_them(peer):
-    section = build_questionnaire(peer.participant.level).section(1)
-    responses.save_section(rater=peer, section=section, values=_values(section, "2"), comments={})
-    responses.save_section(rater=peer, section=section, values=_values(section, "5"), comments={})
-    assert Answer.objects.filter(response=peer.response).count() == len(section.items)
+def test_saving_again_replaces_answers_instead_of_duplicating_them(rater):
+    section = build_questionnaire(rater.participant.level).section(1)
+    responses.save_section(rater=rater, section=section, values=_values(section, "2"), comments={})
+    responses.save_section(rater=rater, section=section, values=_values(section, "5"), comments={})
+    assert Answer.objects.filter(response=rater.response).count() == len(section.items)
     assert set(Answer.objects.values_list("score", flat=True)) == {5}
 
 
-def test_blank_items_in_a_later_save_keep_their_earlier_answer(peer):
-    section = build_questionnaire(peer.participant.level).section(1)
-    responses.save_section(rater=peer, section=section, values=_values(section, "2"), comments={})
+def test_blank_items_in_a_later_save_keep_their_earlier_answer(rater):
+    section = build_questionnaire(rater.participant.level).section(1)
+    responses.save_section(rater=rater, section=section, values=_values(section, "2"), comments={})
     responses.save_section(
-        rater=peer, section=section, values={section.items[0].key: "4"}, comments={}
+        rater=rater, section=section, values={section.items[0].key: "4"}, comments={}
     )
-    saved = responses.answers_of(peer.response)
+    saved = responses.answers_of(rater.response)
     assert saved[section.items[0].key] == 4
     assert saved[section.items[1].key] == 2
 
 
 @pytest.mark.parametrize("bad", ["0", "6", "7", "-1", "abc", "3.5"])
-def test_answers_outside_the_scale_are_refused_and_nothing_is_saved(peer, bad):
-    section = build_questionnaire(peer.participant.level).section(1)
+def test_answers_outside_the_scale_are_refused_and_nothing_is_saved(rater, bad):
+    section = build_questionnaire(rater.participant.level).section(1)
     values = _values(section)
     values[section.items[1].key] = bad
     with pytest.raises(DomainError) as refused:
-        responses.save_section(rater=peer, section=section, values=values, comments={})
+        responses.save_section(rater=rater, section=section, values=values, comments={})
     assert refused.value.field == section.items[1].key
     assert not Answer.objects.exists()
 
 
-def test_submitting_with_items_unanswered_names_them_and_keeps_the_draft(peer):
-    questionnaire = build_questionnaire(peer.participant.level)
+def test_submitting_with_items_unanswered_names_them_and_keeps_the_draft(rater):
+    questionnaire = build_questionnaire(rater.participant.level)
     first = questionnaire.section(1)
-    responses.save_section(rater=peer, section=first, values=_values(first), comments={})
+    responses.save_section(rater=rater, section=first, values=_values(first), comments={})
     with pytest.raises(responses.IncompleteResponse) as incomplete:
-        responses.submit_response(rater=peer)
+        responses.submit_response(rater=rater)
     assert incomplete.value.missing == [
         k for k in questionnaire.item_keys if k not in first.item_keys
     ]
@@ -99,16 +94,16 @@ def test_submitting_with_items_unanswered_names_them_and_keeps_the_draft(peer):
     assert Response.objects.get().submitted_at is None
 
 
-def test_a_complete_response_submits_once_and_is_then_read_only(peer):
-    questionnaire = _answer_all(peer)
-    response = responses.submit_response(rater=peer)
+def test_a_complete_response_submits_once_and_is_then_read_only(rater):
+    questionnaire = _answer_all(rater)
+    response = responses.submit_response(rater=rater)
     assert response.submitted_at is not None
     first_time = response.submitted_at
-    again = responses.submit_response(rater=peer)  # a double click
+    again = responses.submit_response(rater=rater)  # a double click
     assert again.submitted_at == first_time
     with pytest.raises(DomainError):
         responses.save_section(
-            rater=peer,
+            rater=rater,
             section=questionnaire.section(1),
             values=_values(questionnaire.section(1), "1"),
             comments={},
@@ -116,28 +111,28 @@ def test_a_complete_response_submits_once_and_is_then_read_only(peer):
     assert set(Answer.objects.values_list("score", flat=True)) == {3}
 
 
-def test_answers_after_the_cycle_closed_are_refused_and_the_draft_kept(peer):
-    section = build_questionnaire(peer.participant.level).section(1)
-    responses.save_section(rater=peer, section=section, values=_values(section, "2"), comments={})
+def test_answers_after_the_cycle_closed_are_refused_and_the_draft_kept(rater):
+    section = build_questionnaire(rater.participant.level).section(1)
+    responses.save_section(rater=rater, section=section, values=_values(section, "2"), comments={})
     Cycle.objects.update(state=Cycle.State.CLOSED)
-    peer.refresh_from_db()
+    rater.refresh_from_db()
     with pytest.raises(DomainError, match="closed"):
         responses.save_section(
-            rater=peer, section=section, values=_values(section, "5"), comments={}
+            rater=rater, section=section, values=_values(section, "5"), comments={}
         )
     with pytest.raises(DomainError, match="closed"):
-        responses.submit_response(rater=peer)
+        responses.submit_response(rater=rater)
     assert set(Answer.objects.values_list("score", flat=True)) == {2}
 
 
-def test_declining_records_the_reason_and_stops_answers(peer):
-    responses.decline(rater=peer, reason="I joined the team last week.")
-    peer.refresh_from_db()
-    assert peer.status == Rater.Status.DECLINED
-    assert peer.declined_reason == "I joined the team last week."
-    section = build_questionnaire(peer.participant.level).section(1)
+def test_declining_records_the_reason_and_stops_answers(rater):
+    responses.decline(rater=rater, reason="I joined the team last week.")
+    rater.refresh_from_db()
+    assert rater.status == Rater.Status.DECLINED
+    assert rater.declined_reason == "I joined the team last week."
+    section = build_questionnaire(rater.participant.level).section(1)
     with pytest.raises(DomainError):
-        responses.save_section(rater=peer, section=section, values=_values(section), comments={})
+        responses.save_section(rater=rater, section=section, values=_values(section), comments={})
 
 
 def test_the_self_assessment_cannot_be_declined(compass):

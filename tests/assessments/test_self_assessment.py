@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from assessments.models import Cycle, Rater
 from tests.assessments.helpers import answer_everything
-from tests.factories import UserFactory, make_participant, self_rater
+from tests.factories import self_rater
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def participant(compass):
-    return make_participant()
 
 
 def url(name, participant, *args):
@@ -45,8 +40,8 @@ def test_the_leader_completes_and_submits_the_self_assessment(client, participan
     assert self_rater(participant).status == Rater.Status.SUBMITTED
 
 
-def test_nobody_else_can_open_a_leaders_self_assessment(client, participant):
-    client.force_login(UserFactory())
+def test_nobody_else_can_open_a_leaders_self_assessment(client, participant, outsider):
+    client.force_login(outsider)
     for page in ["start", "review"]:
         assert client.get(url(page, participant)).status_code == 404
     assert client.get(url("section", participant, 1)).status_code == 404

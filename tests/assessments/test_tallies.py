@@ -46,22 +46,17 @@ def cycle(compass):
     return CycleFactory(state=Cycle.State.OPEN)
 
 
-@pytest.fixture
-def hr(hr_admin):
-    return hr_admin
-
-
 def _live(participant):
     """What the tallies read before release (through the same SELECT, not the frozen rows)."""
     participant.cycle.tallied_at = None
     return tallies.participant_tallies(participant)
 
 
-def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr):
+def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr_admin):
     leader = _leader(cycle, UserFactory(), peers=5)
     # a draft never counts: this peer answered everything but did not submit
     submit_all(RaterFactory(participant=leader, group=RaterGroup.PEER), "1", submit=False)
-    cycle = _release(cycle, hr)
+    cycle = _release(cycle, hr_admin)
     assert cycle.tallied_at is not None
     figures = tallies.participant_tallies(leader)
 
@@ -92,13 +87,13 @@ def item_level(item):
     return Indicator.objects.get(pk=item.indicator_id).behaviour.level_id
 
 
-def test_frozen_figures_are_those_of_the_answers(cycle, hr):
+def test_frozen_figures_are_those_of_the_answers(cycle, hr_admin):
     leaders = [_leader(cycle, UserFactory(), peers=p) for p in (3, 4)]
     leaders.append(_leader(cycle, UserFactory(), peers=3, level_slug="directors"))
     live = {p.pk: _live(p) for p in leaders}
     live_rows = tallies.item_rows(cycle, cycle.participants.all())
     live_parts = group_reports.released_parts(cycle.participants.all(), cycle)
-    cycle = _release(cycle, hr)
+    cycle = _release(cycle, hr_admin)
     for participant in leaders:
         participant.refresh_from_db()
         assert participant.cycle.tallied_at is not None
@@ -110,9 +105,9 @@ def test_frozen_figures_are_those_of_the_answers(cycle, hr):
     assert group_reports.released_parts(cycle.participants.all(), cycle) == live_parts
 
 
-def test_reports_read_the_frozen_figures_not_the_answers(cycle, hr):
+def test_reports_read_the_frozen_figures_not_the_answers(cycle, hr_admin):
     leader = _leader(cycle, UserFactory(), peers=3)
-    cycle = _release(cycle, hr)
+    cycle = _release(cycle, hr_admin)
     before = reports.individual_report(leader)
     cohort_before = group_reports.cohort_report(cycle)
     # Answers cannot change after release; if a row were altered behind the rules' back, the
@@ -124,11 +119,11 @@ def test_reports_read_the_frozen_figures_not_the_answers(cycle, hr):
     assert group_reports.cohort_report(cycle).levels.rows == cohort_before.levels.rows
 
 
-def test_erasure_and_retention_leave_the_tallies_and_reports_as_they_were(cycle, hr):
+def test_erasure_and_retention_leave_the_tallies_and_reports_as_they_were(cycle, hr_admin):
     leader = _leader(cycle, UserFactory(), peers=3)
     peer = RaterFactory(participant=leader, group=RaterGroup.PEER)
     submit_all(peer, "4", comments={1: {"strength": "Listens."}})
-    cycle = _release(cycle, hr)
+    cycle = _release(cycle, hr_admin)
     rows = set(ItemTally.objects.values_list(*tallies.COLUMNS))
     sections = [s.row for s in reports.individual_report(leader).sections]
     stewardship.erase_person(email=peer.email)
@@ -139,31 +134,31 @@ def test_erasure_and_retention_leave_the_tallies_and_reports_as_they_were(cycle,
     assert not any(s.comments for s in report.sections)  # the erased peer's words are gone
 
 
-def test_a_participant_removed_takes_their_tallies_along(cycle, hr):
+def test_a_participant_removed_takes_their_tallies_along(cycle, hr_admin):
     leader = _leader(cycle, UserFactory(), peers=3)
     other = _leader(cycle, UserFactory(), peers=3)
-    _release(cycle, hr)
+    _release(cycle, hr_admin)
     leader.delete()
     assert not ItemTally.objects.filter(participant_id=leader.pk).exists()
     assert ItemTally.objects.filter(participant=other).exists()
 
 
-def test_freezing_again_replaces_the_rows(cycle, hr):
+def test_freezing_again_replaces_the_rows(cycle, hr_admin):
     _leader(cycle, UserFactory(), peers=3)
-    cycle = _release(cycle, hr)
+    cycle = _release(cycle, hr_admin)
     count = ItemTally.objects.count()
     assert tallies.freeze(cycle) == count
     assert ItemTally.objects.count() == count
 
 
 @pytest.mark.parametrize("report", ["individual", "team", "cohort"])
-def test_released_reports_run_in_constant_queries(compass, hr, report):
+def test_released_reports_run_in_constant_queries(compass, hr_admin, report):
     counts = []
     for size in [3, 9]:
         cycle = CycleFactory(state=Cycle.State.OPEN)
         boss = UserFactory()
         leaders = [_leader(cycle, boss, peers=3 + i % 4) for i in range(size)]
-        cycle = _release(cycle, hr)
+        cycle = _release(cycle, hr_admin)
         leaders[-1].refresh_from_db()
         with CaptureQueriesContext(connection) as captured:
             if report == "individual":

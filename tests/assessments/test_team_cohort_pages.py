@@ -5,19 +5,17 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import HR_ADMINS_GROUP, Cycle, Rater, RaterGroup
+from assessments.models import Cycle, Rater, RaterGroup
 from assessments.plans import action_plans
-from assessments.reporting import tallies
 from compass.models import Enabler
-from tests.assessments.helpers import fast_submit
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from tests.assessments.helpers import rated_leader, release
+from tests.factories import CycleFactory, UserFactory, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -28,46 +26,10 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # --- people and a released cohort ----------------------------------------------------------
 
 
-def leader(cycle, supervisor, *, org_unit, gender="", level_slug="heads-of-teams", own, peers):
-    """A participant with a submitted self-assessment (``own`` on every item) and one peer per
-    score in ``peers``; every answer of a rater is the same score, so means are easy to work
-    out by hand."""
-    participant = make_participant(
-        cycle, supervisor=supervisor, org_unit=org_unit, gender=gender, level_slug=level_slug
-    )
-    fast_submit(self_rater(participant), own)
-    for score in peers:
-        fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), score)
-    return participant
-
-
-def release(cycle):
-    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.RELEASED)
-    tallies.freeze(cycle)  # as release_cycle does
-    cycle.refresh_from_db()
-
-
 @pytest.fixture
-def hr(db):
-    user = UserFactory(email="hana.rahimi@example.org", full_name="Hana Rahimi")
-    user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def bea(db):
-    return UserFactory(email="bea.boss@example.org", full_name="Bea Boss")
-
-
-@pytest.fixture
-def gustavo(db):
-    return UserFactory(email="gustavo.geneva@example.org", full_name="Gustavo Geneva")
-
-
-@pytest.fixture
-def cohort(compass, bea, gustavo):
-    """Bea supervises six Heads of Teams: four in Nairobi (women; self 4, peers 3, 3, 4) and
-    two in an org unit with a hostile name (men; self 1, peers 1, 1, 2). Gustavo supervises
+def cohort(compass, supervisor, other_supervisor):
+    """The supervisor has six Heads of Teams: four in Nairobi (women; self 4, peers 3, 3, 4) and
+    two in an org unit with a hostile name (men; self 1, peers 1, 1, 2). The other supervisor has
     three Directors in Geneva (women; self 5, peers 4, 4, 4).
 
     By hand, per enabler (every leader of a level answers the same items):
@@ -81,13 +43,26 @@ def cohort(compass, bea, gustavo):
     """
     cycle = CycleFactory(name="Cohort 2026")
     for _ in range(4):
-        leader(cycle, bea, org_unit="Regional Office Nairobi", gender="woman", own="4",
-               peers="334")  # fmt: skip
+        rated_leader(
+            cycle,
+            supervisor,
+            org_unit="Regional Office Nairobi",
+            gender="woman",
+            own="4",
+            peers="334",
+        )
     for _ in range(2):
-        leader(cycle, bea, org_unit=HOSTILE, gender="man", own="1", peers="112")
+        rated_leader(cycle, supervisor, org_unit=HOSTILE, gender="man", own="1", peers="112")
     for _ in range(3):
-        leader(cycle, gustavo, org_unit="Headquarters Geneva", gender="woman",
-               level_slug="directors", own="5", peers="444")  # fmt: skip
+        rated_leader(
+            cycle,
+            other_supervisor,
+            org_unit="Headquarters Geneva",
+            gender="woman",
+            level_slug="directors",
+            own="5",
+            peers="444",
+        )
     release(cycle)
     return cycle
 
@@ -169,36 +144,44 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, cohort):
 
 
 def test_the_team_report_is_the_supervisors_alone(
-    client, cohort, bea, member, hr, stranger_supervisor
+    client, cohort, supervisor, member, hr_admin, stranger_supervisor
 ):
-    assert get(client, bea, team_url(cohort)).status_code == 200
-    for user in (member.person, stranger_supervisor, hr):
+    assert get(client, supervisor, team_url(cohort)).status_code == 200
+    for user in (member.person, stranger_supervisor, hr_admin):
         assert get(client, user, team_url(cohort)).status_code == 404
 
 
-def test_the_cohort_report_is_for_hr_alone(client, cohort, bea, member, hr, stranger_supervisor):
-    assert get(client, hr, cohort_url(cohort)).status_code == 200
-    for user in (member.person, bea, stranger_supervisor):
+def test_the_cohort_report_is_for_hr_alone(
+    client, cohort, supervisor, member, hr_admin, stranger_supervisor
+):
+    assert get(client, hr_admin, cohort_url(cohort)).status_code == 200
+    for user in (member.person, supervisor, stranger_supervisor):
         assert get(client, user, cohort_url(cohort)).status_code == 404
 
 
-def test_an_unknown_cycle_is_404(client, cohort, bea, hr):
-    assert get(client, bea, reverse("reports:team", args=[cohort.pk + 999])).status_code == 404
-    assert get(client, hr, reverse("reports:cohort", args=[cohort.pk + 999])).status_code == 404
+def test_an_unknown_cycle_is_404(client, cohort, supervisor, hr_admin):
+    assert (
+        get(client, supervisor, reverse("reports:team", args=[cohort.pk + 999])).status_code == 404
+    )
+    assert (
+        get(client, hr_admin, reverse("reports:cohort", args=[cohort.pk + 999])).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("state", [Cycle.State.OPEN, Cycle.State.CLOSED])
-def test_no_team_or_cohort_report_exists_before_release(client, cohort, bea, hr, state):
+def test_no_team_or_cohort_report_exists_before_release(
+    client, cohort, supervisor, hr_admin, state
+):
     Cycle.objects.filter(pk=cohort.pk).update(state=state)
-    assert get(client, bea, team_url(cohort)).status_code == 404
-    assert get(client, hr, cohort_url(cohort)).status_code == 404
+    assert get(client, supervisor, team_url(cohort)).status_code == 404
+    assert get(client, hr_admin, cohort_url(cohort)).status_code == 404
 
 
 # --- the team report -----------------------------------------------------------------------
 
 
-def test_team_report_shows_the_team_per_enabler_and_level(client, cohort, bea):
-    response = get(client, bea, team_url(cohort))
+def test_team_report_shows_the_team_per_enabler_and_level(client, cohort, supervisor):
+    response = get(client, supervisor, team_url(cohort))
     assert response.context["size"] == 6
     others = table(response, "team-others")
     assert others[0][1:] == list(
@@ -210,17 +193,17 @@ def test_team_report_shows_the_team_per_enabler_and_level(client, cohort, bea):
         assert row_of(table(response, "team-self"), label)[1:] == ["3.0"] * 7
         assert row_of(table(response, "team-gap"), label)[1:] == ["+0.3"] * 7
     assert "6 leaders" in row_of(others, "Whole team")[0]
-    # Gustavo's Directors are not Bea's team.
+    # The other supervisor's Directors are not this team.
     assert "Directors" not in response.content.decode()
 
 
-def test_team_report_lists_the_members_who_shared_their_report(client, cohort, bea, member):
+def test_team_report_lists_the_members_who_shared_their_report(client, cohort, supervisor, member):
     member.shared_with_supervisor = True
     member.save()
-    content = get(client, bea, team_url(cohort)).content.decode()
+    content = get(client, supervisor, team_url(cohort)).content.decode()
     assert reverse("reports:individual", args=[member.pk]) in content
     assert member.person.get_full_name() in content
-    others = cohort.participants.filter(supervisor=bea).exclude(pk=member.pk)
+    others = cohort.participants.filter(supervisor=supervisor).exclude(pk=member.pk)
     for participant in others:
         assert reverse("reports:individual", args=[participant.pk]) not in content
 
@@ -228,8 +211,8 @@ def test_team_report_lists_the_members_who_shared_their_report(client, cohort, b
 def test_a_team_below_k_is_explained_and_shows_no_numbers(client, compass):
     boss = UserFactory()
     cycle = CycleFactory()
-    first = leader(cycle, boss, org_unit="Country Office Peru", own="2", peers="115")
-    leader(cycle, boss, org_unit="Country Office Peru", own="2", peers="115")
+    first = rated_leader(cycle, boss, org_unit="Country Office Peru", own="2", peers="115")
+    rated_leader(cycle, boss, org_unit="Country Office Peru", own="2", peers="115")
     first.shared_with_supervisor = True
     first.save()
     release(cycle)
@@ -252,9 +235,10 @@ def test_a_suppressed_level_of_a_team_shows_no_number(client, compass):
     boss = UserFactory()
     cycle = CycleFactory()
     for _ in range(3):
-        leader(cycle, boss, org_unit="Country Office Peru", own="4", peers="333")
-    leader(cycle, boss, org_unit="Country Office Peru", level_slug="directors", own="2",
-           peers="122")  # fmt: skip
+        rated_leader(cycle, boss, org_unit="Country Office Peru", own="4", peers="333")
+    rated_leader(
+        cycle, boss, org_unit="Country Office Peru", level_slug="directors", own="2", peers="122"
+    )
     release(cycle)
     response = get(client, boss, team_url(cycle))
     content = response.content.decode()
@@ -272,8 +256,8 @@ def test_a_suppressed_level_of_a_team_shows_no_number(client, compass):
 # --- the cohort report ---------------------------------------------------------------------
 
 
-def test_cohort_heatmap_by_level_matches_hand_computation(client, cohort, hr):
-    response = get(client, hr, cohort_url(cohort))
+def test_cohort_heatmap_by_level_matches_hand_computation(client, cohort, hr_admin):
+    response = get(client, hr_admin, cohort_url(cohort))
     expected = {
         "levels-others": {"Heads of Teams": "2.7", "Directors": "4.0"},
         "levels-self": {"Heads of Teams": "3.0", "Directors": "5.0"},
@@ -289,14 +273,14 @@ def test_cohort_heatmap_by_level_matches_hand_computation(client, cohort, hr):
     assert '<td class="heat heat-gap-5">+1.0</td>' in response.content.decode()
 
 
-def test_cohort_response_rates(client, cohort, hr):
-    rates = table(get(client, hr, cohort_url(cohort)), None)
+def test_cohort_response_rates(client, cohort, hr_admin):
+    rates = table(get(client, hr_admin, cohort_url(cohort)), None)
     assert ["Self-assessments", "9", "9", "100%"] in rates
     assert ["Raters (all except self)", "27", "27", "100%"] in rates
 
 
-def test_cohort_org_units_suppress_a_small_unit_and_its_complement(client, cohort, hr):
-    response = get(client, hr, cohort_url(cohort))
+def test_cohort_org_units_suppress_a_small_unit_and_its_complement(client, cohort, hr_admin):
+    response = get(client, hr_admin, cohort_url(cohort))
     content = response.content.decode()
     for measure in ("others", "self", "gap"):
         rows = table(response, f"org-units-{measure}")
@@ -315,16 +299,16 @@ def test_cohort_org_units_suppress_a_small_unit_and_its_complement(client, cohor
     assert "complementary suppression" in content
 
 
-def test_cohort_genders_suppress_two_men_and_the_women_with_them(client, cohort, hr):
-    response = get(client, hr, cohort_url(cohort))
+def test_cohort_genders_suppress_two_men_and_the_women_with_them(client, cohort, hr_admin):
+    response = get(client, hr_admin, cohort_url(cohort))
     rows = table(response, "genders-others")
     assert row_of(rows, "Man")[1].startswith("suppressed")
     assert row_of(rows, "Woman")[1].startswith("suppressed")
     assert not any(row[0].startswith("Another gender") for row in rows)  # nobody: left out
 
 
-def test_cohort_most_frequent_pitfalls_per_level(client, cohort, hr):
-    response = get(client, hr, cohort_url(cohort))
+def test_cohort_most_frequent_pitfalls_per_level(client, cohort, hr_admin):
+    response = get(client, hr_admin, cohort_url(cohort))
     content = response.content.decode()
     assert response.context["pitfalls"][0]["level"] == "Heads of Teams"
     assert [len(level["pitfalls"]) for level in response.context["pitfalls"]] == [3, 3]
@@ -334,34 +318,39 @@ def test_cohort_most_frequent_pitfalls_per_level(client, cohort, hr):
     assert directors["pitfalls"][0]["title"] in content
 
 
-def test_cohort_counts_action_plans_without_showing_them(client, cohort, hr, member):
+def test_cohort_counts_action_plans_without_showing_them(client, cohort, hr_admin, member):
     enabler = Enabler.objects.filter(edition="2024").first()
     second = cohort.participants.exclude(pk=member.pk).first()
     for participant in (member, second):
         action_plans.add_focus(participant=participant, enabler=enabler, goal="Secret goal text")
     action_plans.share_plan(plan=action_plans.plan_for(member), shared=True)
-    content = get(client, hr, cohort_url(cohort)).content.decode()
+    content = get(client, hr_admin, cohort_url(cohort)).content.decode()
     assert "2 leaders have an action plan; 1 shared it with their supervisor." in content
     assert "Secret goal text" not in content
 
 
-def test_hostile_org_unit_names_are_escaped(client, cohort, hr):
-    content = get(client, hr, cohort_url(cohort)).content.decode()
+def test_hostile_org_unit_names_are_escaped(client, cohort, hr_admin):
+    content = get(client, hr_admin, cohort_url(cohort)).content.decode()
     assert ESCAPED in content
     assert HOSTILE not in content
 
 
-def test_cohort_page_links_its_exports(client, cohort, hr):
-    content = get(client, hr, cohort_url(cohort)).content.decode()
+def test_cohort_page_links_its_exports(client, cohort, hr_admin):
+    content = get(client, hr_admin, cohort_url(cohort)).content.decode()
     export = reverse("reports:cohort_export", args=[cohort.pk])
     assert f"{export}?format=csv" in content and f"{export}?format=xlsx" in content
 
 
-def test_pages_never_show_raters_or_team_members_who_did_not_share(client, cohort, bea, hr):
+def test_pages_never_show_raters_or_team_members_who_did_not_share(
+    client, cohort, supervisor, hr_admin
+):
     raters = Rater.objects.filter(participant__cycle=cohort, group=RaterGroup.PEER)
     names = [r.name for r in raters] + [p.person.full_name for p in cohort.participants.all()]
     emails = [r.email for r in raters] + [p.person.email for p in cohort.participants.all()]
-    for response in (get(client, hr, cohort_url(cohort)), get(client, bea, team_url(cohort))):
+    for response in (
+        get(client, hr_admin, cohort_url(cohort)),
+        get(client, supervisor, team_url(cohort)),
+    ):
         content = response.content.decode()
         assert not any(name in content for name in names if name)
         assert not any(email in content for email in emails)
@@ -370,22 +359,26 @@ def test_pages_never_show_raters_or_team_members_who_did_not_share(client, cohor
 # --- query budgets -------------------------------------------------------------------------
 
 
-def test_team_and_cohort_pages_run_in_constant_queries(client, compass, hr):
+def test_team_and_cohort_pages_run_in_constant_queries(client, compass, hr_admin):
     counts = []
     for size in (4, 12):
         boss = UserFactory()
         cycle = CycleFactory()
         for i in range(size):
-            participant = leader(
-                cycle, boss, org_unit=f"Country Office {i % 4}", gender="woman", own="4",
+            participant = rated_leader(
+                cycle,
+                boss,
+                org_unit=f"Country Office {i % 4}",
+                gender="woman",
+                own="4",
                 peers="333",
-            )  # fmt: skip
+            )
             # shared reports do not count toward k: keep at least k unshared in the team
             participant.shared_with_supervisor = i == 0
             participant.save()
         release(cycle)
         measured = []
-        for user, url in ((boss, team_url(cycle)), (hr, cohort_url(cycle))):
+        for user, url in ((boss, team_url(cycle)), (hr_admin, cohort_url(cycle))):
             client.force_login(user)
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url).status_code == 200
@@ -397,12 +390,12 @@ def test_team_and_cohort_pages_run_in_constant_queries(client, compass, hr):
 # --- the home page -------------------------------------------------------------------------
 
 
-def test_home_links_supervisors_to_team_reports_and_shared_reports(cohort, bea, member):
+def test_home_links_supervisors_to_team_reports_and_shared_reports(cohort, supervisor, member):
     """The home template, given the context ``leader.home`` is to pass (see the view)."""
     member.shared_with_supervisor = True
     member.save()
     request = RequestFactory().get("/")
-    request.user = bea
+    request.user = supervisor
     html = render_to_string(
         "home.html",
         {"participations": [], "team": [], "team_reports": [cohort], "shared_reports": [member]},

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core import mail
+from playwright.sync_api import expect
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -265,6 +266,18 @@ def assert_question_error_announced(page, item, text="This needs an answer."):
 
 # The label of the first field of Django's set-password form; crispy-forms marks required
 # fields with "*", and the second field's label starts with the same words.
+def sign_in(one, email, password):
+    """``one`` (a Journey) signs in on the sign-in page and lands on the home page."""
+    page = one.page
+    page.goto("/accounts/login/")
+    one.check("sign in", screenshot=False)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+    one.check("home", screenshot=False)
+
+
 NEW_PASSWORD = re.compile(r"^\s*New password\*?\s*$")
 
 

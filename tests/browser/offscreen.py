@@ -11,12 +11,36 @@ import datetime
 from django.utils import timezone
 
 from assessments.answering import nominations
-from assessments.models import Participant, Rater, RaterGroup
+from assessments.models import Participant, Rater, RaterGroup, User
 from assessments.reporting import sharing
 from assessments.running import cycles, hr_actions, imports
 from tests.assessments.helpers import fast_submit
 
 CYCLE_NAME = "Field offices 2026"
+
+# The people the journeys follow: the leader as HR's import names them (email, name, level,
+# supervisor, org unit, gender), three peers they nominate, and the password they choose.
+LEADER_EMAIL = "lucia.ortega@iom.example.org"
+SUPERVISOR_EMAIL = "samuel.okoro@iom.example.org"
+LEADER = (
+    LEADER_EMAIL,
+    "Lucía Ortega",
+    "Heads of Teams",
+    SUPERVISOR_EMAIL,
+    "Country Office Kenya",
+    "woman",
+)
+PEERS = [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(1, 4)]
+PASSWORD = "field-office-compass-2026"
+
+
+def choose_password(email, password=PASSWORD):
+    """The person with ``email`` has chosen ``password`` (as "Forgotten your password?" lets
+    them, which the leader and supervisor journeys do in the browser)."""
+    user = User.objects.get(email=email)
+    user.set_password(password)
+    user.save()
+    return user
 
 
 def participants_csv(rows):

@@ -7,34 +7,18 @@ import re
 from playwright.sync_api import expect
 
 from . import offscreen
-from .helpers import PHONE
-
-LEADER_EMAIL = "lucia.ortega@iom.example.org"
-LEADER = (
-    LEADER_EMAIL,
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PASSWORD = "field-office-compass-2026"
+from .helpers import PHONE, sign_in
+from .offscreen import LEADER, LEADER_EMAIL, PASSWORD
 
 
 def test_a_leader_prints_a_card_and_the_partner_types_its_code(site, journey, hr_admin):
     cycle = offscreen.open_cycle(hr_admin, [LEADER])
     participant = offscreen.participant(cycle, LEADER_EMAIL)
-    participant.person.set_password(PASSWORD)
-    participant.person.save()
+    offscreen.choose_password(LEADER_EMAIL)
 
     lucia = journey("leader")
     page = lucia.page
-    page.goto("/accounts/login/")
-    lucia.check("sign in", screenshot=False)
-    page.get_by_label("Email address").fill(LEADER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    lucia.check("home", screenshot=False)
+    sign_in(lucia, LEADER_EMAIL, PASSWORD)
     page.goto(f"/me/{participant.pk}/")
     lucia.check("my 360")
 

@@ -10,19 +10,8 @@ from assessments.models import Cycle
 from compass.models import GRL_EDITION
 
 from . import offscreen
-from .helpers import answer_section, emails_to, link_in
-
-LEADER_EMAIL = "lucia.ortega@iom.example.org"
-LEADER = (
-    LEADER_EMAIL,
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PEERS = [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(1, 4)]
-PASSWORD = "field-office-compass-2026"
+from .helpers import answer_section, emails_to, link_in, sign_in
+from .offscreen import LEADER, LEADER_EMAIL, PASSWORD, PEERS
 
 
 def test_a_peer_answers_the_section_and_the_leader_reads_it_apart(site, journey, hr_admin):
@@ -51,16 +40,10 @@ def test_a_peer_answers_the_section_and_the_leader_reads_it_apart(site, journey,
     # --- everyone answers, HR releases, the leader reads -----------------------------------
     offscreen.everyone_answers(cycle)
     offscreen.close_and_release(cycle, hr_admin)
-    participant.person.set_password(PASSWORD)
-    participant.person.save()
+    offscreen.choose_password(LEADER_EMAIL)
     lucia = journey("leader")
     page = lucia.page
-    page.goto("/accounts/login/")
-    lucia.check("sign in", screenshot=False)
-    page.get_by_label("Email address").fill(LEADER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    lucia.check("home", screenshot=False)
+    sign_in(lucia, LEADER_EMAIL, PASSWORD)
     page.goto(f"/reports/{participant.pk}/")
     heading = page.locator("#grl-heading")
     expect(heading).to_have_text("Gender-responsive leadership")

@@ -10,17 +10,8 @@ from assessments.models import Participant, Rater, User
 
 from . import offscreen
 from .helpers import PHONE, answer_section, emails_to, link_in, questions
+from .offscreen import LEADER, LEADER_EMAIL, PASSWORD, PEERS
 
-LEADER_EMAIL = "lucia.ortega@iom.example.org"
-LEADER = (
-    LEADER_EMAIL,
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PEERS = [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(1, 4)]
 PARTNER = ("Rania Saleh", "rania.saleh@partner.example.net", "partner")
 # Arabic-Indic digits: the app uses Western digits (0–9) in every language (README).
 EASTERN_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
@@ -90,16 +81,14 @@ def test_a_leader_reads_the_report_in_french(site, journey, hr_admin):
     offscreen.nominate(offscreen.participant(cycle, LEADER_EMAIL), PEERS)
     offscreen.everyone_answers(cycle)
     offscreen.close_and_release(cycle, hr_admin)
-    leader = User.objects.get(email=LEADER_EMAIL)
-    leader.set_password("field-office-compass-2026")
-    leader.save()
+    leader = offscreen.choose_password(LEADER_EMAIL)
 
     lucia = journey("leader-fr")
     page = lucia.page
     page.goto("/")
     lucia.check("sign in")
     page.get_by_label("Email address").fill(LEADER_EMAIL)
-    page.get_by_label("Password").fill("field-office-compass-2026")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
     lucia.check("home, English")

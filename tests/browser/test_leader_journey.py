@@ -22,17 +22,8 @@ from .helpers import (
     section_heading,
     tab_until,
 )
+from .offscreen import LEADER, LEADER_EMAIL, PASSWORD
 
-LEADER_EMAIL = "lucia.ortega@iom.example.org"
-LEADER = (
-    LEADER_EMAIL,
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PASSWORD = "field-office-compass-2026"
 RATERS = [
     ("Ana Peer", "ana.peer@iom.example.org", "Peers"),
     ("Ben Peer", "ben.peer@iom.example.org", "Peers"),

@@ -16,16 +16,8 @@ from .helpers import (
     questions,
     section_heading,
 )
+from .offscreen import LEADER, PEERS
 
-LEADER = (
-    "lucia.ortega@iom.example.org",
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PEERS = [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(1, 4)]
 PARTNER = ("Amina Diallo", "amina.diallo@partner.example.net", "partner")
 
 

@@ -11,27 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessments.models import AuditEvent, User
+from assessments.models import AuditEvent
 from assessments.plans import action_plans
 from assessments.running import cycles
 from compass.models import Enabler, Level
 from tests.factories import UserFactory
 
 from . import offscreen
-from .helpers import PHONE, assert_error_announced, emails_to, focused, link_in
+from .helpers import PHONE, assert_error_announced, emails_to, focused, link_in, sign_in
+from .offscreen import LEADER
 
 PASSWORD = "pw-for-tests"  # the factories' password
-
-
-def sign_in(one, email, password=PASSWORD):
-    page = one.page
-    page.goto("/accounts/login/")
-    one.check("sign in", screenshot=False)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
-    one.check("home", screenshot=False)
 
 
 def test_the_compass_pages_pass_axe_and_fit_a_phone(site, journey):
@@ -40,7 +30,7 @@ def test_the_compass_pages_pass_axe_and_fit_a_phone(site, journey):
     enabler = Enabler.objects.filter(edition="2024").order_by("position").first()
     for kind, name in ((None, "desktop"), (PHONE, "phone")):
         reader = journey(f"compass-{name}", **({"kind": kind} if kind else {}))
-        sign_in(reader, "reader@example.org")
+        sign_in(reader, "reader@example.org", PASSWORD)
         page = reader.page
         page.goto("/compass/")
         reader.check("compass matrix")
@@ -62,31 +52,14 @@ def _is_summary_focused(page):
     return page.evaluate("() => document.activeElement.matches('[data-error-summary]')")
 
 
-def _account(email, password=PASSWORD):
-    user = User.objects.get(email=email)
-    user.set_password(password)
-    user.save()
-    return user
-
-
-LEADER = (
-    "lucia.ortega@iom.example.org",
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Kenya",
-    "woman",
-)
-
-
 def test_a_leader_on_a_phone_sees_errors_at_once_and_corrects_a_sent_nominee(
     site, journey, hr_admin
 ):
     cycle = offscreen.open_cycle(hr_admin, [LEADER])
-    _account(LEADER[0])
+    offscreen.choose_password(LEADER[0], PASSWORD)
     lucia = journey("leader", kind=PHONE)
     page = lucia.page
-    sign_in(lucia, LEADER[0])
+    sign_in(lucia, LEADER[0], PASSWORD)
     page.get_by_role("link", name=offscreen.CYCLE_NAME).click()
     lucia.check("my 360", screenshot=False)
 
@@ -152,7 +125,7 @@ def test_a_signed_in_peer_finds_the_feedback_asked_of_them_on_home(site, journey
     UserFactory(email="ana.peer@iom.example.org", full_name="Ana Peer")  # has an account
     ana = journey("peer", kind=PHONE)
     page = ana.page
-    sign_in(ana, "ana.peer@iom.example.org")
+    sign_in(ana, "ana.peer@iom.example.org", PASSWORD)
     table = page.locator("section[aria-labelledby=feedback-requested]")
     expect(table).to_contain_text("Lucía Ortega")
     expect(table).to_contain_text("Peers")
@@ -170,10 +143,10 @@ def test_a_supervisor_approves_all_pending_nominations_at_once(site, journey, hr
         offscreen.participant(cycle, LEADER[0]),
         [(f"Peer {n}", f"peer{n}@iom.example.org", "peer") for n in range(5)],
     )
-    _account(LEADER[3])
+    offscreen.choose_password(LEADER[3], PASSWORD)
     samuel = journey("supervisor")
     page = samuel.page
-    sign_in(samuel, LEADER[3])
+    sign_in(samuel, LEADER[3], PASSWORD)
     page.get_by_role("link", name="5 nominations await your approval").click()
     samuel.check("approvals")
     page.get_by_role("button", name="Approve all 5 (except any marked Reject)").click()
@@ -194,10 +167,10 @@ def test_a_leader_corrects_the_action_plan(site, journey, hr_admin):
     offscreen.close_and_release(cycle, hr_admin)
     enabler = Enabler.objects.get(edition="2024", slug="funding")
     action_plans.add_focus(participant=participant, enabler=enabler, goal="Multi-year funding")
-    _account(LEADER[0])
+    offscreen.choose_password(LEADER[0], PASSWORD)
     lucia = journey("leader")
     page = lucia.page
-    sign_in(lucia, LEADER[0])
+    sign_in(lucia, LEADER[0], PASSWORD)
     page.goto(reverse("plans:plan", args=[participant.pk]))
     lucia.check("plan")
 
@@ -259,7 +232,7 @@ def test_hr_on_a_phone_reminds_by_digest_releases_with_care_and_gets_the_pdfs(
     mail.outbox.clear()
     hana = journey("hr", kind=PHONE)
     page = hana.page
-    sign_in(hana, hr_admin.email)
+    sign_in(hana, hr_admin.email, PASSWORD)
     page.goto(reverse("hr:cycle_detail", args=[cycle.pk]))
     hana.check("cycle page")
 

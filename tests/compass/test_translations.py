@@ -17,7 +17,7 @@ from django.utils import translation
 from assessments.answering.questionnaire import build_questionnaire
 from assessments.answering.tokens import issue_token
 from compass.models import Behaviour, Direction, Enabler, Indicator, Level, Pitfall
-from tests.factories import RaterFactory, UserFactory, level, make_participant
+from tests.factories import RaterFactory, level, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -171,9 +171,11 @@ def test_the_fixture_is_built_from_the_translation_sources():
 
 @pytest.mark.parametrize("code", OTHER_LANGUAGES)
 @pytest.mark.parametrize(("name", "args"), COMPASS_PAGES)
-def test_compass_pages_show_no_english_compass_sentence(client, compass, code, name, args):
+def test_compass_pages_show_no_english_compass_sentence(
+    client, compass, code, name, args, outsider
+):
     english = _english_sentences()
-    client.force_login(UserFactory())
+    client.force_login(outsider)
     page = _visible_text(_in_language(client, code).get(reverse(name, args=args)))
     assert [s for s in english if s in page] == []
     shown_level = args[1] if name == "compass:cell" else "all-leaders"
@@ -181,8 +183,10 @@ def test_compass_pages_show_no_english_compass_sentence(client, compass, code, n
         assert Level.objects.get(slug=shown_level).name in page
 
 
-def test_the_compass_pages_read_the_active_language_in_the_same_number_of_queries(client, compass):
-    client.force_login(UserFactory())
+def test_the_compass_pages_read_the_active_language_in_the_same_number_of_queries(
+    client, compass, outsider
+):
+    client.force_login(outsider)
     counts = {}
     for code in LANGUAGES:
         with CaptureQueriesContext(connection) as queries:
