@@ -13,7 +13,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import emails
+from assessments import access, emails
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.errors import DomainError
 from assessments.models import (
@@ -171,18 +171,11 @@ def share_plan(*, plan, shared):
     return plan
 
 
-def can_read(plan, user):
-    participant = plan.participant
-    if participant.person_id == user.pk:
-        return True
-    return plan.shared_with_supervisor and participant.supervisor_id == user.pk
-
-
 @transaction.atomic
 def comment_on_plan(*, plan, author, text):
     """The leader or, on a shared plan, the supervisor adds to the conversation. A comment of the
     supervisor is mailed to the leader."""
-    if not can_read(plan, author):
+    if not access.may_read_plan(author, plan):
         raise DomainError(_("Only the leader and, once shared, their supervisor can comment."))
     text = (text or "").strip()
     if not text:

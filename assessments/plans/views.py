@@ -1,28 +1,26 @@
 """The action plan pages (PRODUCT §6): the leader writes the plan; once the leader shares it,
 the supervisor reads it and joins the conversation.
 
-Every view fetches the plan through a helper that answers 404 unless the signed-in user is the
-leader — or, for reading and commenting, the supervisor of a shared plan — and only after the
-report is released. HR is nobody special here: the plan's content belongs to the leader, and HR
-sees counts only (``action_plans.plan_counts``). Focus areas and actions are fetched through
-the leader's plan, so an id of someone else's answers 404 too.
+Every view fetches the plan through ``access`` (``own_plan_for``, ``plan_for``), which answers
+404 unless the signed-in user is the leader — or, for reading and commenting, the supervisor of
+a shared plan — and only after the report is released. Focus areas and actions are fetched
+through the leader's plan, so an id of someone else's answers 404 too.
 
 Successful posts redirect (PRG); a form with errors is shown again with what was typed.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import idempotency
+from assessments import access, idempotency
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.errors import DomainError
-from assessments.models import Action, ActionPlan, FocusArea, Participant
+from assessments.models import Action, FocusArea
 from assessments.plans import action_plans
 from assessments.plans.forms import (
     ActionForm,
@@ -32,54 +30,12 @@ from assessments.plans.forms import (
     SharePlanForm,
 )
 from assessments.reporting import reports
-from assessments.reporting.anonymity import reports_visible
 from assessments.reporting.presenting.individual import cell
 
-LEADER, SUPERVISOR = "leader", "supervisor"
 OPEN_STATUSES = (Action.Status.PLANNED, Action.Status.IN_PROGRESS)
 
 
 # --- fetching, for this user only ------------------------------------------------------------
-
-
-def _released_participation(participant_id):
-    participant = (
-        Participant.objects.select_related("cycle", "person", "level", "supervisor")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if participant is None or not reports_visible(participant.cycle):
-        raise Http404
-    return participant
-
-
-def _leader_plan(user, participant_id):
-    """The plan of participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
-    participant = _released_participation(participant_id)
-    if participant.person_id != user.pk:
-        raise Http404
-    return _plan_of(participant)
-
-
-def _plan_of(participant):
-    plan = action_plans.plan_for(participant)
-    plan.participant = participant  # the rules read it: spare them a query
-    return plan
-
-
-def _readable_plan(user, participant_id):
-    """(plan, role) if ``user`` may read the plan: its leader, or the supervisor once the leader
-    shared it. Anyone else — HR included — gets 404."""
-    participant = _released_participation(participant_id)
-    if participant.person_id == user.pk:
-        return _plan_of(participant), LEADER
-    plan = ActionPlan.objects.filter(participant=participant).first()
-    if plan is None:
-        raise Http404
-    plan.participant = participant
-    if not action_plans.can_read(plan, user):
-        raise Http404
-    return plan, SUPERVISOR
 
 
 def _focus_of(plan, focus_id):
@@ -105,14 +61,14 @@ def _form_error(form, error):
 
 @login_required
 def plan(request, participant_id):
-    plan, role = _readable_plan(request.user, participant_id)
+    plan, role = access.plan_for(request.user, participant_id)
     return _render(request, plan, role)
 
 
 @login_required
 @require_POST
 def add_focus(request, participant_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan)):
         return redirect(seen)
     questionnaire = questionnaire_for(plan.participant)
@@ -140,13 +96,13 @@ def add_focus(request, participant_id):
                 % {"enabler": focus.enabler.name},
             )
             return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
-    return _render(request, plan, LEADER, focus_form=form)
+    return _render(request, plan, access.LEADER, focus_form=form)
 
 
 @login_required
 @require_POST
 def remove_focus(request, participant_id, focus_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     focus = _focus_of(plan, focus_id)
     action_plans.remove_focus(focus=focus)
     messages.success(
@@ -160,7 +116,7 @@ def remove_focus(request, participant_id, focus_id):
 @login_required
 @require_POST
 def add_action(request, participant_id, focus_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     focus = _focus_of(plan, focus_id)
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, f"focus-{focus.pk}")):
         return redirect(seen)
@@ -175,13 +131,13 @@ def add_action(request, participant_id, focus_id):
         else:
             messages.success(request, _("The action was added."))
             return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
-    return _render(request, plan, LEADER, action_form=form, action_focus_id=focus.pk)
+    return _render(request, plan, access.LEADER, action_form=form, action_focus_id=focus.pk)
 
 
 @login_required
 @require_POST
 def action_status(request, participant_id, action_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     action = _action_of(plan, action_id)
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
@@ -204,7 +160,7 @@ def action_status(request, participant_id, action_id):
 
 @login_required
 def edit_action(request, participant_id, action_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     action = _action_of(plan, action_id)
     initial = {"text": action.text, "due_on": action.due_on}
     form = ActionForm(request.POST or None, initial=initial)
@@ -231,7 +187,7 @@ def edit_action(request, participant_id, action_id):
 @login_required
 @require_POST
 def delete_action(request, participant_id, action_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     action = _action_of(plan, action_id)
     action_plans.delete_action(action=action)
     messages.success(request, _("“%(action)s” was deleted.") % {"action": str(action)})
@@ -241,7 +197,7 @@ def delete_action(request, participant_id, action_id):
 @login_required
 @require_POST
 def share(request, participant_id):
-    plan = _leader_plan(request.user, participant_id)
+    plan = access.own_plan_for(request.user, participant_id)
     form = SharePlanForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose whether to share your plan or to stop sharing it."))
@@ -267,7 +223,7 @@ def share(request, participant_id):
 @login_required
 @require_POST
 def comment(request, participant_id):
-    plan, role = _readable_plan(request.user, participant_id)
+    plan, role = access.plan_for(request.user, participant_id)
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, "comments")):
         return redirect(seen)
     form = PlanCommentForm(request.POST)
@@ -279,7 +235,7 @@ def comment(request, participant_id):
         except DomainError as error:
             _form_error(form, error)
         else:
-            if role == SUPERVISOR:
+            if role == access.SUPERVISOR:
                 message = _("Your comment was added; %(name)s gets an email about it.") % {
                     "name": plan.participant.person.get_full_name()
                 }
@@ -326,7 +282,7 @@ def _render(
         "supervisor_name": supervisor.get_full_name() if supervisor else "",
         "has_supervisor": supervisor is not None,
         # The supervisor reaches the report from here only while the leader shares it too.
-        "report_readable": role == LEADER or participant.shared_with_supervisor,
+        "report_readable": role == access.LEADER or participant.shared_with_supervisor,
         "comments": [_comment(c) for c in comments],
         "comment_form": comment_form or PlanCommentForm(),
         "statuses": Action.Status.choices,
@@ -335,7 +291,7 @@ def _render(
         "invalid_forms": [f for f in (focus_form, action_form, comment_form) if f is not None],
     }
     lines = {}
-    if role == LEADER:
+    if role == access.LEADER:
         report = reports.individual_report(participant)
         lines = {
             line.item.key: line
@@ -349,7 +305,7 @@ def _render(
             focus,
             lines,
             forms.get(focus.pk) or ActionForm(prefix=_action_prefix(focus.pk)),
-            with_numbers=role == LEADER,
+            with_numbers=role == access.LEADER,
         )
         for focus in focus_areas
     ]

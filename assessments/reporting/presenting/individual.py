@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from assessments import access
 from assessments.answering.questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
-from assessments.models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
+from assessments.models import ANONYMOUS_GROUPS, Comment, FocusArea, RaterGroup
 from assessments.plans import action_plans
 from assessments.reporting import charts, reports
 from assessments.reporting.anonymity import others_withheld, shown_mean
@@ -44,7 +44,7 @@ def present(report, *, viewer):
         "participant": participant,
         "cycle": participant.cycle,
         "level": participant.level,
-        "viewer_role": _viewer_role(participant, viewer),
+        "viewer_role": access.report_role(viewer, participant),
         "k": report.disclosure.k,
         "withheld_reason": report.disclosure.withheld_reason,
         "groups": report.groups,
@@ -79,15 +79,6 @@ def present(report, *, viewer):
         "evidence": _evidence(report),
         "share": _share(participant),
     }
-
-
-def _viewer_role(participant, viewer):
-    """Why ``viewer`` may read this report (``access`` already decided that they may)."""
-    if participant.person_id == viewer.pk:
-        return "leader"
-    if participant.shared_with_supervisor and participant.supervisor_id == viewer.pk:
-        return "supervisor"
-    return "hr"
 
 
 def cell(value):
@@ -324,16 +315,11 @@ def _share(participant):
 def plan_link(participant, viewer):
     """Item 9's link to the action plan: for the leader always ("build" while it has no focus
     area yet), for the supervisor only while the leader shares the plan. One query at most."""
-    if participant.person_id == viewer.pk:
+    role = access.plan_role(viewer, participant)
+    if role == access.LEADER:
         started = FocusArea.objects.filter(plan__participant=participant).exists()
-        return {"role": "leader", "started": started}
-    if participant.supervisor_id is not None and participant.supervisor_id == viewer.pk:
-        shared = ActionPlan.objects.filter(
-            participant=participant, shared_with_supervisor=True
-        ).exists()
-        if shared:
-            return {"role": "supervisor"}
-    return None
+        return {"role": role, "started": started}
+    return {"role": role} if role else None
 
 
 def since_previous(report, *, viewer):

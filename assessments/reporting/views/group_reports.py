@@ -12,19 +12,17 @@ cell: for a suppressed cell it is the small count that suppression hides.
 """
 
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessments import access
-from assessments.models import Cycle
 from assessments.plans import action_plans
 from assessments.reporting import charts, cohort_exports, group_reports, reports
-from assessments.reporting.anonymity import reports_visible, shown_mean
+from assessments.reporting.anonymity import shown_mean
 from assessments.reporting.presenting import insight as insight_views
 from assessments.running import exports
 
@@ -40,37 +38,13 @@ TOO_FEW = {"state": "too_few"}
 NONE = {"state": "none"}
 
 
-def _hr_only(view):
-    """Sign in first; then HR admins only, everyone else 404 (the page does not confirm it
-    exists)."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not access.is_hr(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-def _released_cycle(cycle_id):
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if not reports_visible(cycle):
-        raise Http404
-    return cycle
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
 @login_required
 def team(request, cycle_id):
     """The signed-in supervisor's team in one released cycle; 404 for anyone else."""
-    cycle = _released_cycle(cycle_id)
-    report = group_reports.team_report(cycle=cycle, supervisor=request.user)
-    if not report.size:
-        raise Http404
+    cycle, report = access.team_report_for(request.user, cycle_id)
     k = cycle.anonymity_threshold
     context = {
         "cycle": cycle,
@@ -105,9 +79,9 @@ def team(request, cycle_id):
     return render(request, "assessments/reports/team.html", context)
 
 
-@_hr_only
+@access.hr_required
 def cohort(request, cycle_id):
-    cycle = _released_cycle(cycle_id)
+    cycle = access.released_cycle(cycle_id)
     report = group_reports.cohort_report(cycle)
     context = {
         "cycle": cycle,
@@ -151,13 +125,13 @@ def cohort(request, cycle_id):
     return render(request, "assessments/reports/cohort.html", context)
 
 
-@_hr_only
+@access.hr_required
 def cohort_export(request, cycle_id):
     """Aggregates only, as in the cohort page: never a rater, an answer or a name."""
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         raise Http404
-    cycle = _released_cycle(cycle_id)
+    cycle = access.released_cycle(cycle_id)
     report = group_reports.cohort_report(cycle)
     name = f"cohort-report-{slugify(cycle.name) or cycle.pk}"
     if kind == "csv":
