@@ -15,8 +15,10 @@ from django.shortcuts import get_object_or_404
 
 from assessments.models import (
     HR_ADMINS_GROUP,
+    Action,
     ActionPlan,
     Cycle,
+    FocusArea,
     Participant,
     Rater,
     RaterGroup,
@@ -154,6 +156,16 @@ def plan_for(user, participant_id):
     return plan, SUPERVISOR
 
 
+def focus_of(plan, focus_id):
+    """A focus area of ``plan`` (already fetched for this user); 404 for anyone else's."""
+    return get_object_or_404(FocusArea.objects.select_related("enabler"), pk=focus_id, plan=plan)
+
+
+def action_of(plan, action_id):
+    """An action of ``plan`` (already fetched for this user); 404 for anyone else's."""
+    return get_object_or_404(Action, pk=action_id, focus__plan=plan)
+
+
 def plan_role(user, participant):
     """Who ``user`` is to ``participant``'s plan, for a link to it from the report: the leader
     always, the supervisor only while the leader shares the plan (one query), else None."""
@@ -178,6 +190,21 @@ def _participations():
 def own_participation(user, participant_id):
     """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
     return get_object_or_404(_participations(), pk=participant_id, person=user)
+
+
+def own_nominee_for(user, participant_id, rater_id, **only):
+    """(participation, rater): a rater of ``user``'s own participation (``only`` narrows it,
+    e.g. to raters without email); 404 otherwise."""
+    participant = own_participation(user, participant_id)
+    return participant, get_object_or_404(Rater, pk=rater_id, participant=participant, **only)
+
+
+def self_assessment_for(user, participant_id, raters):
+    """The self-assessment of ``user``'s own participation ``participant_id``, from the
+    queryset ``raters`` (the questionnaire's narrow one); 404 otherwise."""
+    return get_object_or_404(
+        raters, participant_id=participant_id, participant__person=user, group=RaterGroup.SELF
+    )
 
 
 def supervised_participation(user, participant_id):

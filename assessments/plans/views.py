@@ -11,7 +11,7 @@ Successful posts redirect (PRG); a form with errors is shown again with what was
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from assessments import access, idempotency
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.errors import DomainError
-from assessments.models import Action, FocusArea
+from assessments.models import Action
 from assessments.plans import action_plans
 from assessments.plans.forms import (
     ActionForm,
@@ -36,14 +36,6 @@ OPEN_STATUSES = (Action.Status.PLANNED, Action.Status.IN_PROGRESS)
 
 
 # --- fetching, for this user only ------------------------------------------------------------
-
-
-def _focus_of(plan, focus_id):
-    return get_object_or_404(FocusArea.objects.select_related("enabler"), pk=focus_id, plan=plan)
-
-
-def _action_of(plan, action_id):
-    return get_object_or_404(Action, pk=action_id, focus__plan=plan)
 
 
 def _plan_url(plan, anchor=""):
@@ -103,7 +95,7 @@ def add_focus(request, participant_id):
 @require_POST
 def remove_focus(request, participant_id, focus_id):
     plan = access.own_plan_for(request.user, participant_id)
-    focus = _focus_of(plan, focus_id)
+    focus = access.focus_of(plan, focus_id)
     action_plans.remove_focus(focus=focus)
     messages.success(
         request,
@@ -117,7 +109,7 @@ def remove_focus(request, participant_id, focus_id):
 @require_POST
 def add_action(request, participant_id, focus_id):
     plan = access.own_plan_for(request.user, participant_id)
-    focus = _focus_of(plan, focus_id)
+    focus = access.focus_of(plan, focus_id)
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, f"focus-{focus.pk}")):
         return redirect(seen)
     form = ActionForm(request.POST, prefix=_action_prefix(focus.pk))
@@ -138,7 +130,7 @@ def add_action(request, participant_id, focus_id):
 @require_POST
 def action_status(request, participant_id, action_id):
     plan = access.own_plan_for(request.user, participant_id)
-    action = _action_of(plan, action_id)
+    action = access.action_of(plan, action_id)
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status from the list."))
@@ -161,7 +153,7 @@ def action_status(request, participant_id, action_id):
 @login_required
 def edit_action(request, participant_id, action_id):
     plan = access.own_plan_for(request.user, participant_id)
-    action = _action_of(plan, action_id)
+    action = access.action_of(plan, action_id)
     initial = {"text": action.text, "due_on": action.due_on}
     form = ActionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -188,7 +180,7 @@ def edit_action(request, participant_id, action_id):
 @require_POST
 def delete_action(request, participant_id, action_id):
     plan = access.own_plan_for(request.user, participant_id)
-    action = _action_of(plan, action_id)
+    action = access.action_of(plan, action_id)
     action_plans.delete_action(action=action)
     messages.success(request, _("“%(action)s” was deleted.") % {"action": str(action)})
     return redirect(_plan_url(plan, f"focus-{action.focus_id}"))

@@ -8,7 +8,7 @@ never confirms that it exists.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -181,8 +181,7 @@ def nominate(request, participant_id):
 @login_required
 @require_POST
 def remove_nomination(request, participant_id, rater_id):
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id)
     try:
         nominations.remove_nomination(rater=rater, by=request.user)
     except DomainError as error:
@@ -198,8 +197,7 @@ def remove_nomination(request, participant_id, rater_id):
 @require_http_methods(["GET", "POST"])
 def replace_nomination(request, participant_id, rater_id):
     """Correct a nominee: someone else in their place (the page also offers removing them)."""
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id)
     form = ReplaceNominationForm.for_rater(rater, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,8 +300,7 @@ def approvals(request, participant_id):
 @require_GET
 def rater_card(request, participant_id, rater_id):
     """The printable card of one of the leader's raters without email (answering/cards.py)."""
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant, email="")
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id, email="")
     rater.participant = participant
     return render_card(
         request,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from assessments import access as access_rules
 from assessments import languages
 from assessments.answering.tokens import find_rater, find_rater_by_code, issue_token, normalize_code
 from assessments.answering.views import pages
-from assessments.models import Rater, RaterGroup
+from assessments.models import Rater
 from assessments.throttle import client_address, count, hit
 from assessments.validators import without_control_characters
 
@@ -90,12 +90,7 @@ def _token_access(token):
 
 
 def _self_access(request, participant_id):
-    rater = get_object_or_404(
-        RATER_QUERYSET,
-        participant_id=participant_id,
-        participant__person=request.user,
-        group=RaterGroup.SELF,
-    )
+    rater = access_rules.self_assessment_for(request.user, participant_id, RATER_QUERYSET)
     return Access(rater=rater, by_token=False, key=participant_id)
 
 
