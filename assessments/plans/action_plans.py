@@ -26,6 +26,7 @@ from assessments.models import (
 )
 from assessments.reporting import reports
 from assessments.reporting.anonymity import reports_visible, shown_mean
+from assessments.reporting.presenting import numbers
 
 MAX_FOCUS_AREAS = 3
 SUGGESTIONS = 3
@@ -74,7 +75,7 @@ def suggest_focus(report):
             section.enabler,
             _("you rate yourself %(gap).1f above others") % {"gap": float(shown_mean(section.gap))},
         )
-    for line in [p for p in report.pitfalls if p.row.others.mean >= reports.PITFALL_FLAG][:3]:
+    for line in [p for p in report.pitfalls if numbers.flagged(p.row.others.mean)][:3]:
         note(line.enabler, _("pitfall seen often: %(title)s") % {"title": line.item.title})
     ordered = sorted(reasons.values(), key=lambda pair: -len(pair[1]))
     return [Suggestion(enabler=e, reasons=r) for e, r in ordered][:SUGGESTIONS]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import access, idempotency
-from assessments.answering.questionnaire import questionnaire_for
+from assessments.answering.questionnaire import indicator_key, pitfall_key, questionnaire_for
 from assessments.errors import DomainError
 from assessments.models import Action
 from assessments.plans import action_plans
@@ -328,11 +328,11 @@ def _focus(focus, lines, action_form, *, with_numbers):
         "enabler": focus.enabler,
         "goal": focus.goal,
         "indicators": [
-            {"text": indicator.item, "others": others(f"i{indicator.pk}")}
+            {"text": indicator.item, "others": others(indicator_key(indicator.pk))}
             for indicator in focus.indicators.all()
         ],
         "pitfalls": [
-            {"title": pitfall.title, "others": others(f"p{pitfall.pk}")}
+            {"title": pitfall.title, "others": others(pitfall_key(pitfall.pk))}
             for pitfall in focus.pitfalls.all()
         ],
         "actions": [
@@ -368,8 +368,8 @@ def _leader_context(request, report, lines, focus_areas, focus_form):
         # A form with errors: show it again with the enabler and the items that were ticked.
         chosen = sections.get(focus_form.data.get("enabler", ""))
         checked = {
-            *(f"i{value}" for value in focus_form.data.getlist("indicators")),
-            *(f"p{value}" for value in focus_form.data.getlist("pitfalls")),
+            *(indicator_key(value) for value in focus_form.data.getlist("indicators")),
+            *(pitfall_key(value) for value in focus_form.data.getlist("pitfalls")),
         }
     return {
         "suggestions": [

@@ -11,8 +11,6 @@ number) and which colour band a shown number falls in. Never show ``Score.partic
 cell: for a suppressed cell it is the small count that suppression hides.
 """
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -21,15 +19,10 @@ from django.utils.translation import gettext as _
 
 from assessments import access
 from assessments.plans import action_plans
-from assessments.reporting import charts, cohort_exports, group_reports, reports
-from assessments.reporting.anonymity import shown_mean
+from assessments.reporting import cohort_exports, group_reports
 from assessments.reporting.presenting import insight as insight_views
+from assessments.reporting.presenting import numbers
 from assessments.running import exports
-
-# Colour bands of the heatmaps, by the number as printed (one decimal), so that the legend and
-# the number in a cell never disagree. Each band is (upper bound, exclusive; None = no bound).
-MEAN_BANDS = (Decimal("2.5"), Decimal("3.0"), Decimal("3.5"), Decimal("4.0"), None)
-GAP_BANDS = (Decimal("-0.9"), Decimal("-0.4"), Decimal("0.5"), Decimal("1.0"), None)
 
 MEASURES = ("others", "self", "gap")  # the three tables of a heatmap
 
@@ -111,7 +104,7 @@ def cohort(request, cycle_id):
         "grl_genders": report.grl_genders
         and heatmap(report.grl_genders, heatmap_id="grl-genders", dimension=_("Gender")),
         "pitfalls": _pitfalls(report.pitfalls),
-        "pitfall_flag": charts.format_score(reports.PITFALL_FLAG),
+        "pitfall_flag": numbers.flag_text(),
         "plans": action_plans.plan_counts(cycle),
     }
     context.update(_legends())
@@ -146,34 +139,14 @@ def cohort_export(request, cycle_id):
 # --- presenting ----------------------------------------------------------------------------
 
 
-def _shown(value):
-    """A value as printed: ``anonymity.shown_mean``, the one precision of every report."""
-    return shown_mean(value)
-
-
-def _band(value, bounds):
-    shown = _shown(value)
-    for number, bound in enumerate(bounds, start=1):
-        if bound is None or shown < bound:
-            return number
-    raise AssertionError  # the last bound is None
-
-
-def signed(value):
-    """A difference with its sign as printed: "+1.3", "−1.3" (a true minus sign), "0.0"."""
-    shown = _shown(value)
-    text = charts.format_score(abs(shown))
-    return f"+{text}" if shown > 0 else f"\N{MINUS SIGN}{text}" if shown < 0 else text
-
-
 def _mean_cell(score, hidden):
     if hidden or score.reason == "suppressed":
         return SUPPRESSED
     if score.shown:
         return {
             "state": "shown",
-            "text": charts.format_score(score.mean),
-            "band": f"mean-{_band(score.mean, MEAN_BANDS)}",
+            "text": numbers.score(score.mean),
+            "band": f"mean-{numbers.band(score.mean, numbers.MEAN_BANDS)}",
         }
     return TOO_FEW if score.reason == "too_few" else NONE
 
@@ -187,7 +160,8 @@ def _gap_cell(heat, hidden):
             return SUPPRESSED
         either_too_few = "too_few" in (heat.others.reason, heat.self.reason)
         return TOO_FEW if either_too_few else NONE
-    return {"state": "shown", "text": signed(gap), "band": f"gap-{_band(gap, GAP_BANDS)}"}
+    band = numbers.band(gap, numbers.GAP_BANDS)
+    return {"state": "shown", "text": numbers.signed(gap), "band": f"gap-{band}"}
 
 
 def _cells(heat, hidden):
@@ -263,7 +237,7 @@ def heatmap(breakdown, *, heatmap_id, dimension, total_label=None, total_size=No
 
 
 def _legends():
-    f = charts.format_score
+    f, signed = numbers.score, numbers.signed
     mean = [
         _("below %(v)s") % {"v": f(2.5)},
         _("%(a)s to %(b)s") % {"a": f(2.5), "b": f(2.9)},
@@ -284,10 +258,6 @@ def _legends():
     }
 
 
-def _percent(rate):
-    return _("%(percent)s%%") % {"percent": round(rate * 100)} if rate is not None else None
-
-
 def _rates(rates):
     labels = {"self": _("Self-assessments"), "raters": _("Raters (all except self)")}
     return [
@@ -295,7 +265,7 @@ def _rates(rates):
             "label": labels[key],
             "submitted": rates[key]["submitted"],
             "invited": rates[key]["invited"],
-            "rate": _percent(rates[key]["rate"]),
+            "rate": numbers.percent(rates[key]["rate"]),
         }
         for key in ("self", "raters")
     ]
@@ -309,8 +279,8 @@ def _pitfalls(levels):
                 {
                     "title": pitfall.title,
                     "enabler": pitfall.enabler.name,
-                    "others": charts.format_score(score.mean),
-                    "flagged": _shown(score.mean) >= Decimal(str(reports.PITFALL_FLAG)),
+                    "others": numbers.score(score.mean),
+                    "flagged": numbers.flagged(score.mean),
                 }
                 for pitfall, score in ranked
             ],
