@@ -180,6 +180,37 @@ def plan_role(user, participant):
     return None
 
 
+def team_report_cycles_for(user):
+    """Released cycles in which ``user`` supervises someone: a team report each (its page says
+    so when the team is below k)."""
+    supervised = Participant.objects.filter(supervisor=user, cycle__state=Cycle.State.RELEASED)
+    return Cycle.objects.filter(pk__in=supervised.values("cycle")).order_by("-released_at", "name")
+
+
+def shared_reports_for(user):
+    """The released reports ``user``'s team members chose to share with them."""
+    return (
+        Participant.objects.filter(
+            supervisor=user, cycle__state=Cycle.State.RELEASED, shared_with_supervisor=True
+        )
+        .select_related("cycle", "person")
+        .order_by("-cycle__released_at", "cycle__name", "person__full_name")
+    )
+
+
+def shared_plans_for(user):
+    """The action plans ``user``'s team members chose to share with them, once released."""
+    return (
+        ActionPlan.objects.filter(
+            shared_with_supervisor=True,
+            participant__supervisor=user,
+            participant__cycle__state=Cycle.State.RELEASED,
+        )
+        .select_related("participant__person", "participant__cycle")
+        .order_by("-participant__cycle__released_at", "participant__person__full_name")
+    )
+
+
 # --- participations ------------------------------------------------------------------------
 
 

@@ -72,19 +72,25 @@ def _base_context(access, questionnaire, answers=None):
         "language_url": access.url("language") if access.by_token else None,
     }
     if questionnaire is not None:
-        answers = answers or {}
-        context["sections_nav"] = [
-            {
-                "number": s.number,
-                "name": s.enabler.name,
-                "url": access.url("section", s.number),
-                "done": all(key in answers for key in s.item_keys),
-            }
-            for s in questionnaire.sections
-        ]
-        context["sections_done"] = sum(1 for s in context["sections_nav"] if s["done"])
-        context["section_count"] = len(questionnaire.sections)
+        context.update(_sections_nav(access, questionnaire, answers or {}))
     return context
+
+
+def _sections_nav(access, questionnaire, answers):
+    nav = [
+        {
+            "number": s.number,
+            "name": s.enabler.name,
+            "url": access.url("section", s.number),
+            "done": all(key in answers for key in s.item_keys),
+        }
+        for s in questionnaire.sections
+    ]
+    return {
+        "sections_nav": nav,
+        "sections_done": sum(1 for s in nav if s["done"]),
+        "section_count": len(questionnaire.sections),
+    }
 
 
 def _first_open_section(questionnaire, answers):
@@ -151,7 +157,9 @@ def _item_html(questionnaire, item, current, *, read_only, is_self):
     return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
 
 
-def _section_rows(questionnaire, section, answers, missing, errors, *, read_only, is_self):
+def _section_rows(questionnaire, section, answers, missing, errors, context):
+    read_only, is_self = context["read_only"], context["is_self"]
+
     def row(item):
         current = answers.get(item.key)
         missing_here, error = item.key in missing, errors.get(item.key)
@@ -174,43 +182,39 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     missing = set(extra.pop("missing", ()))
     errors = extra.pop("errors", {})
     context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
-    enabler_id = section.enabler.pk
+    comment = {kind: comments.get((section.enabler.pk, kind), "") for kind in Comment.Kind}
     context.update(
         {
             "section": section,
-            "rows": _section_rows(
-                questionnaire,
-                section,
-                answers,
-                missing,
-                errors,
-                read_only=context["read_only"],
-                is_self=access.rater.group == RaterGroup.SELF,
-            ),
+            "rows": _section_rows(questionnaire, section, answers, missing, errors, context),
             "level": questionnaire.level,
             "next_level": questionnaire.next_level,
-            "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
-            "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
+            "comment_strength": comment[Comment.Kind.STRENGTH],
+            "comment_improvement": comment[Comment.Kind.IMPROVEMENT],
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
-            "action_url": access.url("section", section.number),
             "language_form_id": None if context["read_only"] else "section-form",
-            "previous_url": access.url("section", section.number - 1)
-            if section.number > 1
-            else None,
-            "next_url": access.url("section", section.number + 1)
-            if section.number < len(questionnaire.sections)
-            else None,
-            "is_last": section.number == len(questionnaire.sections),
             "missing_count": len(missing),
-            "sign_in_url": None
-            if access.by_token
-            else f"{reverse('login')}?{urlencode({'next': access.url('section', section.number)})}",
+            **_section_links(access, questionnaire, section),
             **extra,
         }
     )
     status = 400 if errors or extra.get("error") else 200
     return render(request, "assessments/questionnaire/section.html", context, status=status)
+
+
+def _section_links(access, questionnaire, section):
+    number, count = section.number, len(questionnaire.sections)
+    here = access.url("section", number)
+    return {
+        "action_url": here,
+        "previous_url": access.url("section", number - 1) if number > 1 else None,
+        "next_url": access.url("section", number + 1) if number < count else None,
+        "is_last": number == count,
+        "sign_in_url": None
+        if access.by_token
+        else f"{reverse('login')}?{urlencode({'next': here})}",
+    }
 
 
 def section(request, access, number):
@@ -358,12 +362,8 @@ def review(request, access):
             "error": error,
         }
     )
-    return render(
-        request,
-        "assessments/questionnaire/review.html",
-        context,
-        status=400 if error else 200,
-    )
+    status = 400 if error else 200
+    return render(request, "assessments/questionnaire/review.html", context, status=status)
 
 
 def _missing_by_section(access, questionnaire, answers):

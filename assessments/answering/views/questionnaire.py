@@ -204,21 +204,25 @@ def code(request):
         window = settings.RATER_LINK_WINDOW
         if count(CODE_SCOPE, address, window=window) >= settings.RATER_LINK_ATTEMPTS:
             return render(request, "assessments/questionnaire/too_many.html", status=429)
-        if normalize_code(typed) is None:
-            # Not even the shape of a code: nothing is looked up, nothing counted.
-            error = _(
-                "A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA)."
-            )
-        else:
-            rater = find_rater_by_code(typed, Rater.objects.only("link_secret", "token_hash"))
-            if rater is None:
-                hit(CODE_SCOPE, address, window=window)
-                error = _("This code does not work. Check it against your card and type it again.")
-            else:
-                return redirect("rater:start", issue_token(rater))
+        error, rater = _look_up_code(typed, address, window)
+        if rater is not None:
+            return redirect("rater:start", issue_token(rater))
     return render(
         request,
         "assessments/questionnaire/code.html",
         {"code": typed, "error": error},
         status=400 if error else 200,
     )
+
+
+def _look_up_code(typed, address, window):
+    """(error, rater) for a typed code; a wrong code counts against the client."""
+    if normalize_code(typed) is None:
+        # Not even the shape of a code: nothing is looked up, nothing counted.
+        error = _("A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA).")
+        return error, None
+    rater = find_rater_by_code(typed, Rater.objects.only("link_secret", "token_hash"))
+    if rater is None:
+        hit(CODE_SCOPE, address, window=window)
+        return _("This code does not work. Check it against your card and type it again."), None
+    return None, rater
