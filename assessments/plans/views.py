@@ -36,9 +36,14 @@ def _plan_url(plan, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _form_error(form, error):
-    """Put a rule's refusal next to the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+def _apply(form, rule, **kwargs):
+    """Call a rule with a valid form's data; its refusal goes next to the field it names, or
+    above the form. Returns the rule's result, or None when it refused."""
+    try:
+        return rule(**kwargs) or True
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -62,25 +67,24 @@ def add_focus(request, participant_id):
         enablers=[section.enabler for section in questionnaire.sections],
         items=questionnaire.items,
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            focus = action_plans.add_focus(
-                participant=plan.participant,
-                enabler=data["enabler"],
-                goal=data["goal"],
-                indicator_ids=data["indicators"],
-                pitfall_ids=data["pitfalls"],
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(enabler)s is now a focus area. Add the actions that will get you there.")
-                % {"enabler": focus.enabler.name},
-            )
-            return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
+    data = form.cleaned_data if form.is_valid() else None
+    if data is not None and (
+        focus := _apply(
+            form,
+            action_plans.add_focus,
+            participant=plan.participant,
+            enabler=data["enabler"],
+            goal=data["goal"],
+            indicator_ids=data["indicators"],
+            pitfall_ids=data["pitfalls"],
+        )
+    ):
+        messages.success(
+            request,
+            _("%(enabler)s is now a focus area. Add the actions that will get you there.")
+            % {"enabler": focus.enabler.name},
+        )
+        return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
     return _render(request, plan, access.LEADER, focus_form=form)
 
 
@@ -106,16 +110,9 @@ def add_action(request, participant_id, focus_id):
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, f"focus-{focus.pk}")):
         return redirect(seen)
     form = ActionForm(request.POST, prefix=presenting.action_prefix(focus.pk))
-    if form.is_valid():
-        try:
-            action_plans.add_action(
-                focus=focus, text=form.cleaned_data["text"], due_on=form.cleaned_data["due_on"]
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The action was added."))
-            return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
+    if form.is_valid() and _apply(form, action_plans.add_action, focus=focus, **form.cleaned_data):
+        messages.success(request, _("The action was added."))
+        return redirect(idempotency.remember(request, _plan_url(plan, f"focus-{focus.pk}")))
     return _render(request, plan, access.LEADER, action_form=form, action_focus_id=focus.pk)
 
 
@@ -149,16 +146,10 @@ def edit_action(request, participant_id, action_id):
     action = access.action_of(plan, action_id)
     initial = {"text": action.text, "due_on": action.due_on}
     form = ActionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action_plans.update_action(
-                action=action, text=form.cleaned_data["text"], due_on=form.cleaned_data["due_on"]
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("The action was saved."))
-            return redirect(_plan_url(plan, f"action-{action.pk}"))
+    posted = request.method == "POST" and form.is_valid()
+    if posted and _apply(form, action_plans.update_action, action=action, **form.cleaned_data):
+        messages.success(request, _("The action was saved."))
+        return redirect(_plan_url(plan, f"action-{action.pk}"))
     context = {
         "participant": plan.participant,
         "cycle": plan.participant.cycle,
@@ -212,22 +203,16 @@ def comment(request, participant_id):
     if seen := idempotency.repeat_of(request, fallback=_plan_url(plan, "comments")):
         return redirect(seen)
     form = PlanCommentForm(request.POST)
-    if form.is_valid():
-        try:
-            action_plans.comment_on_plan(
-                plan=plan, author=request.user, text=form.cleaned_data["text"]
-            )
-        except DomainError as error:
-            _form_error(form, error)
-        else:
-            if role == access.SUPERVISOR:
-                message = _("Your comment was added; %(name)s gets an email about it.") % {
-                    "name": plan.participant.person.get_full_name()
-                }
-            else:
-                message = _("Your comment was added.")
-            messages.success(request, message)
-            return redirect(idempotency.remember(request, _plan_url(plan, "comments")))
+    if form.is_valid() and _apply(
+        form, action_plans.comment_on_plan, plan=plan, author=request.user, **form.cleaned_data
+    ):
+        message = _("Your comment was added.")
+        if role == access.SUPERVISOR:
+            message = _("Your comment was added; %(name)s gets an email about it.") % {
+                "name": plan.participant.person.get_full_name()
+            }
+        messages.success(request, message)
+        return redirect(idempotency.remember(request, _plan_url(plan, "comments")))
     return _render(request, plan, role, comment_form=form)
 
 

@@ -21,7 +21,6 @@ from assessments.models import (
     ANONYMOUS_GROUPS,
     CHANGING_STATES,
     NOMINATED_GROUPS,
-    Cycle,
     Participant,
     Rater,
     RaterGroup,

@@ -36,21 +36,18 @@ def team_context(cycle, report, *, supervisor):
         ],
     }
     if report.shown:
-        context["heatmap"] = heatmap(
-            report.levels,
-            heatmap_id="team",
-            dimension=_("Level"),
-            total_label=_("Whole team"),
-            total_size=report.size,
-        )
-        if report.grl_levels is not None:
-            context["grl_heatmap"] = heatmap(
-                report.grl_levels,
-                heatmap_id="team-grl",
-                dimension=_("Level"),
-                total_label=_("Whole team"),
-                total_size=report.size,
-            )
+        for name, breakdown, heatmap_id in (
+            ("heatmap", report.levels, "team"),
+            ("grl_heatmap", report.grl_levels, "team-grl"),
+        ):
+            if breakdown is not None:
+                context[name] = heatmap(
+                    breakdown,
+                    heatmap_id=heatmap_id,
+                    dimension=_("Level"),
+                    total_label=_("Whole team"),
+                    total_size=report.size,
+                )
         context.update(_legends())
         enablers = [enabler for enabler, _heats, _all in report.levels.rows]
         team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
