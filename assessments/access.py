@@ -1,19 +1,53 @@
-"""Who may see what (PRODUCT §2). Views fetch objects through these helpers, which answer
-404 for anything the user may not see, so a page never confirms that someone else's exists."""
+"""Who may see what (PRODUCT §2), and the only place that says it. Views fetch objects through
+these helpers — one ``…_for(user, id)`` per object, as healthchecks' ``_get_check_for_user`` —
+which answer 404 for anything the user may not see, so a page never confirms that someone else's
+exists. HR pages sit behind ``hr_required``."""
+
+from functools import wraps
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import HR_ADMINS_GROUP, Cycle, Participant, Rater, RaterGroup
+from assessments.models import (
+    HR_ADMINS_GROUP,
+    Action,
+    ActionPlan,
+    Cycle,
+    FocusArea,
+    Participant,
+    Rater,
+    RaterGroup,
+)
+from assessments.reporting import group_reports
 from assessments.reporting.anonymity import reports_visible
+
+LEADER, SUPERVISOR, HR = "leader", "supervisor", "hr"
 
 
 def is_hr(user):
     return user.is_authenticated and user.groups.filter(name=HR_ADMINS_GROUP).exists()
+
+
+def hr_required(view):
+    """Sign in first; then HR admins only, everyone else 404 (the page does not confirm that
+    it exists). The one HR guard: HR's pages and the cohort report's."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not is_hr(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+# --- reports -------------------------------------------------------------------------------
 
 
 def report_participant_for(user, participant_id):
@@ -42,6 +76,144 @@ def may_open_report(user, participant):
     return is_hr(user)
 
 
+def report_role(user, participant):
+    """Why ``user`` may read ``participant``'s report, once ``report_participant_for`` let them:
+    their own (leader), shared with them (supervisor), or HR."""
+    if participant.person_id == user.pk:
+        return LEADER
+    if participant.shared_with_supervisor and participant.supervisor_id == user.pk:
+        return SUPERVISOR
+    return HR
+
+
+def released_cycle(cycle_id):
+    """A released cycle, for the cohort report behind ``hr_required``; 404 before release: no
+    report of any kind exists before then."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if not reports_visible(cycle):
+        raise Http404
+    return cycle
+
+
+def team_report_for(user, cycle_id):
+    """(cycle, team report) of the released cycle ``cycle_id`` for its supervisor ``user``; 404
+    before release and for anyone who supervises nobody in it."""
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    if not reports_visible(cycle):
+        raise Http404
+    report = group_reports.team_report(cycle=cycle, supervisor=user)
+    if not report.size:
+        raise Http404
+    return cycle, report
+
+
+# --- action plans ----------------------------------------------------------------------------
+# The plan's content belongs to the leader: the supervisor reads and comments once the leader
+# shares it; HR is nobody special here (counts only). Only after the report's release.
+
+
+def may_read_plan(user, plan):
+    participant = plan.participant
+    if participant.person_id == user.pk:
+        return True
+    return plan.shared_with_supervisor and participant.supervisor_id == user.pk
+
+
+def _released_participation(participant_id):
+    participant = _participations().filter(pk=participant_id).first()
+    if participant is None or not reports_visible(participant.cycle):
+        raise Http404
+    return participant
+
+
+def _plan_of(participant):
+    plan, _created = ActionPlan.objects.get_or_create(participant=participant)
+    plan.participant = participant  # the rules read it: spare them a query
+    return plan
+
+
+def own_plan_for(user, participant_id):
+    """The plan of participation ``participant_id`` (created empty on first use) if ``user`` is
+    its leader and the report is released; 404 otherwise."""
+    participant = _released_participation(participant_id)
+    if participant.person_id != user.pk:
+        raise Http404
+    return _plan_of(participant)
+
+
+def plan_for(user, participant_id):
+    """(plan, role) if ``user`` may read the plan: its leader, or the supervisor once the leader
+    shared it. Anyone else — HR included — gets 404."""
+    participant = _released_participation(participant_id)
+    if participant.person_id == user.pk:
+        return _plan_of(participant), LEADER
+    plan = ActionPlan.objects.filter(participant=participant).first()
+    if plan is None:
+        raise Http404
+    plan.participant = participant
+    if not may_read_plan(user, plan):
+        raise Http404
+    return plan, SUPERVISOR
+
+
+def focus_of(plan, focus_id):
+    """A focus area of ``plan`` (already fetched for this user); 404 for anyone else's."""
+    return get_object_or_404(FocusArea.objects.select_related("enabler"), pk=focus_id, plan=plan)
+
+
+def action_of(plan, action_id):
+    """An action of ``plan`` (already fetched for this user); 404 for anyone else's."""
+    return get_object_or_404(Action, pk=action_id, focus__plan=plan)
+
+
+def plan_role(user, participant):
+    """Who ``user`` is to ``participant``'s plan, for a link to it from the report: the leader
+    always, the supervisor only while the leader shares the plan (one query), else None."""
+    if participant.person_id == user.pk:
+        return LEADER
+    if participant.supervisor_id is not None and participant.supervisor_id == user.pk:
+        shared = ActionPlan.objects.filter(
+            participant=participant, shared_with_supervisor=True
+        ).exists()
+        if shared:
+            return SUPERVISOR
+    return None
+
+
+def team_report_cycles_for(user):
+    """Released cycles in which ``user`` supervises someone: a team report each (its page says
+    so when the team is below k)."""
+    supervised = Participant.objects.filter(supervisor=user, cycle__state=Cycle.State.RELEASED)
+    return Cycle.objects.filter(pk__in=supervised.values("cycle")).order_by("-released_at", "name")
+
+
+def shared_reports_for(user):
+    """The released reports ``user``'s team members chose to share with them."""
+    return (
+        Participant.objects.filter(
+            supervisor=user, cycle__state=Cycle.State.RELEASED, shared_with_supervisor=True
+        )
+        .select_related("cycle", "person")
+        .order_by("-cycle__released_at", "cycle__name", "person__full_name")
+    )
+
+
+def shared_plans_for(user):
+    """The action plans ``user``'s team members chose to share with them, once released."""
+    return (
+        ActionPlan.objects.filter(
+            shared_with_supervisor=True,
+            participant__supervisor=user,
+            participant__cycle__state=Cycle.State.RELEASED,
+        )
+        .select_related("participant__person", "participant__cycle")
+        .order_by("-participant__cycle__released_at", "participant__person__full_name")
+    )
+
+
+# --- participations ------------------------------------------------------------------------
+
+
 def _participations():
     return Participant.objects.select_related("cycle", "person", "level", "supervisor")
 
@@ -49,6 +221,21 @@ def _participations():
 def own_participation(user, participant_id):
     """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
     return get_object_or_404(_participations(), pk=participant_id, person=user)
+
+
+def own_nominee_for(user, participant_id, rater_id, **only):
+    """(participation, rater): a rater of ``user``'s own participation (``only`` narrows it,
+    e.g. to raters without email); 404 otherwise."""
+    participant = own_participation(user, participant_id)
+    return participant, get_object_or_404(Rater, pk=rater_id, participant=participant, **only)
+
+
+def self_assessment_for(user, participant_id, raters):
+    """The self-assessment of ``user``'s own participation ``participant_id``, from the
+    queryset ``raters`` (the questionnaire's narrow one); 404 otherwise."""
+    return get_object_or_404(
+        raters, participant_id=participant_id, participant__person=user, group=RaterGroup.SELF
+    )
 
 
 def supervised_participation(user, participant_id):

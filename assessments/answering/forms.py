@@ -5,8 +5,9 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Rater
-from assessments.validators import no_control_characters
+from assessments.answering.questionnaire import NOT_OBSERVED
+from assessments.models import COMMENT_MAX_LENGTH, NOMINATED_GROUPS, Comment, Rater
+from assessments.validators import no_control_characters, without_control_characters
 
 
 class NominationForm(forms.Form):
@@ -168,6 +169,39 @@ class SectionCommentsForm(forms.Form):
         return {
             "strength": self.cleaned_data.get("comment_strength", ""),
             "improvement": self.cleaned_data.get("comment_improvement", ""),
+        }
+
+
+class SectionForm(SectionCommentsForm):
+    """One questionnaire section as posted: an answer per item (blank leaves it as it was; a
+    value off the item's scale is refused) and the two comments."""
+
+    def __init__(self, data, *, section):
+        super().__init__(data)
+        self.section = section
+        for item in section.items:
+            choices = [("", ""), *((str(v), str(v)) for v, _label in item.scale)]
+            self.fields[item.key] = forms.ChoiceField(
+                required=False,
+                choices=[*choices, (NOT_OBSERVED, NOT_OBSERVED)],
+                error_messages={"invalid_choice": _("An answer is outside the scale.")},
+            )
+
+    def values(self):
+        """{item key: what was posted}, the blank ones included, as the rules take them."""
+        return {item.key: self.data.get(item.key, "") for item in self.section.items}
+
+    def first_errors(self):
+        """{field name: its first message}; empty when the form is valid."""
+        return {} if self.is_valid() else {n: m[0] for n, m in self.errors.items()}
+
+    def typed_comments(self):
+        """The comments to show again: as typed, without what cannot be stored."""
+        if self.is_valid():
+            return self.comments()
+        return {
+            kind: without_control_characters(self.data.get(f"comment_{kind}", ""))
+            for kind in Comment.Kind.values
         }
 
 

@@ -13,7 +13,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import emails
+from assessments import access, emails
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.errors import DomainError
 from assessments.models import (
@@ -26,6 +26,7 @@ from assessments.models import (
 )
 from assessments.reporting import reports
 from assessments.reporting.anonymity import reports_visible, shown_mean
+from assessments.reporting.presenting import numbers
 
 MAX_FOCUS_AREAS = 3
 SUGGESTIONS = 3
@@ -74,7 +75,7 @@ def suggest_focus(report):
             section.enabler,
             _("you rate yourself %(gap).1f above others") % {"gap": float(shown_mean(section.gap))},
         )
-    for line in [p for p in report.pitfalls if p.row.others.mean >= reports.PITFALL_FLAG][:3]:
+    for line in [p for p in report.pitfalls if numbers.flagged(p.row.others.mean)][:3]:
         note(line.enabler, _("pitfall seen often: %(title)s") % {"title": line.item.title})
     ordered = sorted(reasons.values(), key=lambda pair: -len(pair[1]))
     return [Suggestion(enabler=e, reasons=r) for e, r in ordered][:SUGGESTIONS]
@@ -171,18 +172,11 @@ def share_plan(*, plan, shared):
     return plan
 
 
-def can_read(plan, user):
-    participant = plan.participant
-    if participant.person_id == user.pk:
-        return True
-    return plan.shared_with_supervisor and participant.supervisor_id == user.pk
-
-
 @transaction.atomic
 def comment_on_plan(*, plan, author, text):
     """The leader or, on a shared plan, the supervisor adds to the conversation. A comment of the
     supervisor is mailed to the leader."""
-    if not can_read(plan, author):
+    if not access.may_read_plan(author, plan):
         raise DomainError(_("Only the leader and, once shared, their supervisor can comment."))
     text = (text or "").strip()
     if not text:

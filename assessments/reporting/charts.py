@@ -16,14 +16,14 @@ out right to left (``direction="rtl"``). Only x coordinates change, through ``_m
 
 from dataclasses import dataclass
 
-from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from assessments.answering.questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
-from assessments.reporting.anonymity import DECIMALS, shown_mean
+from assessments.reporting.anonymity import shown_mean
+from assessments.reporting.presenting import numbers
 
 SCALE_MIN, SCALE_MAX = 1, 5
 
@@ -93,12 +93,6 @@ def _join(parts):
 def _short(label):
     label = str(label)
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
-
-
-def format_score(value):
-    """A mean as every report shows it (``anonymity.shown_mean``: one decimal, rounded half
-    up), localised ("4.0", "3.3")."""
-    return floatformat(shown_mean(value), DECIMALS)
 
 
 def _defs(chart_id):
@@ -225,7 +219,7 @@ def _bar(chart_id, top, index, bar):
         # never holds more precision than its table
         value = min(max(float(shown_mean(bar.value)), SCALE_MIN), SCALE_MAX)
         end = x_for(value)
-        shown = format_score(bar.value)
+        shown = numbers.score(bar.value)
         text = f"{shown} · {bar.flag}" if bar.flag else shown
         body = format_html(
             '<rect class="chart-bar" x="{x}" y="{y}" width="{w}" height="{h}"'
@@ -267,7 +261,7 @@ def bar_chart(*, chart_id, title, bars, ends, reference=None):
     summary = "; ".join(
         f"{bar.label}: "
         + (
-            format_score(bar.value) + (f" ({bar.flag})" if bar.flag else "")
+            numbers.score(bar.value) + (f" ({bar.flag})" if bar.flag else "")
             if bar.value is not None
             else (bar.note or _("no answers"))
         )

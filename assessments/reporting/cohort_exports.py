@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from assessments.reporting import xlsx
-from assessments.reporting.anonymity import shown_mean
+from assessments.reporting.presenting import numbers
 from assessments.reporting.xlsx import Withheld
 from assessments.running.exports import neutralise
 
@@ -32,12 +32,6 @@ class Section:
     title: str
     header: list
     rows: list
-
-
-def _number(value):
-    """A mean or a gap exactly as the page prints it (``anonymity.shown_mean``), never more
-    precise: a spreadsheet holds no number its page hides."""
-    return float(shown_mean(value))
 
 
 def _suppressed():
@@ -61,7 +55,7 @@ def _score(score, hidden):
     if hidden or score.reason == "suppressed":
         return _suppressed()
     if score.shown:
-        return _number(score.mean)
+        return numbers.score_number(score.mean)
     return _too_few() if score.reason == "too_few" else ""
 
 
@@ -71,7 +65,7 @@ def _gap(heat, hidden):
     gap = heat.gap
     if gap is None:
         return ""
-    return _number(gap)
+    return numbers.score_number(gap)
 
 
 def _heat_row(enabler, label, size, heat, hidden):
@@ -119,7 +113,7 @@ def response_rate_rows(rates):
             labels[key],
             rates[key]["submitted"],
             rates[key]["invited"],
-            round(rates[key]["rate"] * 100) if rates[key]["rate"] is not None else "",
+            numbers.percent_number(rates[key]["rate"]),
         ]
         for key in ("self", "raters")
     ]
@@ -127,7 +121,7 @@ def response_rate_rows(rates):
 
 def pitfall_rows(pitfalls):
     return [
-        [level.name, rank, pitfall.title, pitfall.enabler.name, _number(score.mean)]
+        [level.name, rank, pitfall.title, pitfall.enabler.name, numbers.score_number(score.mean)]
         for level, ranked in pitfalls
         for rank, (pitfall, score) in enumerate(ranked, start=1)
     ]

@@ -119,33 +119,34 @@ def _counted(members, k, may_open):
 def next_level_counts(judged, enabler_ids, k, may_open=frozenset()):
     """Per enabler: how many participants show next-level behaviours, and how many do not,
     among those whose reports judge it; each count under the participant rule."""
-    out = {}
-    for enabler_id in enabler_ids:
-        members = {REACHED: set(), NOT_REACHED: set()}
-        for judgement in judged:
-            verdict = judgement.next_level.get(enabler_id)
-            if verdict is not None:
-                members[REACHED if verdict else NOT_REACHED].add(judgement.participant_id)
-        counts, total_shown = _counted(members, k, may_open)
-        judged_count = sum(len(ids) for ids in members.values())
-        out[enabler_id] = {
-            "counts": counts,
-            "judged": judged_count if total_shown else None,
-            "any": bool(judged_count),
-        }
-    return out
+
+    def verdict(judgement, enabler_id):
+        reached = judgement.next_level.get(enabler_id)
+        return None if reached is None else REACHED if reached else NOT_REACHED
+
+    return _distribution(judged, enabler_ids, k, may_open, (REACHED, NOT_REACHED), verdict)
 
 
 def agreement_distribution(judged, enabler_ids, k, may_open=frozenset()):
     """Per enabler: how many participants fall in each agreement category; each count under
     the participant rule."""
+
+    def category(judgement, enabler_id):
+        return judgement.agreement.get(enabler_id)
+
+    return _distribution(judged, enabler_ids, k, may_open, CATEGORIES, category)
+
+
+def _distribution(judged, enabler_ids, k, may_open, keys, key_of):
+    """Per enabler: the participants under each of ``keys`` (``key_of(judgement, enabler_id)``,
+    None when their report does not judge it), counted under the participant rule."""
     out = {}
     for enabler_id in enabler_ids:
-        members = {category: set() for category in CATEGORIES}
+        members = {key: set() for key in keys}
         for judgement in judged:
-            category = judgement.agreement.get(enabler_id)
-            if category is not None:
-                members[category].add(judgement.participant_id)
+            key = key_of(judgement, enabler_id)
+            if key is not None:
+                members[key].add(judgement.participant_id)
         counts, total_shown = _counted(members, k, may_open)
         judged_count = sum(len(ids) for ids in members.values())
         out[enabler_id] = {

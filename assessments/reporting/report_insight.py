@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
+from assessments.answering.questionnaire import indicator_key
 from assessments.models import Answer, Cycle, Participant, Rater
 from assessments.plans import action_plans
 from assessments.reporting import anonymity, insight
@@ -106,7 +107,7 @@ def _rater_values(participant):
     items = defaultdict(dict)
     sums = defaultdict(lambda: [None, 0, 0])
     for response_id, group, indicator_id, enabler_id, position, score in rows:
-        items[f"i{indicator_id}"][response_id] = (group, score)
+        items[indicator_key(indicator_id)][response_id] = (group, score)
         if position <= participant.level.position:
             entry = sums[(enabler_id, response_id)]
             entry[0], entry[1], entry[2] = group, entry[1] + score, entry[2] + 1

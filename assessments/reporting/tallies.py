@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from assessments.answering.questionnaire import indicator_key, pitfall_key
 from assessments.models import ItemTally
 from assessments.reporting.anonymity import Tally
 
@@ -183,7 +184,7 @@ def participant_tallies(participant):
     for _p, group, kind, enabler, level, indicator, pitfall, *figures in rows:
         tally = _tally(*figures)
         if kind in (ITEM, PITFALL):
-            key = f"i{indicator}" if indicator else f"p{pitfall}"
+            key = indicator_key(indicator) if indicator else pitfall_key(pitfall)
             items.setdefault(key, {})[group] = tally
         elif kind == ENABLER:
             enablers.setdefault(enabler, {})[group] = tally

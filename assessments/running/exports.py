@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Rater, RaterGroup
 from assessments.reporting import xlsx
+from assessments.reporting.presenting import numbers
 from assessments.running.monitoring import WATCHED_GROUPS
 from assessments.validators import without_control_characters
 
@@ -69,7 +70,7 @@ def row(participant, status_labels):
         for measure in ("invited", "submitted", "declined"):
             cells.append(getattr(participant, f"{group}_{measure}"))
     rate = participant.response_rate
-    cells.append(round(rate * 100) if rate is not None else "")
+    cells.append(numbers.percent_number(rate))
     return [neutralise(cell) for cell in cells]
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from assessments import access
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.errors import DomainError
 from assessments.models import Action, Cycle, RaterGroup
@@ -111,8 +112,8 @@ def test_supervisor_comments_only_on_a_shared_plan_and_the_leader_hears_of_it(
     assert "Good start" in mail.outbox[0].body
     with pytest.raises(DomainError):
         action_plans.comment_on_plan(plan=plan, author=UserFactory(), text="Hi")
-    assert action_plans.can_read(plan, supervisor)
-    assert not action_plans.can_read(plan, UserFactory())
+    assert access.may_read_plan(supervisor, plan)
+    assert not access.may_read_plan(UserFactory(), plan)
 
 
 def test_suggestions_point_at_the_lowest_rated_enablers(compass):

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from assessments.reporting import charts
+from assessments.reporting.presenting import numbers
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
@@ -120,9 +121,9 @@ def test_long_labels_are_shortened_and_kept_whole_in_the_tooltip():
 
 
 def test_scores_are_rounded_half_up_to_one_decimal():
-    assert charts.format_score(23 / 7) == "3.3"
-    assert charts.format_score(4) == "4.0"
-    assert charts.format_score(2.25) == "2.3"
+    assert numbers.score(23 / 7) == "3.3"
+    assert numbers.score(4) == "4.0"
+    assert numbers.score(2.25) == "2.3"
 
 
 def test_pitfall_chart_marks_often_and_names_flagged_bars():

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
 from assessments.models import Cycle, RaterGroup
 from assessments.reporting import tallies
-from assessments.reporting.presenting import individual as report_views
+from assessments.reporting.presenting import numbers
 from tests.assessments.helpers import submit_all
 from tests.factories import RaterFactory, UserFactory, make_participant, self_rater
 from tests.factories import supervisor_rater as supervisor_rater_of
@@ -367,7 +367,7 @@ def test_pitfalls_at_often_or_above_are_flagged(client, participant, leader):
 )
 def test_a_pitfall_is_flagged_when_its_mean_reads_often_or_above(mean, flagged):
     # Compared as printed: a mean shown as "3.5" is never left unflagged.
-    assert report_views._often(mean) is flagged
+    assert numbers.flagged(mean) is flagged
 
 
 def test_blind_spots_list_where_self_is_a_point_above_others(client, released, leader):

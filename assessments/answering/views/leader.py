@@ -8,7 +8,7 @@ never confirms that it exists.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,8 +21,6 @@ from assessments.models import (
     ANONYMOUS_GROUPS,
     CHANGING_STATES,
     NOMINATED_GROUPS,
-    ActionPlan,
-    Cycle,
     Participant,
     Rater,
     RaterGroup,
@@ -46,38 +44,16 @@ def home(request):
         .annotate(pending=Count("raters", filter=Q(raters__approval=Approval.PENDING)))
         .order_by("cycle__closes_on", "cycle__name", "person__full_name")
     )
-    # Released cycles in which the user supervises someone: the team report of each (its page
-    # says so when the team is below k), and the reports team members chose to share.
-    supervised = Participant.objects.filter(
-        supervisor=request.user, cycle__state=Cycle.State.RELEASED
-    )
-    team_reports = Cycle.objects.filter(pk__in=supervised.values("cycle")).order_by(
-        "-released_at", "name"
-    )
-    shared_reports = (
-        supervised.filter(shared_with_supervisor=True)
-        .select_related("cycle", "person")
-        .order_by("-cycle__released_at", "cycle__name", "person__full_name")
-    )
-    shared_plans = (
-        ActionPlan.objects.filter(
-            shared_with_supervisor=True,
-            participant__supervisor=request.user,
-            participant__cycle__state=Cycle.State.RELEASED,
-        )
-        .select_related("participant__person", "participant__cycle")
-        .order_by("-participant__cycle__released_at", "participant__person__full_name")
-    )
     return render(
         request,
         "home.html",
         {
-            "shared_plans": shared_plans,
+            "shared_plans": access.shared_plans_for(request.user),
             "feedback_requests": access.feedback_requests(request.user),
             "participations": participations,
             "team": team,
-            "team_reports": team_reports,
-            "shared_reports": shared_reports,
+            "team_reports": access.team_report_cycles_for(request.user),
+            "shared_reports": access.shared_reports_for(request.user),
             "is_hr": access.is_hr(request.user),
         },
     )
@@ -100,23 +76,7 @@ def _rater_groups(participant, raters, counts):
     for group in RaterGroup:
         members = [rater for rater in raters if rater.group == group]
         anonymous = group in ANONYMOUS_GROUPS
-        rows = []
-        for rater in members:
-            if not anonymity.leader_sees_progress(rater):
-                status_label = Status.INVITED.label
-            else:
-                status_label = rater.get_status_display()
-            correctable = (
-                can_change and group in NOMINATED_GROUPS and rater.status != Status.DECLINED
-            )
-            rows.append(
-                {
-                    "rater": rater,
-                    "status_label": status_label,
-                    "card": not rater.has_email and cards.card_problem(rater) is None,
-                    "removable": correctable,
-                }
-            )
+        rows = [_rater_row(rater, can_change=can_change) for rater in members]
         fewest, most = limits.get(group, (None, None))
         groups.append(
             {
@@ -132,6 +92,21 @@ def _rater_groups(participant, raters, counts):
             }
         )
     return groups
+
+
+def _rater_row(rater, *, can_change):
+    if not anonymity.leader_sees_progress(rater):
+        status_label = Status.INVITED.label
+    else:
+        status_label = rater.get_status_display()
+    return {
+        "rater": rater,
+        "status_label": status_label,
+        "card": not rater.has_email and cards.card_problem(rater) is None,
+        "removable": can_change
+        and rater.group in NOMINATED_GROUPS
+        and rater.status != Status.DECLINED,
+    }
 
 
 def _render_participation(request, participant, form=None):
@@ -181,8 +156,7 @@ def nominate(request, participant_id):
 @login_required
 @require_POST
 def remove_nomination(request, participant_id, rater_id):
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id)
     try:
         nominations.remove_nomination(rater=rater, by=request.user)
     except DomainError as error:
@@ -198,8 +172,7 @@ def remove_nomination(request, participant_id, rater_id):
 @require_http_methods(["GET", "POST"])
 def replace_nomination(request, participant_id, rater_id):
     """Correct a nominee: someone else in their place (the page also offers removing them)."""
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant)
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id)
     form = ReplaceNominationForm.for_rater(rater, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,35 +230,7 @@ def approvals(request, participant_id):
     pending = [r for r in raters if r.approval == Approval.PENDING] if deciding else []
     form = ApprovalForm(request.POST if request.method == "POST" else None, raters=pending)
     if request.method == "POST" and form.is_valid():
-        approved, rejected = form.decisions(
-            approve_rest="approve_all" in request.POST, shown=request.POST.getlist("shown")
-        )
-        if not (approved or rejected):
-            messages.info(request, _("Nothing was decided: choose approve or reject for a rater."))
-            return redirect("my360:approvals", participant.pk)
-        try:
-            nominations.decide_nominations(
-                participant=participant,
-                supervisor=request.user,
-                approved_ids=approved,
-                rejected_ids=rejected,
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            if participant.cycle.is_open:
-                message = _(
-                    "Approved: %(approved)s. Rejected: %(rejected)s. "
-                    "Approved raters receive their invitation by email now."
-                )
-            else:
-                message = _(
-                    "Approved: %(approved)s. Rejected: %(rejected)s. "
-                    "Approved raters are invited when the cycle opens."
-                )
-            messages.success(
-                request, message % {"approved": len(approved), "rejected": len(rejected)}
-            )
+        _decide(request, participant, form)
         return redirect("my360:approvals", participant.pk)
     context = {
         "participant": participant,
@@ -298,12 +243,42 @@ def approvals(request, participant_id):
     return render(request, "assessments/my360/approvals.html", context)
 
 
+def _decide(request, participant, form):
+    """The supervisor's decisions, and a message that says what they did."""
+    approved, rejected = form.decisions(
+        approve_rest="approve_all" in request.POST, shown=request.POST.getlist("shown")
+    )
+    if not (approved or rejected):
+        messages.info(request, _("Nothing was decided: choose approve or reject for a rater."))
+        return
+    try:
+        nominations.decide_nominations(
+            participant=participant,
+            supervisor=request.user,
+            approved_ids=approved,
+            rejected_ids=rejected,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return
+    if participant.cycle.is_open:
+        message = _(
+            "Approved: %(approved)s. Rejected: %(rejected)s. "
+            "Approved raters receive their invitation by email now."
+        )
+    else:
+        message = _(
+            "Approved: %(approved)s. Rejected: %(rejected)s. "
+            "Approved raters are invited when the cycle opens."
+        )
+    messages.success(request, message % {"approved": len(approved), "rejected": len(rejected)})
+
+
 @login_required
 @require_GET
 def rater_card(request, participant_id, rater_id):
     """The printable card of one of the leader's raters without email (answering/cards.py)."""
-    participant = access.own_participation(request.user, participant_id)
-    rater = get_object_or_404(Rater, pk=rater_id, participant=participant, email="")
+    participant, rater = access.own_nominee_for(request.user, participant_id, rater_id, email="")
     rater.participant = participant
     return render_card(
         request,

@@ -11,13 +11,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from assessments import languages
 from assessments.answering import responses
-from assessments.answering.forms import DeclineForm, SectionCommentsForm
+from assessments.answering.forms import DeclineForm, SectionForm
 from assessments.answering.questionnaire import (
     NOT_OBSERVED,
     NOT_OBSERVED_LABEL,
@@ -73,19 +72,25 @@ def _base_context(access, questionnaire, answers=None):
         "language_url": access.url("language") if access.by_token else None,
     }
     if questionnaire is not None:
-        answers = answers or {}
-        context["sections_nav"] = [
-            {
-                "number": s.number,
-                "name": s.enabler.name,
-                "url": access.url("section", s.number),
-                "done": all(key in answers for key in s.item_keys),
-            }
-            for s in questionnaire.sections
-        ]
-        context["sections_done"] = sum(1 for s in context["sections_nav"] if s["done"])
-        context["section_count"] = len(questionnaire.sections)
+        context.update(_sections_nav(access, questionnaire, answers or {}))
     return context
+
+
+def _sections_nav(access, questionnaire, answers):
+    nav = [
+        {
+            "number": s.number,
+            "name": s.enabler.name,
+            "url": access.url("section", s.number),
+            "done": all(key in answers for key in s.item_keys),
+        }
+        for s in questionnaire.sections
+    ]
+    return {
+        "sections_nav": nav,
+        "sections_done": sum(1 for s in nav if s["done"]),
+        "section_count": len(questionnaire.sections),
+    }
 
 
 def _first_open_section(questionnaire, answers):
@@ -152,7 +157,9 @@ def _item_html(questionnaire, item, current, *, read_only, is_self):
     return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
 
 
-def _section_rows(questionnaire, section, answers, missing, errors, *, read_only, is_self):
+def _section_rows(questionnaire, section, answers, missing, errors, context):
+    read_only, is_self = context["read_only"], context["is_self"]
+
     def row(item):
         current = answers.get(item.key)
         missing_here, error = item.key in missing, errors.get(item.key)
@@ -171,59 +178,24 @@ def _section_rows(questionnaire, section, answers, missing, errors, *, read_only
     }
 
 
-def _read_section_post(section, data):
-    """The posted answers and comments of one section, and what is wrong with them."""
-    values = {item.key: data.get(item.key, "") for item in section.items}
-    form = SectionCommentsForm(data)
-    errors = {}
-    if form.is_valid():
-        comments = form.comments()
-    else:
-        errors = {name: messages[0] for name, messages in form.errors.items()}
-        # What was typed is shown again, without what cannot be stored.
-        comments = {
-            kind: without_control_characters(data.get(f"comment_{kind}", ""))
-            for kind in Comment.Kind.values
-        }
-    return values, comments, errors
-
-
 def _render_section(request, access, questionnaire, section, answers, comments, **extra):
     missing = set(extra.pop("missing", ()))
     errors = extra.pop("errors", {})
     context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
-    enabler_id = section.enabler.pk
+    comment = {kind: comments.get((section.enabler.pk, kind), "") for kind in Comment.Kind}
     context.update(
         {
             "section": section,
-            "rows": _section_rows(
-                questionnaire,
-                section,
-                answers,
-                missing,
-                errors,
-                read_only=context["read_only"],
-                is_self=access.rater.group == RaterGroup.SELF,
-            ),
+            "rows": _section_rows(questionnaire, section, answers, missing, errors, context),
             "level": questionnaire.level,
             "next_level": questionnaire.next_level,
-            "comment_strength": comments.get((enabler_id, Comment.Kind.STRENGTH), ""),
-            "comment_improvement": comments.get((enabler_id, Comment.Kind.IMPROVEMENT), ""),
+            "comment_strength": comment[Comment.Kind.STRENGTH],
+            "comment_improvement": comment[Comment.Kind.IMPROVEMENT],
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
-            "action_url": access.url("section", section.number),
             "language_form_id": None if context["read_only"] else "section-form",
-            "previous_url": access.url("section", section.number - 1)
-            if section.number > 1
-            else None,
-            "next_url": access.url("section", section.number + 1)
-            if section.number < len(questionnaire.sections)
-            else None,
-            "is_last": section.number == len(questionnaire.sections),
             "missing_count": len(missing),
-            "sign_in_url": None
-            if access.by_token
-            else f"{reverse('login')}?{urlencode({'next': access.url('section', section.number)})}",
+            **_section_links(access, questionnaire, section),
             **extra,
         }
     )
@@ -231,84 +203,106 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     return render(request, "assessments/questionnaire/section.html", context, status=status)
 
 
+def _section_links(access, questionnaire, section):
+    number, count = section.number, len(questionnaire.sections)
+    here = access.url("section", number)
+    return {
+        "action_url": here,
+        "previous_url": access.url("section", number - 1) if number > 1 else None,
+        "next_url": access.url("section", number + 1) if number < count else None,
+        "is_last": number == count,
+        "sign_in_url": None
+        if access.by_token
+        else f"{reverse('login')}?{urlencode({'next': here})}",
+    }
+
+
 def section(request, access, number):
-    rater = access.rater
-    questionnaire = rater_questionnaire(rater.participant)
+    questionnaire = rater_questionnaire(access.rater.participant)
     section = questionnaire.section(number)
     if section is None:
         raise Http404
     if request.method == "GET":
-        response = getattr(rater, "response", None)
-        answers = responses.answers_of(response)
-        comments = responses.comments_of(response)
-        missing = ()
-        if request.GET.get("check"):
-            missing = [key for key in section.item_keys if key not in answers]
-        return _render_section(
-            request,
-            access,
-            questionnaire,
-            section,
-            answers,
-            comments,
-            missing=missing,
-            saved_at=_stamp(response),
-        )
-
-    values, posted_comments, errors = _read_section_post(section, request.POST)
-    saved = None
-    if not errors:
-        try:
-            saved = responses.save_section(
-                rater=rater, section=section, values=values, comments=posted_comments
-            )
-        except DomainError as error:
-            if error.field:
-                errors[error.field] = error.message
-            else:
-                errors["__all__"] = error.message
+        return _show_section(request, access, questionnaire, section)
+    form = SectionForm(request.POST, section=section)
+    errors, saved = _save_section(access.rater, section, form)
     if is_autosave(request):
         if request.POST.get("autosave") == "beacon":  # the page is gone: nobody reads an answer
             return HttpResponse(status=400 if errors else 204)
-        return _autosave_status(errors, saved)
+        return _autosave_status(request, errors, saved)
     if errors:
-        # Show what was typed, not what was saved: nothing typed is lost.
-        response = responses.Response.objects.filter(rater=rater).first()
-        answers = responses.answers_of(response)
-        shown_answers = {**answers, **{k: v for k, v in values.items() if v}}
-        shown_comments = {
-            **responses.comments_of(response),
-            **{(section.enabler.pk, kind): text for kind, text in posted_comments.items()},
-        }
-        return _render_section(
-            request,
-            access,
-            questionnaire,
-            section,
-            shown_answers,
-            shown_comments,
-            errors=errors,
-            error=errors.get("__all__")
-            or _("Nothing was saved: please correct what is marked below."),
-            saved_answers=answers,
-            saved_at=_stamp(response),
-        )
+        return _section_again(request, access, questionnaire, section, form, errors)
+    return redirect(_after_save(request, access, questionnaire, number))
+
+
+def _show_section(request, access, questionnaire, section):
+    response = getattr(access.rater, "response", None)
+    answers = responses.answers_of(response)
+    missing = ()
+    if request.GET.get("check"):
+        missing = [key for key in section.item_keys if key not in answers]
+    return _render_section(
+        request,
+        access,
+        questionnaire,
+        section,
+        answers,
+        responses.comments_of(response),
+        missing=missing,
+        saved_at=_stamp(response),
+    )
+
+
+def _save_section(rater, section, form):
+    """(errors, the saved response): nothing is saved unless the whole section is valid."""
+    errors, saved = form.first_errors(), None
+    if not errors:
+        try:
+            saved = responses.save_section(
+                rater=rater, section=section, values=form.values(), comments=form.comments()
+            )
+        except DomainError as error:
+            errors[error.field or "__all__"] = error.message
+    return errors, saved
+
+
+def _section_again(request, access, questionnaire, section, form, errors):
+    """Show what was typed, not what was saved: nothing typed is lost."""
+    response = responses.Response.objects.filter(rater=access.rater).first()
+    answers = responses.answers_of(response)
+    typed = {(section.enabler.pk, kind): text for kind, text in form.typed_comments().items()}
+    return _render_section(
+        request,
+        access,
+        questionnaire,
+        section,
+        {**answers, **{k: v for k, v in form.values().items() if v}},
+        {**responses.comments_of(response), **typed},
+        errors=errors,
+        error=errors.get("__all__") or _("Nothing was saved: please correct what is marked below."),
+        saved_answers=answers,
+        saved_at=_stamp(response),
+    )
+
+
+def _after_save(request, access, questionnaire, number):
+    """Where a section's buttons lead once it is saved."""
     go = request.POST.get("go", "next")
     if go.startswith("section-"):  # the section links post the answers on the way
         target = go.removeprefix("section-")
         if target.isdigit() and questionnaire.section(int(target)) is not None:
-            return redirect(access.url("section", int(target)))
+            return access.url("section", int(target))
     if go == "language":
         # Switching language from a section saves the section first: nothing typed is lost.
         _choose_language(request, access, request.POST.get("language", ""))
-        return redirect(access.url("section", number))
+        return access.url("section", number)
     if go == "stay":
-        return redirect(access.url("section", number) + "?saved=1")
+        return access.url("section", number) + "?saved=1"
     if go == "previous" and number > 1:
-        return redirect(access.url("section", number - 1))
+        return access.url("section", number - 1)
     if go == "next" and number < len(questionnaire.sections):
-        return redirect(access.url("section", number + 1))
-    return redirect(access.url("review"))
+        return access.url("section", number + 1)
+    return access.url("review")
 
 
 def is_autosave(request):
@@ -326,22 +320,18 @@ def _stamp(response):
     return str(int(response.updated_at.timestamp() * 1000)) if response is not None else "0"
 
 
-def _autosave_status(errors, saved=None):
+def _autosave_status(request, errors, saved=None):
+    """The line the page's script shows after a background save (a template, like any HTML)."""
+    message = None
     if errors:
         message = errors.get("__all__") or _("Not saved: check the answers on this page.")
         if len(errors) == 1 and not errors.get("__all__"):
             message = _("Not saved: %(reason)s") % {"reason": next(iter(errors.values()))}
-        response = HttpResponse(
-            f'<span class="text-danger" role="alert">{escape(message)}</span>', status=200
-        )
+    context = {"error": message, "time": time_format(timezone.localtime())}  # reader's format
+    response = render(request, "assessments/questionnaire/_autosave_status.html", context)
+    if errors:
         response["X-Autosave-Error"] = "1"
-        return response
-    stamp = time_format(timezone.localtime())  # the reader's time format
-    response = HttpResponse(
-        f'<span class="text-success">{escape(_("Draft saved at %(time)s") % {"time": stamp})}'
-        "</span>"
-    )
-    if saved is not None:
+    elif saved is not None:
         response["X-Saved-At"] = _stamp(saved)
     return response
 
@@ -361,8 +351,25 @@ def review(request, access):
             return redirect(access.url("thanks"))
     response = responses.Response.objects.filter(rater=rater).first()
     answers = responses.answers_of(response)
+    missing_by_section = _missing_by_section(access, questionnaire, answers)
+    context = _base_context(access, questionnaire, answers)
+    context.update(
+        {
+            "missing_by_section": missing_by_section,
+            "missing_count": sum(len(m["items"]) for m in missing_by_section),
+            "answered_count": len(answers),
+            "item_count": len(questionnaire.item_keys),
+            "error": error,
+        }
+    )
+    status = 400 if error else 200
+    return render(request, "assessments/questionnaire/review.html", context, status=status)
+
+
+def _missing_by_section(access, questionnaire, answers):
+    """What is left to answer, per section, with a link that marks it there."""
+    is_self = access.rater.group == RaterGroup.SELF
     missing_by_section = []
-    is_self = rater.group == RaterGroup.SELF
     for section in questionnaire.sections:
         missing = [
             {
@@ -382,22 +389,7 @@ def review(request, access):
                     "items": missing,
                 }
             )
-    context = _base_context(access, questionnaire, answers)
-    context.update(
-        {
-            "missing_by_section": missing_by_section,
-            "missing_count": sum(len(m["items"]) for m in missing_by_section),
-            "answered_count": len(answers),
-            "item_count": len(questionnaire.item_keys),
-            "error": error,
-        }
-    )
-    return render(
-        request,
-        "assessments/questionnaire/review.html",
-        context,
-        status=400 if error else 200,
-    )
+    return missing_by_section
 
 
 def decline(request, access):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from assessments import access as access_rules
 from assessments import languages
 from assessments.answering.tokens import find_rater, find_rater_by_code, issue_token, normalize_code
 from assessments.answering.views import pages
-from assessments.models import Rater, RaterGroup
+from assessments.models import Rater
 from assessments.throttle import client_address, count, hit
 from assessments.validators import without_control_characters
 
@@ -90,12 +90,7 @@ def _token_access(token):
 
 
 def _self_access(request, participant_id):
-    rater = get_object_or_404(
-        RATER_QUERYSET,
-        participant_id=participant_id,
-        participant__person=request.user,
-        group=RaterGroup.SELF,
-    )
+    rater = access_rules.self_assessment_for(request.user, participant_id, RATER_QUERYSET)
     return Access(rater=rater, by_token=False, key=participant_id)
 
 
@@ -131,55 +126,54 @@ thanks = require_http_methods(["GET"])(_by_token(pages.thanks))
 language = require_http_methods(["POST"])(_by_token(pages.language))
 
 
+def _sign_in_first(request):
+    """Signed out (the idle sign-out, say): a background save gets 401 — the script keeps what
+    was typed and says so in place — never the sign-in page; anything else goes to sign in."""
+    if request.method == "POST" and pages.is_autosave(request):
+        return HttpResponse(escape(_("You were signed out. Sign in again to save.")), status=401)
+    return redirect_to_login(request.get_full_path())
+
+
 # --- signed in: the self-assessment --------------------------------------------------------
 
 
-def _signed_in(page):
+def _signed_in(page, *, prefix, key, access_for):
+    """A questionnaire page reached signed in; ``access_for(request, the URL's key)`` finds
+    whose answers these are (404 for anyone else's)."""
+
     @never_cache
-    def view(request, participant_id, **kwargs):
+    def view(request, **kwargs):
         if not request.user.is_authenticated:
-            if request.method == "POST" and pages.is_autosave(request):
-                # A background save after the idle sign-out: answer 401 (the script keeps
-                # what was typed and says so in place), never the sign-in page.
-                return HttpResponse(
-                    escape(_("You were signed out. Sign in again to save.")), status=401
-                )
-            return redirect_to_login(request.get_full_path())
-        access = _self_access(request, participant_id)
+            return _sign_in_first(request)
+        access = access_for(request, kwargs.pop(key))
         if not access.rater.participant.cycle.accepts_answers():
             return pages.closed(request, access)
         return page(request, access, **kwargs)
 
-    view.__name__ = f"self_{page.__name__.lstrip('_')}"
+    view.__name__ = f"{prefix}_{page.__name__.lstrip('_')}"
     return view
 
 
-self_start = require_http_methods(["GET"])(_signed_in(pages.start))
-self_section = require_http_methods(["GET", "POST"])(_signed_in(pages.section))
-self_review = require_http_methods(["GET", "POST"])(_signed_in(pages.review))
-self_thanks = require_http_methods(["GET"])(_signed_in(pages.thanks))
+def _self(page):
+    return _signed_in(page, prefix="self", key="participant_id", access_for=_self_access)
+
+
+self_start = require_http_methods(["GET"])(_self(pages.start))
+self_section = require_http_methods(["GET", "POST"])(_self(pages.section))
+self_review = require_http_methods(["GET", "POST"])(_self(pages.review))
+self_thanks = require_http_methods(["GET"])(_self(pages.thanks))
 
 
 # --- signed in: feedback asked of the user (no email link needed) ---------------------------
 
 
-def _as_account(page):
-    @never_cache
-    def view(request, rater_id, **kwargs):
-        if not request.user.is_authenticated:
-            if request.method == "POST" and pages.is_autosave(request):
-                return HttpResponse(
-                    escape(_("You were signed out. Sign in again to save.")), status=401
-                )
-            return redirect_to_login(request.get_full_path())
-        rater = access_rules.own_feedback_request(request.user, rater_id)
-        access = Access(rater=rater, by_token=False, key=rater_id, by_account=True)
-        if not rater.participant.cycle.accepts_answers():
-            return pages.closed(request, access)
-        return page(request, access, **kwargs)
+def _feedback_access(request, rater_id):
+    rater = access_rules.own_feedback_request(request.user, rater_id)
+    return Access(rater=rater, by_token=False, key=rater_id, by_account=True)
 
-    view.__name__ = f"feedback_{page.__name__.lstrip('_')}"
-    return view
+
+def _as_account(page):
+    return _signed_in(page, prefix="feedback", key="rater_id", access_for=_feedback_access)
 
 
 feedback_start = require_http_methods(["GET"])(_as_account(pages.start))
@@ -209,21 +203,25 @@ def code(request):
         window = settings.RATER_LINK_WINDOW
         if count(CODE_SCOPE, address, window=window) >= settings.RATER_LINK_ATTEMPTS:
             return render(request, "assessments/questionnaire/too_many.html", status=429)
-        if normalize_code(typed) is None:
-            # Not even the shape of a code: nothing is looked up, nothing counted.
-            error = _(
-                "A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA)."
-            )
-        else:
-            rater = find_rater_by_code(typed, Rater.objects.only("link_secret", "token_hash"))
-            if rater is None:
-                hit(CODE_SCOPE, address, window=window)
-                error = _("This code does not work. Check it against your card and type it again.")
-            else:
-                return redirect("rater:start", issue_token(rater))
+        error, rater = _look_up_code(typed, address, window)
+        if rater is not None:
+            return redirect("rater:start", issue_token(rater))
     return render(
         request,
         "assessments/questionnaire/code.html",
         {"code": typed, "error": error},
         status=400 if error else 200,
     )
+
+
+def _look_up_code(typed, address, window):
+    """(error, rater) for a typed code; a wrong code counts against the client."""
+    if normalize_code(typed) is None:
+        # Not even the shape of a code: nothing is looked up, nothing counted.
+        error = _("A code has 12 letters and digits, as on your card (for example 7K3M-Q9TX-2HVA).")
+        return error, None
+    rater = find_rater_by_code(typed, Rater.objects.only("link_secret", "token_hash"))
+    if rater is None:
+        hit(CODE_SCOPE, address, window=window)
+        return _("This code does not work. Check it against your card and type it again."), None
+    return None, rater

@@ -1,16 +1,15 @@
 """The individual report as display values (``present``), and its comparison with the
 previous cycle (``since_previous``), for the page, the print view, the PDF and the archive."""
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
 from assessments import access
 from assessments.answering.questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
-from assessments.models import ANONYMOUS_GROUPS, ActionPlan, Comment, FocusArea, RaterGroup
+from assessments.models import ANONYMOUS_GROUPS, Comment, FocusArea, RaterGroup
 from assessments.plans import action_plans
 from assessments.reporting import charts, reports
-from assessments.reporting.anonymity import others_withheld, shown_mean
+from assessments.reporting.anonymity import others_withheld
+from assessments.reporting.presenting import numbers
 
 # Column keys of the named columns; unit keys ("peer", …, and the pooled "others") never start
 # with an underscore, so the two cannot collide.
@@ -44,7 +43,7 @@ def present(report, *, viewer):
         "participant": participant,
         "cycle": participant.cycle,
         "level": participant.level,
-        "viewer_role": _viewer_role(participant, viewer),
+        "viewer_role": access.report_role(viewer, participant),
         "k": report.disclosure.k,
         "withheld_reason": report.disclosure.withheld_reason,
         "groups": report.groups,
@@ -74,26 +73,17 @@ def present(report, *, viewer):
         "pitfalls_not_shown": all_pitfalls - len(report.pitfalls),
         "has_pitfalls": bool(all_pitfalls),
         "pitfall_chart": _pitfall_chart(report.pitfalls) if report.pitfalls else "",
-        "pitfall_flag": charts.format_score(reports.PITFALL_FLAG),
+        "pitfall_flag": numbers.flag_text(),
         "comment_sections": [s for s in sections if s["has_comments"]],
         "evidence": _evidence(report),
         "share": _share(participant),
     }
 
 
-def _viewer_role(participant, viewer):
-    """Why ``viewer`` may read this report (``access`` already decided that they may)."""
-    if participant.person_id == viewer.pk:
-        return "leader"
-    if participant.shared_with_supervisor and participant.supervisor_id == viewer.pk:
-        return "supervisor"
-    return "hr"
-
-
 def cell(value):
     """One number for a template: its text and answer count, or why it is not shown."""
     if value.shown:
-        return {"state": "shown", "text": charts.format_score(value.mean), "n": value.n}
+        return {"state": "shown", "text": numbers.score(value.mean), "n": value.n}
     if value.too_few:
         return {"state": "too_few"}
     return {"state": "none"}
@@ -208,12 +198,6 @@ def _levels(report):
     }
 
 
-def signed(gap):
-    """A difference with its sign: "+1.3", "−1.3" (a true minus sign)."""
-    text = charts.format_score(abs(gap))
-    return f"+{text}" if gap > 0 else f"\N{MINUS SIGN}{text}" if gap < 0 else text
-
-
 def _gap_line(entry):
     if isinstance(entry, reports.EnablerSection):
         what, context = entry.enabler.name, _("Enabler score")
@@ -225,7 +209,7 @@ def _gap_line(entry):
         "is_enabler": isinstance(entry, reports.EnablerSection),
         "self": cell(entry.row.self_cell),
         "others": cell(entry.row.others),
-        "gap": signed(entry.gap),
+        "gap": numbers.signed(entry.gap),
     }
 
 
@@ -240,16 +224,8 @@ def _pitfall(line):
         "enabler": line.enabler.name,
         "self": cell(line.row.self_cell),
         "others": cell(line.row.others),
-        "flagged": _often(line.row.others.mean),
+        "flagged": numbers.flagged(line.row.others.mean),
     }
-
-
-def _often(mean):
-    """Whether a pitfall is flagged: others' mean at "often" (``reports.PITFALL_FLAG``) or above.
-
-    Compared as shown, to one decimal, so that a mean printed as "3.5" is always flagged.
-    """
-    return shown_mean(mean) >= Decimal(str(reports.PITFALL_FLAG))
 
 
 def _pitfall_chart(lines):
@@ -261,17 +237,13 @@ def _pitfall_chart(lines):
             charts.Bar(
                 label=line.item.title,
                 value=line.row.others.mean,
-                kind=charts.FLAGGED if _often(line.row.others.mean) else charts.PITFALL,
-                flag=flag if _often(line.row.others.mean) else "",
+                kind=charts.FLAGGED if numbers.flagged(line.row.others.mean) else charts.PITFALL,
+                flag=flag if numbers.flagged(line.row.others.mean) else "",
             )
             for line in lines
         ],
         flag_at=reports.PITFALL_FLAG,
     )
-
-
-def _percent(share):
-    return _("%(percent)s%%") % {"percent": round(share * 100)}
 
 
 def _evidence(report):
@@ -291,13 +263,13 @@ def _evidence(report):
                 cells.append({"text": _("too few answers"), "high": False})
                 continue
             high = gap["share"] >= EVIDENCE_HINT_SHARE
-            cells.append({"text": _percent(gap["share"]), "high": high})
+            cells.append({"text": numbers.percent(gap["share"]), "high": high})
             if high:
                 hints.append(
                     {
                         "enabler": section.enabler.name,
                         "group": label,
-                        "share": _percent(gap["share"]),
+                        "share": numbers.percent(gap["share"]),
                     }
                 )
         rows.append({"enabler": section.enabler.name, "cells": cells})
@@ -305,7 +277,7 @@ def _evidence(report):
         "labels": labels,
         "rows": rows,
         "hints": hints,
-        "threshold": _percent(EVIDENCE_HINT_SHARE),
+        "threshold": numbers.percent(EVIDENCE_HINT_SHARE),
     }
 
 
@@ -324,16 +296,11 @@ def _share(participant):
 def plan_link(participant, viewer):
     """Item 9's link to the action plan: for the leader always ("build" while it has no focus
     area yet), for the supervisor only while the leader shares the plan. One query at most."""
-    if participant.person_id == viewer.pk:
+    role = access.plan_role(viewer, participant)
+    if role == access.LEADER:
         started = FocusArea.objects.filter(plan__participant=participant).exists()
-        return {"role": "leader", "started": started}
-    if participant.supervisor_id is not None and participant.supervisor_id == viewer.pk:
-        shared = ActionPlan.objects.filter(
-            participant=participant, shared_with_supervisor=True
-        ).exists()
-        if shared:
-            return {"role": "supervisor"}
-    return None
+        return {"role": role, "started": started}
+    return {"role": role} if role else None
 
 
 def since_previous(report, *, viewer):
@@ -412,7 +379,7 @@ def _comparison(before, now, change):
     return {
         "before": _compared_cell(*before) if before is not None else {"state": "none"},
         "now": _compared_cell(*now),
-        "change": signed(change) if change is not None else None,
+        "change": numbers.signed(change) if change is not None else None,
         "reason": "; ".join(str(reason) for reason in reasons),
     }
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from assessments.reporting import group_insight, insight, report_insight
 from assessments.reporting.presenting import individual as report_views
+from assessments.reporting.presenting import numbers
 from compass.models import Direction
 
 STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
@@ -129,7 +130,7 @@ def _advice_text(enabler, advice, directions):
     ) % {
         "enabler": enabler.name,
         "group": advice.label,
-        "share": round(advice.share * 100),
+        "share": numbers.percent_number(advice.share),
         "direction": " / ".join(names),
     }
 
@@ -158,7 +159,7 @@ def _summary(report, rows, suggestions):
     return {
         "strongest": strongest,
         "weakest": weakest,
-        "gaps": [{**r, "signed_gap": report_views.signed(float(r["gap"]))} for r in gaps],
+        "gaps": [{**r, "signed_gap": numbers.signed(r["gap"])} for r in gaps],
         "placements": [r for r in rows if r["ladder"]],
         "suggestions": [
             {

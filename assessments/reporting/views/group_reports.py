@@ -1,163 +1,44 @@
 """Team report (supervisor) and cohort report (HR), on screen and as a CSV or XLSX export.
 
-Views stay thin: guard (404 for anyone who may not read the report, and for everyone before
-release: no report of any kind exists before then), build the report with ``group_reports`` (a
-fixed number of queries whatever the number of participants), and turn it into plain display
-values here so the templates only loop and test.
-
-The numbers arrive already under the participant rule (PRODUCT §5.5): a suppressed cell carries
-no mean at all. This module only decides how a cell reads ("suppressed", "too few answers", a
-number) and which colour band a shown number falls in. Never show ``Score.participants`` of a
-cell: for a suppressed cell it is the small count that suppression hides.
+Views stay thin: fetch through ``access`` (404 for anyone who may not read the report, and for
+everyone before release: no report of any kind exists before then), build the report with
+``group_reports`` (a fixed number of queries whatever the number of participants), and turn it
+into display values with ``presenting.groups`` so the templates only loop and test.
 """
-
-from decimal import Decimal
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from assessments import access
-from assessments.models import Cycle
-from assessments.plans import action_plans
-from assessments.reporting import charts, cohort_exports, group_reports, reports
-from assessments.reporting.anonymity import reports_visible, shown_mean
-from assessments.reporting.presenting import insight as insight_views
+from assessments.reporting import cohort_exports, group_reports
+from assessments.reporting.presenting import groups
 from assessments.running import exports
-
-# Colour bands of the heatmaps, by the number as printed (one decimal), so that the legend and
-# the number in a cell never disagree. Each band is (upper bound, exclusive; None = no bound).
-MEAN_BANDS = (Decimal("2.5"), Decimal("3.0"), Decimal("3.5"), Decimal("4.0"), None)
-GAP_BANDS = (Decimal("-0.9"), Decimal("-0.4"), Decimal("0.5"), Decimal("1.0"), None)
-
-MEASURES = ("others", "self", "gap")  # the three tables of a heatmap
-
-SUPPRESSED = {"state": "suppressed"}
-TOO_FEW = {"state": "too_few"}
-NONE = {"state": "none"}
-
-
-def _hr_only(view):
-    """Sign in first; then HR admins only, everyone else 404 (the page does not confirm it
-    exists)."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not access.is_hr(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-def _released_cycle(cycle_id):
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
-    if not reports_visible(cycle):
-        raise Http404
-    return cycle
-
-
-# --- views ---------------------------------------------------------------------------------
 
 
 @login_required
 def team(request, cycle_id):
     """The signed-in supervisor's team in one released cycle; 404 for anyone else."""
-    cycle = _released_cycle(cycle_id)
-    report = group_reports.team_report(cycle=cycle, supervisor=request.user)
-    if not report.size:
-        raise Http404
-    k = cycle.anonymity_threshold
-    context = {
-        "cycle": cycle,
-        "k": k,
-        "size": report.size,
-        "shown": report.shown,
-        "shared": [
-            {"name": p.person.get_full_name(), "level": p.level.name, "pk": p.pk}
-            for p in report.shared
-        ],
-    }
-    if report.shown:
-        context["heatmap"] = heatmap(
-            report.levels,
-            heatmap_id="team",
-            dimension=_("Level"),
-            total_label=_("Whole team"),
-            total_size=report.size,
-        )
-        if report.grl_levels is not None:
-            context["grl_heatmap"] = heatmap(
-                report.grl_levels,
-                heatmap_id="team-grl",
-                dimension=_("Level"),
-                total_label=_("Whole team"),
-                total_size=report.size,
-            )
-        context.update(_legends())
-        enablers = [enabler for enabler, _heats, _all in report.levels.rows]
-        team = group_reports.Participant.objects.filter(cycle=cycle, supervisor=request.user)
-        context["insight"] = insight_views.team_insight(cycle, team, enablers, report.shared)
+    cycle, report = access.team_report_for(request.user, cycle_id)
+    context = groups.team_context(cycle, report, supervisor=request.user)
     return render(request, "assessments/reports/team.html", context)
 
 
-@_hr_only
+@access.hr_required
 def cohort(request, cycle_id):
-    cycle = _released_cycle(cycle_id)
-    report = group_reports.cohort_report(cycle)
-    context = {
-        "cycle": cycle,
-        "k": cycle.anonymity_threshold,
-        "participants": report.participants,
-        "rates": _rates(report.response_rates),
-        "levels": heatmap(
-            report.levels,
-            heatmap_id="levels",
-            dimension=_("Level"),
-            total_label=_("All levels"),
-            total_size=report.participants,
-        ),
-        # No total row: the cohort's total is the levels' one. (The org units' total leaves out
-        # participants without an org unit, and its difference from the cohort's would isolate
-        # them.)
-        "org_units": heatmap(report.org_units, heatmap_id="org-units", dimension=_("Org unit")),
-        "genders": heatmap(report.genders, heatmap_id="genders", dimension=_("Gender")),
-        "grl_levels": report.grl_levels
-        and heatmap(
-            report.grl_levels,
-            heatmap_id="grl-levels",
-            dimension=_("Level"),
-            total_label=_("All levels"),
-            total_size=report.participants,
-        ),
-        "grl_genders": report.grl_genders
-        and heatmap(report.grl_genders, heatmap_id="grl-genders", dimension=_("Gender")),
-        "pitfalls": _pitfalls(report.pitfalls),
-        "pitfall_flag": charts.format_score(reports.PITFALL_FLAG),
-        "plans": action_plans.plan_counts(cycle),
-    }
-    context.update(_legends())
-    context["insight"] = insight_views.cohort_insight(
-        cycle,
-        group_reports.Participant.objects.filter(cycle=cycle),
-        enablers=[enabler for enabler, _heats, _all in report.levels.rows],
-        levels=[(key, label) for key, label, _size in report.levels.cells],
-        genders=[(key, label) for key, label, _size in report.genders.cells],
-    )
+    cycle = access.released_cycle(cycle_id)
+    context = groups.cohort_context(cycle, group_reports.cohort_report(cycle))
     return render(request, "assessments/reports/cohort.html", context)
 
 
-@_hr_only
+@access.hr_required
 def cohort_export(request, cycle_id):
     """Aggregates only, as in the cohort page: never a rater, an answer or a name."""
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         raise Http404
-    cycle = _released_cycle(cycle_id)
+    cycle = access.released_cycle(cycle_id)
     report = group_reports.cohort_report(cycle)
     name = f"cohort-report-{slugify(cycle.name) or cycle.pk}"
     if kind == "csv":
@@ -167,179 +48,3 @@ def cohort_export(request, cycle_id):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
-
-
-# --- presenting ----------------------------------------------------------------------------
-
-
-def _shown(value):
-    """A value as printed: ``anonymity.shown_mean``, the one precision of every report."""
-    return shown_mean(value)
-
-
-def _band(value, bounds):
-    shown = _shown(value)
-    for number, bound in enumerate(bounds, start=1):
-        if bound is None or shown < bound:
-            return number
-    raise AssertionError  # the last bound is None
-
-
-def signed(value):
-    """A difference with its sign as printed: "+1.3", "−1.3" (a true minus sign), "0.0"."""
-    shown = _shown(value)
-    text = charts.format_score(abs(shown))
-    return f"+{text}" if shown > 0 else f"\N{MINUS SIGN}{text}" if shown < 0 else text
-
-
-def _mean_cell(score, hidden):
-    if hidden or score.reason == "suppressed":
-        return SUPPRESSED
-    if score.shown:
-        return {
-            "state": "shown",
-            "text": charts.format_score(score.mean),
-            "band": f"mean-{_band(score.mean, MEAN_BANDS)}",
-        }
-    return TOO_FEW if score.reason == "too_few" else NONE
-
-
-def _gap_cell(heat, hidden):
-    if hidden:
-        return SUPPRESSED
-    gap = heat.gap
-    if gap is None:
-        if "suppressed" in (heat.others.reason, heat.self.reason):
-            return SUPPRESSED
-        either_too_few = "too_few" in (heat.others.reason, heat.self.reason)
-        return TOO_FEW if either_too_few else NONE
-    return {"state": "shown", "text": signed(gap), "band": f"gap-{_band(gap, GAP_BANDS)}"}
-
-
-def _cells(heat, hidden):
-    return {
-        "others": _mean_cell(heat.others, hidden),
-        "self": _mean_cell(heat.self, hidden),
-        "gap": _gap_cell(heat, hidden),
-    }
-
-
-def heatmap(breakdown, *, heatmap_id, dimension, total_label=None, total_size=None):
-    """One breakdown as three tables (all except self, self, gap): a row per cell of the
-    breakdown (a level, an org unit…), a column per enabler, and a total row if asked for.
-
-    Empty cells (no participants) are left out; they reveal nothing and only widen the page.
-    """
-    lines = []
-    for key, label, size in breakdown.cells:
-        if size == 0:
-            continue
-        hidden = key in breakdown.suppressed
-        lines.append({"label": label, "size": size, "hidden": hidden, "key": key})
-    if total_label is not None:
-        lines.append(
-            {
-                "label": total_label,
-                "size": total_size if breakdown.total_shown else None,
-                "hidden": not breakdown.total_shown,
-                "key": None,
-                "total": True,
-            }
-        )
-    enablers = [enabler for enabler, _heats, _everyone in breakdown.rows]
-    by_line = []
-    for line in lines:
-        row_cells = []
-        for _enabler, heats, everyone in breakdown.rows:
-            heat = everyone if line.get("total") else heats[line["key"]]
-            row_cells.append(_cells(heat, line["hidden"]))
-        by_line.append(row_cells)
-    captions = {
-        "others": _("All raters except self: mean per enabler, 1 to 5"),
-        "self": _("Self-assessment: mean per enabler, 1 to 5"),
-        "gap": _("Gap: self minus all raters except self"),
-    }
-    tables = []
-    for measure in MEASURES:
-        tables.append(
-            {
-                "id": f"{heatmap_id}-{measure}",
-                "caption": captions[measure],
-                "legend": "gap" if measure == "gap" else "mean",
-                "rows": [
-                    {
-                        "label": line["label"],
-                        "size": line["size"],
-                        "hidden": line["hidden"],
-                        "total": line.get("total", False),
-                        "cells": [cells[measure] for cells in row_cells],
-                    }
-                    for line, row_cells in zip(lines, by_line, strict=True)
-                ],
-            }
-        )
-    return {
-        "id": heatmap_id,
-        "dimension": dimension,
-        "enablers": [enabler.name for enabler in enablers],
-        "tables": tables,
-        "has_lines": any(not line.get("total") for line in lines),
-        "has_suppressed": any(line["hidden"] for line in lines),
-    }
-
-
-def _legends():
-    f = charts.format_score
-    mean = [
-        _("below %(v)s") % {"v": f(2.5)},
-        _("%(a)s to %(b)s") % {"a": f(2.5), "b": f(2.9)},
-        _("%(a)s to %(b)s") % {"a": f(3.0), "b": f(3.4)},
-        _("%(a)s to %(b)s") % {"a": f(3.5), "b": f(3.9)},
-        _("%(v)s and above") % {"v": f(4.0)},
-    ]
-    gap = [
-        _("%(v)s or lower: others rate higher than self") % {"v": signed(-1.0)},
-        _("%(a)s to %(b)s") % {"a": signed(-0.9), "b": signed(-0.5)},
-        _("%(a)s to %(b)s") % {"a": signed(-0.4), "b": signed(0.4)},
-        _("%(a)s to %(b)s") % {"a": signed(0.5), "b": signed(0.9)},
-        _("%(v)s or higher: self rates higher than others") % {"v": signed(1.0)},
-    ]
-    return {
-        "mean_legend": [{"band": f"mean-{i}", "label": t} for i, t in enumerate(mean, 1)],
-        "gap_legend": [{"band": f"gap-{i}", "label": t} for i, t in enumerate(gap, 1)],
-    }
-
-
-def _percent(rate):
-    return _("%(percent)s%%") % {"percent": round(rate * 100)} if rate is not None else None
-
-
-def _rates(rates):
-    labels = {"self": _("Self-assessments"), "raters": _("Raters (all except self)")}
-    return [
-        {
-            "label": labels[key],
-            "submitted": rates[key]["submitted"],
-            "invited": rates[key]["invited"],
-            "rate": _percent(rates[key]["rate"]),
-        }
-        for key in ("self", "raters")
-    ]
-
-
-def _pitfalls(levels):
-    return [
-        {
-            "level": level.name,
-            "pitfalls": [
-                {
-                    "title": pitfall.title,
-                    "enabler": pitfall.enabler.name,
-                    "others": charts.format_score(score.mean),
-                    "flagged": _shown(score.mean) >= Decimal(str(reports.PITFALL_FLAG)),
-                }
-                for pitfall, score in ranked
-            ],
-        }
-        for level, ranked in levels
-    ]

@@ -24,13 +24,19 @@ from assessments.reporting.presenting import insight
 from assessments.reporting.presenting.individual import plan_link, present, since_previous
 
 
+def _report_context(viewer, participant):
+    """The report with its insight and the change since the previous cycle (page and print)."""
+    report = reports.individual_report(participant)
+    context = present(report, viewer=viewer)
+    context.update(insight.present_insight(report, context))
+    context.update(since_previous(report, viewer=viewer))
+    return context
+
+
 @login_required
 def individual(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
-    report = reports.individual_report(participant)
-    context = present(report, viewer=request.user)
-    context.update(insight.present_insight(report, context))
-    context.update(since_previous(report, viewer=request.user))
+    context = _report_context(request.user, participant)
     context["plan_link"] = plan_link(participant, request.user)
     return render(request, "assessments/reports/individual.html", context)
 
@@ -38,10 +44,7 @@ def individual(request, participant_id):
 @login_required
 def individual_print(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
-    report = reports.individual_report(participant)
-    context = present(report, viewer=request.user)
-    context.update(insight.present_insight(report, context))
-    context.update(since_previous(report, viewer=request.user))
+    context = _report_context(request.user, participant)
     context["details_url"] = ""  # the summary's links point into this same page
     return render(request, "assessments/reports/individual_print.html", context)
 
