@@ -35,19 +35,13 @@ def field_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def confirm(request, cycle, action, *, title, button, status=200, **context):
-    """The confirmation page of a cycle's action: what it will do is told by the template
-    ``assessments/hr/confirm/<action>.html``."""
+def confirm(request, cycle, action, *, status=200, **context):
+    """The confirmation page of a cycle's action: ``assessments/hr/confirm/<action>.html`` says
+    what it is called, what it will do and what its button says."""
     return render(
         request,
-        "assessments/hr/confirm.html",
-        {
-            "cycle": cycle,
-            "title": title,
-            "button": button,
-            "lines": f"assessments/hr/confirm/{action}.html",
-            **context,
-        },
+        f"assessments/hr/confirm/{action}.html",
+        {"cycle": cycle, **context},
         status=status,
     )
 

@@ -166,8 +166,6 @@ def cycle_open(request, cycle_id):
         request,
         cycle,
         "open",
-        title=_("Open the cycle"),
-        button=_("Open and send"),
         emails=monitoring.invitations_on_opening(cycle),
         participants=cycle.participants.count(),
     )
@@ -185,9 +183,6 @@ def cycle_close(request, cycle_id):
         request,
         cycle,
         "close",
-        title=_("Close the cycle"),
-        button=_("Close"),
-        danger=True,
         waiting=monitoring.cycle_totals(cycle)["remindable"],
     )
 
@@ -208,8 +203,6 @@ def cycle_reopen(request, cycle_id):
         request,
         cycle,
         "reopen",
-        title=_("Re-open the cycle"),
-        button=_("Re-open"),
         form=form,
         status=failed_post_status(request),
     )
@@ -231,9 +224,6 @@ def cycle_release(request, cycle_id):
         request,
         cycle,
         "release",
-        title=_("Release the reports"),
-        button=_("Release reports"),
-        danger=True,
         form=form,
         status=failed_post_status(request),
         check=check,
@@ -262,8 +252,6 @@ def cycle_extend(request, cycle_id):
         request,
         cycle,
         "extend",
-        title=_("Extend the close date"),
-        button=_("Extend"),
         form=form,
         status=failed_post_status(request),
     )
