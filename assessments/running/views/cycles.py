@@ -173,12 +173,7 @@ def cycle_open(request, cycle):
 def cycle_close(request, cycle):
     if request.method == "POST":
         return run_rule(request, cycle, cycles.close_cycle, _("The cycle is closed."))
-    return confirm(
-        request,
-        cycle,
-        "close",
-        waiting=monitoring.cycle_totals(cycle)["remindable"],
-    )
+    return confirm(request, cycle, "close", waiting=monitoring.cycle_totals(cycle)["remindable"])
 
 
 @hr_required
@@ -191,13 +186,7 @@ def cycle_reopen(request, cycle):
         request, form, lambda data: rule(reason=data["reason"]), _("The cycle is open again.")
     ):
         return redirect("hr:cycle_detail", cycle.pk)
-    return confirm(
-        request,
-        cycle,
-        "reopen",
-        form=form,
-        status=failed_post_status(request),
-    )
+    return confirm(request, cycle, "reopen", form=form, status=failed_post_status(request))
 
 
 @hr_required
@@ -211,12 +200,7 @@ def cycle_release(request, cycle):
         message = _("Reports are released. Participants are being told by email.")
         return run_rule(request, cycle, cycles.release_cycle, message)
     return confirm(
-        request,
-        cycle,
-        "release",
-        form=form,
-        status=failed_post_status(request),
-        check=check,
+        request, cycle, "release", form=form, status=failed_post_status(request), check=check
     )
 
 
@@ -236,10 +220,4 @@ def cycle_extend(request, cycle):
     rule = partial(cycles.extend_close_date, cycle=cycle, by=request.user)
     if submit(request, form, lambda data: rule(**data), _extended):
         return redirect("hr:cycle_detail", cycle.pk)
-    return confirm(
-        request,
-        cycle,
-        "extend",
-        form=form,
-        status=failed_post_status(request),
-    )
+    return confirm(request, cycle, "extend", form=form, status=failed_post_status(request))
