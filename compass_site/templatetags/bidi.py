@@ -7,8 +7,9 @@ Never for <title>, attributes or <option> text, which cannot hold markup.
 """
 
 from django import template
+from django.template.loader import get_template
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -19,4 +20,7 @@ def bdi(value):
     <bdi>…</bdi>; empty stays empty."""
     if value is None or value == "":
         return value
-    return format_html("<bdi>{}</bdi>", localize(value))
+    html = get_template("_bdi.html").render({"value": localize(value)})
+    # The template file ends with a newline, which must not stand inside the sentence; what
+    # it rendered is already escaped.
+    return mark_safe(html.strip())  # noqa: S308

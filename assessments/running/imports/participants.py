@@ -14,11 +14,12 @@ from assessments.answering import invitations
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup, User
 from assessments.running import cycles
 from assessments.running.imports.table import (
-    NAME_MAX,
     ORG_UNIT_MAX,
     ImportRejected,
     RowError,
+    cell_key,
     check_importable,
+    check_name,
     clean_email,
     in_file_order,
     read_table,
@@ -117,17 +118,10 @@ def parse_participants(data, *, levels):
             first_seen[email] = number
 
         full_name = values.get("full_name", "")
-        if not full_name:
-            result.add(number, "full_name", _("The full name is missing."))
-        elif len(full_name) > NAME_MAX:
-            result.add(
-                number,
-                "full_name",
-                _("The name is longer than %(max)s characters.") % {"max": NAME_MAX},
-            )
+        check_name(result, number, "full_name", full_name, _("The full name is missing."))
 
         raw_level = values.get("level", "")
-        level = levels_by_word.get(" ".join(raw_level.lower().split()))
+        level = levels_by_word.get(cell_key(raw_level))
         if not raw_level:
             result.add(number, "level", _("The level is missing."))
         elif level is None:
@@ -162,7 +156,7 @@ def parse_participants(data, *, levels):
             )
 
         raw_gender = values.get("gender", "")
-        gender = genders.get(" ".join(raw_gender.lower().split()), None) if raw_gender else ""
+        gender = genders.get(cell_key(raw_gender), None) if raw_gender else ""
         if gender is None:
             result.add(
                 number,

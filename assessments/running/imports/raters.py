@@ -11,10 +11,11 @@ from assessments.errors import DomainError
 from assessments.models import NOMINATED_GROUPS, AuditEvent, Cycle, Participant, RaterGroup
 from assessments.running import cycles
 from assessments.running.imports.table import (
-    NAME_MAX,
     ImportRejected,
     RowError,
+    cell_key,
     check_importable,
+    check_name,
     clean_email,
     in_file_order,
     read_table,
@@ -81,16 +82,9 @@ def parse_raters(data):
             else:
                 seen[(participant_email, rater_email)] = number
         name = values.get("rater_name", "")
-        if not name:
-            result.add(number, "rater_name", _("The rater's name is missing."))
-        elif len(name) > NAME_MAX:
-            result.add(
-                number,
-                "rater_name",
-                _("The name is longer than %(max)s characters.") % {"max": NAME_MAX},
-            )
+        check_name(result, number, "rater_name", name, _("The rater's name is missing."))
         raw_group = values.get("group", "")
-        group = groups.get(" ".join(raw_group.lower().split()))
+        group = groups.get(cell_key(raw_group))
         if group is None:
             result.add(
                 number,

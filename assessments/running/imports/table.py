@@ -62,6 +62,21 @@ class ImportRejected(DomainError):
         self.errors = list(errors)
 
 
+def cell_key(value):
+    """A cell as a key to look a value up by: case and spacing do not matter."""
+    return " ".join(value.lower().split())
+
+
+def check_name(result, number, column, name, missing):
+    """A person's name cell: present (else ``missing``) and short enough for an account."""
+    if not name:
+        result.add(number, column, missing)
+    elif len(name) > NAME_MAX:
+        result.add(
+            number, column, _("The name is longer than %(max)s characters.") % {"max": NAME_MAX}
+        )
+
+
 # --- reading -----------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 and rater of the URL, and the confirm-then-act pattern of the cycle's actions."""
 
 from dataclasses import dataclass
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,25 +32,44 @@ def get_rater(participant, rater_id):
     return rater
 
 
+def get_rater_of(cycle_id, participant_id, rater_id):
+    """The cycle, participant and rater of a rater's URL, each of the one before it (else 404)."""
+    cycle = get_cycle(cycle_id)
+    participant = get_participant(cycle, participant_id)
+    return cycle, participant, get_rater(participant, rater_id)
+
+
 def field_error(form, error):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def confirm(request, cycle, action, *, title, button, status=200, **context):
-    """The confirmation page of a cycle's action: what it will do is told by the template
-    ``assessments/hr/confirm/<action>.html``."""
+def confirm(request, cycle, action, *, status=200, **context):
+    """The confirmation page of a cycle's action: ``assessments/hr/confirm/<action>.html`` says
+    what it is called, what it will do and what its button says."""
     return render(
         request,
-        "assessments/hr/confirm.html",
-        {
-            "cycle": cycle,
-            "title": title,
-            "button": button,
-            "lines": f"assessments/hr/confirm/{action}.html",
-            **context,
-        },
+        f"assessments/hr/confirm/{action}.html",
+        {"cycle": cycle, **context},
         status=status,
     )
+
+
+def cycle_action(why_not):
+    """A view of one cycle's action (``cycle_id`` in the URL) gets the cycle; when
+    ``why_not(cycle)`` says why the action cannot happen now, the cycle page says it instead of
+    the view (the rule checks again on POST, under a lock)."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, cycle_id, *args, **kwargs):
+            cycle = get_cycle(cycle_id)
+            if problem := why_not(cycle):
+                return not_now(request, cycle, problem)
+            return view(request, cycle, *args, **kwargs)
+
+        return guarded
+
+    return decorate
 
 
 def not_now(request, cycle, message):
@@ -59,15 +79,23 @@ def not_now(request, cycle, message):
     return redirect("hr:cycle_detail", cycle.pk)
 
 
-def run_rule(request, cycle, action, success, **kwargs):
-    """Call a rule; a DomainError becomes a message on the cycle page."""
+def act(request, rule, success, *back):
+    """Call ``rule()``; a DomainError becomes a message on the page the URL name and arguments
+    ``back`` lead to, and so does ``success`` (a message, or a function of what the rule
+    returned that gives one)."""
     try:
-        action(cycle=cycle, by=request.user, **kwargs)
+        result = rule()
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, success)
-    return redirect("hr:cycle_detail", cycle.pk)
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(*back)
+
+
+def run_rule(request, cycle, action, success, **kwargs):
+    """Call a cycle's rule; what came of it is said on the cycle page."""
+    rule = partial(action, cycle=cycle, by=request.user, **kwargs)
+    return act(request, rule, success, "hr:cycle_detail", cycle.pk)
 
 
 @dataclass

@@ -34,10 +34,10 @@ from assessments.running.forms import (
 )
 from assessments.running.views.common import (
     confirm,
+    cycle_action,
     failed_post_status,
     get_cycle,
     hr_required,
-    not_now,
     run_rule,
     submit,
 )
@@ -90,11 +90,9 @@ def cycle_create(request):
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_edit(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_edit(cycle):
-        return not_now(request, cycle, problem)
-    form = CycleForm(request.POST or None, instance=get_cycle(cycle_id))
+@cycle_action(cycles.why_not_edit)
+def cycle_edit(request, cycle):
+    form = CycleForm(request.POST or None, instance=get_cycle(cycle.pk))
     rule = partial(hr_actions.update_cycle, cycle=cycle, by=request.user)
     if submit(request, form, lambda data: rule(changes=form.changes()), _("The cycle was saved.")):
         return redirect("hr:cycle_detail", cycle.pk)
@@ -155,10 +153,8 @@ def cycle_detail(request, cycle_id):
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_open(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_open(cycle):
-        return not_now(request, cycle, problem)
+@cycle_action(cycles.why_not_open)
+def cycle_open(request, cycle):
     if request.method == "POST":
         message = _("The cycle is open. Invitations are being sent in the background.")
         return run_rule(request, cycle, cycles.open_cycle, message)
@@ -166,8 +162,6 @@ def cycle_open(request, cycle_id):
         request,
         cycle,
         "open",
-        title=_("Open the cycle"),
-        button=_("Open and send"),
         emails=monitoring.invitations_on_opening(cycle),
         participants=cycle.participants.count(),
     )
@@ -175,52 +169,30 @@ def cycle_open(request, cycle_id):
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_close(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_close(cycle):
-        return not_now(request, cycle, problem)
+@cycle_action(cycles.why_not_close)
+def cycle_close(request, cycle):
     if request.method == "POST":
         return run_rule(request, cycle, cycles.close_cycle, _("The cycle is closed."))
-    return confirm(
-        request,
-        cycle,
-        "close",
-        title=_("Close the cycle"),
-        button=_("Close"),
-        danger=True,
-        waiting=monitoring.cycle_totals(cycle)["remindable"],
-    )
+    return confirm(request, cycle, "close", waiting=monitoring.cycle_totals(cycle)["remindable"])
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_reopen(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_reopen(cycle):
-        return not_now(request, cycle, problem)
+@cycle_action(cycles.why_not_reopen)
+def cycle_reopen(request, cycle):
     form = ReasonForm(request.POST or None, reason_required=True)
     rule = partial(cycles.reopen_cycle, cycle=cycle, by=request.user)
     if submit(
         request, form, lambda data: rule(reason=data["reason"]), _("The cycle is open again.")
     ):
         return redirect("hr:cycle_detail", cycle.pk)
-    return confirm(
-        request,
-        cycle,
-        "reopen",
-        title=_("Re-open the cycle"),
-        button=_("Re-open"),
-        form=form,
-        status=failed_post_status(request),
-    )
+    return confirm(request, cycle, "reopen", form=form, status=failed_post_status(request))
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_release(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_release(cycle):
-        return not_now(request, cycle, problem)
+@cycle_action(cycles.why_not_release)
+def cycle_release(request, cycle):
     check = hr_actions.release_check(cycle)
     # When anything is short, the admin types the cycle's name: release cannot be undone.
     form = ConfirmNameForm(request.POST or None, cycle=cycle) if check.short else None
@@ -228,15 +200,7 @@ def cycle_release(request, cycle_id):
         message = _("Reports are released. Participants are being told by email.")
         return run_rule(request, cycle, cycles.release_cycle, message)
     return confirm(
-        request,
-        cycle,
-        "release",
-        title=_("Release the reports"),
-        button=_("Release reports"),
-        danger=True,
-        form=form,
-        status=failed_post_status(request),
-        check=check,
+        request, cycle, "release", form=form, status=failed_post_status(request), check=check
     )
 
 
@@ -249,21 +213,11 @@ def _extended(cycle):
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_extend(request, cycle_id):
-    cycle = get_cycle(cycle_id)
-    if problem := cycles.why_not_extend(cycle):
-        return not_now(request, cycle, problem)
+@cycle_action(cycles.why_not_extend)
+def cycle_extend(request, cycle):
     later = max(cycle.closes_on, timezone.localdate()) + datetime.timedelta(7)
     form = ExtendForm(request.POST or None, initial={"closes_on": later})
     rule = partial(cycles.extend_close_date, cycle=cycle, by=request.user)
     if submit(request, form, lambda data: rule(**data), _extended):
         return redirect("hr:cycle_detail", cycle.pk)
-    return confirm(
-        request,
-        cycle,
-        "extend",
-        title=_("Extend the close date"),
-        button=_("Extend"),
-        form=form,
-        status=failed_post_status(request),
-    )
+    return confirm(request, cycle, "extend", form=form, status=failed_post_status(request))

@@ -1,6 +1,8 @@
 """HR's rater administration: resend a link, send a failed email again, replace or remove a
 rater, a rater's printed card, a rater without email added by HR."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.answering.views import leader as leader_views
-from assessments.errors import DomainError
 from assessments.models import EmailDelivery, Rater
 from assessments.running import hr_actions
 from assessments.running.forms import (
@@ -18,10 +19,11 @@ from assessments.running.forms import (
     ReplaceRaterForm,
 )
 from assessments.running.views.common import (
+    act,
     failed_post_status,
     get_cycle,
     get_participant,
-    get_rater,
+    get_rater_of,
     hr_required,
     submit,
 )
@@ -35,20 +37,15 @@ Status = Rater.Status
 @hr_required
 @require_POST
 def rater_resend(request, cycle_id, participant_id, rater_id):
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
-    rater = get_rater(participant, rater_id)
-    try:
-        hr_actions.resend_link(rater=rater, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(name)s's link is being sent again (the same link as before).")
-            % {"name": rater.name},
-        )
-    return redirect("hr:participant_detail", cycle.pk, participant.pk)
+    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
+    return act(
+        request,
+        partial(hr_actions.resend_link, rater=rater, by=request.user),
+        _("%(name)s's link is being sent again (the same link as before).") % {"name": rater.name},
+        "hr:participant_detail",
+        cycle.pk,
+        participant.pk,
+    )
 
 
 @hr_required
@@ -56,23 +53,19 @@ def rater_resend(request, cycle_id, participant_id, rater_id):
 def delivery_retry(request, cycle_id, delivery_id):
     cycle = get_cycle(cycle_id)
     delivery = get_object_or_404(EmailDelivery, pk=delivery_id, cycle=cycle)
-    try:
-        hr_actions.retry_delivery(delivery=delivery, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("The email is being sent again to %(to)s.") % {"to": delivery.to}
-        )
-    return redirect("hr:cycle_detail", cycle.pk)
+    return act(
+        request,
+        partial(hr_actions.retry_delivery, delivery=delivery, by=request.user),
+        _("The email is being sent again to %(to)s.") % {"to": delivery.to},
+        "hr:cycle_detail",
+        cycle.pk,
+    )
 
 
 @hr_required
 @require_http_methods(["GET", "POST"])
 def rater_replace(request, cycle_id, participant_id, rater_id):
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
-    rater = get_rater(participant, rater_id)
+    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
     form = ReplaceRaterForm(request.POST or None, rater=rater)
     replaced = submit(
         request,
@@ -93,9 +86,7 @@ def rater_replace(request, cycle_id, participant_id, rater_id):
 @hr_required
 @require_http_methods(["GET", "POST"])
 def rater_remove(request, cycle_id, participant_id, rater_id):
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
-    rater = get_rater(participant, rater_id)
+    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
     submitted = rater.status == Status.SUBMITTED
     form = ReasonForm(request.POST or None, reason_required=submitted)
     removed = submit(
@@ -119,9 +110,7 @@ def rater_remove(request, cycle_id, participant_id, rater_id):
 @require_http_methods(["GET"])
 def rater_card(request, cycle_id, participant_id, rater_id):
     """The printable card of a rater without email, for HR to print or send to the leader."""
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
-    rater = get_rater(participant, rater_id)
+    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
     if rater.has_email:
         raise Http404
     return leader_views.render_card(
@@ -138,20 +127,22 @@ def rater_add_without_email(request, cycle_id, participant_id):
     cycle = get_cycle(cycle_id)
     participant = get_participant(cycle, participant_id)
     form = CardRaterForm(request.POST)
+    back = ("hr:participant_detail", cycle.pk, participant.pk)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
-    else:
-        try:
-            rater = hr_actions.add_rater_without_email(
-                participant=participant, by=request.user, **form.cleaned_data
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s was added. Print their card from the list of raters.")
-                % {"name": rater.name},
-            )
-    return redirect("hr:participant_detail", cycle.pk, participant.pk)
+        return redirect(*back)
+    return act(
+        request,
+        partial(
+            hr_actions.add_rater_without_email,
+            participant=participant,
+            by=request.user,
+            **form.cleaned_data,
+        ),
+        lambda rater: (
+            _("%(name)s was added. Print their card from the list of raters.")
+            % {"name": rater.name}
+        ),
+        *back,
+    )

@@ -14,10 +14,10 @@ from assessments.running.forms import (
     ReminderScheduleForm,
 )
 from assessments.running.views.common import (
+    cycle_action,
     failed_post_status,
     get_cycle,
     hr_required,
-    not_now,
 )
 
 State = Cycle.State
@@ -42,11 +42,9 @@ def _send(request, cycle, form):
 
 @hr_required
 @require_http_methods(["GET", "POST"])
-def cycle_remind(request, cycle_id):
+@cycle_action(reminders.why_not_remind)
+def cycle_remind(request, cycle):
     """Choose whom to remind, see who and how many, then send: one email per person."""
-    cycle = get_cycle(cycle_id)
-    if problem := reminders.why_not_remind(cycle):
-        return not_now(request, cycle, problem)
     # Nothing chosen (the first visit, or a bare POST) means everyone who has not answered.
     data = (request.POST if request.method == "POST" else request.GET) or {"audience": "all"}
     form = ReminderAudienceForm(data, org_units=monitoring.org_units(cycle))
