@@ -18,10 +18,12 @@ from assessments.models import (
     Action,
     ActionPlan,
     Cycle,
+    EmailDelivery,
     FocusArea,
     Participant,
     Rater,
     RaterGroup,
+    ReportArchive,
 )
 from assessments.reporting import group_reports
 from assessments.reporting.anonymity import reports_visible
@@ -45,6 +47,54 @@ def hr_required(view):
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+# --- HR pages ------------------------------------------------------------------------------
+
+
+def hr_cycle_for(cycle_id):
+    """The cycle of an HR page (HR admins see every cycle; ``hr_required`` let only them in)."""
+    return get_object_or_404(Cycle, pk=cycle_id)
+
+
+def hr_participant_for(cycle, participant_id):
+    """A participant of that cycle, else 404 (an id of another cycle does not leak across)."""
+    return get_object_or_404(
+        Participant.objects.select_related("person", "level", "supervisor", "cycle"),
+        pk=participant_id,
+        cycle=cycle,
+    )
+
+
+def hr_rater_for(participant, rater_id):
+    """A rater of that participant, else 404."""
+    rater = get_object_or_404(
+        Rater.objects.select_related("response"), pk=rater_id, participant=participant
+    )
+    rater.participant = participant
+    return rater
+
+
+def hr_rater_of(cycle_id, participant_id, rater_id):
+    """The cycle, participant and rater of a rater's URL, each of the one before it (else 404)."""
+    cycle = hr_cycle_for(cycle_id)
+    participant = hr_participant_for(cycle, participant_id)
+    return cycle, participant, hr_rater_for(participant, rater_id)
+
+
+def hr_delivery_for(cycle, delivery_id):
+    """An email of that cycle that HR may send again, else 404."""
+    return get_object_or_404(EmailDelivery, pk=delivery_id, cycle=cycle)
+
+
+def hr_archive_for(cycle, archive_id):
+    """A finished zip of that cycle's reports, else 404."""
+    return get_object_or_404(
+        ReportArchive.objects.select_related("cycle"),
+        pk=archive_id,
+        cycle=cycle,
+        state=ReportArchive.State.READY,
+    )
 
 
 # --- reports -------------------------------------------------------------------------------

@@ -229,6 +229,20 @@ def test_every_view_function_is_at_most_30_lines():
     assert too_long == []
 
 
+# Fetching an object by the URL's id is deciding who may see it: access.py does that alone.
+OBJECT_LOOKUPS = re.compile(r"\bget_object_or_404\(|\bget_list_or_404\(|\.objects\.get\(")
+
+
+def test_views_fetch_the_urls_objects_only_through_access():
+    found = [
+        f"{_relative(path)}:{number} {line.strip()}"
+        for path in _view_modules()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if OBJECT_LOOKUPS.search(line)
+    ]
+    assert found == []
+
+
 def test_the_view_rule_sees_the_hr_views():
     modules = {_relative(path) for path in _view_modules()}
     assert "assessments/running/views/cycles.py" in modules

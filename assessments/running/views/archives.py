@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from assessments.access import hr_archive_for, hr_cycle_for
 from assessments.errors import DomainError
-from assessments.models import Cycle, ReportArchive
+from assessments.models import Cycle
 from assessments.reporting import report_archives
 from assessments.running.views.common import (
-    get_cycle,
     hr_required,
 )
 
@@ -20,7 +20,7 @@ State = Cycle.State
 @require_http_methods(["GET", "POST"])
 def cycle_report_pdfs(request, cycle_id):
     """A released cycle's reports as one zip of PDFs, built in the background."""
-    cycle = get_cycle(cycle_id)
+    cycle = hr_cycle_for(cycle_id)
     if request.method == "POST":
         try:
             report_archives.request_archive(cycle=cycle, by=request.user)
@@ -39,13 +39,8 @@ def cycle_report_pdfs(request, cycle_id):
 
 @hr_required
 def report_archive_download(request, cycle_id, archive_id):
-    cycle = get_cycle(cycle_id)
-    archive = get_object_or_404(
-        ReportArchive.objects.select_related("cycle"),
-        pk=archive_id,
-        cycle=cycle,
-        state=ReportArchive.State.READY,
-    )
+    cycle = hr_cycle_for(cycle_id)
+    archive = hr_archive_for(cycle, archive_id)
     response = HttpResponse(bytes(archive.content), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{report_archives.filename(archive)}"'
     return response

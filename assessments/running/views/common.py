@@ -1,42 +1,15 @@
-"""What every HR page shares: HR admins only (404 for everyone else), the cycle, participant
-and rater of the URL, and the confirm-then-act pattern of the cycle's actions."""
+"""What every HR page shares: HR admins only (404 for everyone else; ``assessments.access``
+decides it and fetches the cycle, participant and rater of the URL), and the confirm-then-act
+pattern of the cycle's actions."""
 
 from dataclasses import dataclass
 from functools import partial, wraps
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from assessments.access import hr_required  # noqa: F401 (the HR views import it from here)
+from assessments.access import hr_cycle_for, hr_required  # noqa: F401 (the HR views import it from here)
 from assessments.errors import DomainError
-from assessments.models import Cycle, Participant, Rater
-
-
-def get_cycle(cycle_id):
-    return get_object_or_404(Cycle, pk=cycle_id)
-
-
-def get_participant(cycle, participant_id):
-    return get_object_or_404(
-        Participant.objects.select_related("person", "level", "supervisor", "cycle"),
-        pk=participant_id,
-        cycle=cycle,
-    )
-
-
-def get_rater(participant, rater_id):
-    rater = get_object_or_404(
-        Rater.objects.select_related("response"), pk=rater_id, participant=participant
-    )
-    rater.participant = participant
-    return rater
-
-
-def get_rater_of(cycle_id, participant_id, rater_id):
-    """The cycle, participant and rater of a rater's URL, each of the one before it (else 404)."""
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
-    return cycle, participant, get_rater(participant, rater_id)
 
 
 def field_error(form, error):
@@ -62,7 +35,7 @@ def cycle_action(why_not):
     def decorate(view):
         @wraps(view)
         def guarded(request, cycle_id, *args, **kwargs):
-            cycle = get_cycle(cycle_id)
+            cycle = hr_cycle_for(cycle_id)
             if problem := why_not(cycle):
                 return not_now(request, cycle, problem)
             return view(request, cycle, *args, **kwargs)

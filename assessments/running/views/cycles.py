@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from assessments import idempotency
+from assessments.access import hr_cycle_for
 from assessments.models import Cycle, EmailDelivery, Rater, RaterGroup
 from assessments.running import cycles, hr_actions, monitoring, reminders
 from assessments.running.forms import (
@@ -36,7 +37,6 @@ from assessments.running.views.common import (
     confirm,
     cycle_action,
     failed_post_status,
-    get_cycle,
     hr_required,
     run_rule,
     submit,
@@ -92,7 +92,7 @@ def cycle_create(request):
 @require_http_methods(["GET", "POST"])
 @cycle_action(cycles.why_not_edit)
 def cycle_edit(request, cycle):
-    form = CycleForm(request.POST or None, instance=get_cycle(cycle.pk))
+    form = CycleForm(request.POST or None, instance=hr_cycle_for(cycle.pk))
     rule = partial(hr_actions.update_cycle, cycle=cycle, by=request.user)
     if submit(request, form, lambda data: rule(changes=form.changes()), _("The cycle was saved.")):
         return redirect("hr:cycle_detail", cycle.pk)
@@ -127,7 +127,7 @@ def _participant_rows(request, cycle):
 
 @hr_required
 def cycle_detail(request, cycle_id):
-    cycle = get_cycle(cycle_id)
+    cycle = hr_cycle_for(cycle_id)
     context = {
         "cycle": cycle,
         **_participant_rows(request, cycle),

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from assessments.access import hr_cycle_for, hr_participant_for
 from assessments.answering import cards, invitations
 from assessments.errors import DomainError
 from assessments.models import Cycle
@@ -19,8 +20,6 @@ from assessments.running.forms import (
 )
 from assessments.running.views.common import (
     failed_post_status,
-    get_cycle,
-    get_participant,
     hr_required,
     not_now,
 )
@@ -31,8 +30,8 @@ State = Cycle.State
 
 @hr_required
 def participant_detail(request, cycle_id, participant_id):
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
+    cycle = hr_cycle_for(cycle_id)
+    participant = hr_participant_for(cycle, participant_id)
     raters = monitoring.raters_of(participant)
     rows = [
         {
@@ -118,7 +117,7 @@ def import_participants(request, cycle_id):
             ) % {"n": summary.without_supervisor}
         return message
 
-    cycle = get_cycle(cycle_id)
+    cycle = hr_cycle_for(cycle_id)
     return _import_view(
         request,
         cycle,
@@ -135,7 +134,7 @@ def import_participants(request, cycle_id):
 def import_raters(request, cycle_id):
     return _import_view(
         request,
-        get_cycle(cycle_id),
+        hr_cycle_for(cycle_id),
         run=imports.import_raters,
         template="assessments/hr/import_raters.html",
         success=lambda added: _("Import done: %(n)s raters nominated.") % {"n": added},
@@ -165,7 +164,7 @@ def raters_template(request):
 
 @hr_required
 def export_participation(request, cycle_id):
-    cycle = get_cycle(cycle_id)
+    cycle = hr_cycle_for(cycle_id)
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         raise Http404

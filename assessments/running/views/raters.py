@@ -5,13 +5,14 @@ from functools import partial
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.access import hr_cycle_for, hr_delivery_for, hr_participant_for, hr_rater_of
 from assessments.answering.views import leader as leader_views
-from assessments.models import EmailDelivery, Rater
+from assessments.models import Rater
 from assessments.running import hr_actions
 from assessments.running.forms import (
     CardRaterForm,
@@ -21,9 +22,6 @@ from assessments.running.forms import (
 from assessments.running.views.common import (
     act,
     failed_post_status,
-    get_cycle,
-    get_participant,
-    get_rater_of,
     hr_required,
     submit,
 )
@@ -37,7 +35,7 @@ Status = Rater.Status
 @hr_required
 @require_POST
 def rater_resend(request, cycle_id, participant_id, rater_id):
-    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
+    cycle, participant, rater = hr_rater_of(cycle_id, participant_id, rater_id)
     return act(
         request,
         partial(hr_actions.resend_link, rater=rater, by=request.user),
@@ -51,8 +49,8 @@ def rater_resend(request, cycle_id, participant_id, rater_id):
 @hr_required
 @require_POST
 def delivery_retry(request, cycle_id, delivery_id):
-    cycle = get_cycle(cycle_id)
-    delivery = get_object_or_404(EmailDelivery, pk=delivery_id, cycle=cycle)
+    cycle = hr_cycle_for(cycle_id)
+    delivery = hr_delivery_for(cycle, delivery_id)
     return act(
         request,
         partial(hr_actions.retry_delivery, delivery=delivery, by=request.user),
@@ -65,7 +63,7 @@ def delivery_retry(request, cycle_id, delivery_id):
 @hr_required
 @require_http_methods(["GET", "POST"])
 def rater_replace(request, cycle_id, participant_id, rater_id):
-    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
+    cycle, participant, rater = hr_rater_of(cycle_id, participant_id, rater_id)
     form = ReplaceRaterForm(request.POST or None, rater=rater)
     replaced = submit(
         request,
@@ -86,7 +84,7 @@ def rater_replace(request, cycle_id, participant_id, rater_id):
 @hr_required
 @require_http_methods(["GET", "POST"])
 def rater_remove(request, cycle_id, participant_id, rater_id):
-    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
+    cycle, participant, rater = hr_rater_of(cycle_id, participant_id, rater_id)
     submitted = rater.status == Status.SUBMITTED
     form = ReasonForm(request.POST or None, reason_required=submitted)
     removed = submit(
@@ -110,7 +108,7 @@ def rater_remove(request, cycle_id, participant_id, rater_id):
 @require_http_methods(["GET"])
 def rater_card(request, cycle_id, participant_id, rater_id):
     """The printable card of a rater without email, for HR to print or send to the leader."""
-    cycle, participant, rater = get_rater_of(cycle_id, participant_id, rater_id)
+    cycle, participant, rater = hr_rater_of(cycle_id, participant_id, rater_id)
     if rater.has_email:
         raise Http404
     return leader_views.render_card(
@@ -124,8 +122,8 @@ def rater_card(request, cycle_id, participant_id, rater_id):
 @hr_required
 @require_POST
 def rater_add_without_email(request, cycle_id, participant_id):
-    cycle = get_cycle(cycle_id)
-    participant = get_participant(cycle, participant_id)
+    cycle = hr_cycle_for(cycle_id)
+    participant = hr_participant_for(cycle, participant_id)
     form = CardRaterForm(request.POST)
     back = ("hr:participant_detail", cycle.pk, participant.pk)
     if not form.is_valid():

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.access import hr_cycle_for
 from assessments.errors import DomainError
 from assessments.models import Cycle
 from assessments.running import monitoring, reminders
@@ -16,7 +17,6 @@ from assessments.running.forms import (
 from assessments.running.views.common import (
     cycle_action,
     failed_post_status,
-    get_cycle,
     hr_required,
 )
 
@@ -69,7 +69,7 @@ def cycle_remind(request, cycle):
 @hr_required
 @require_POST
 def cycle_reminder_schedule(request, cycle_id):
-    cycle = get_cycle(cycle_id)
+    cycle = hr_cycle_for(cycle_id)
     form = ReminderScheduleForm(request.POST)
     if form.is_valid():
         try:
