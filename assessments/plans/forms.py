@@ -22,6 +22,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def report_items_field(label):
+    """Behaviours or pitfalls of the report to link to a focus area: only those of its enabler."""
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": NOT_THIS_ENABLER},
+    )
+
+
 class FocusForm(forms.Form):
     """A focus area: one enabler of the report, a goal, and report items to link it to.
 
@@ -41,28 +52,8 @@ class FocusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the goal.")},
     )
-    indicators = forms.TypedMultipleChoiceField(
-        label=_("Behaviours from your report"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": _(
-                "Link only behaviours and pitfalls of this enabler from your report."
-            )
-        },
-    )
-    pitfalls = forms.TypedMultipleChoiceField(
-        label=_("Pitfalls from your report"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": _(
-                "Link only behaviours and pitfalls of this enabler from your report."
-            )
-        },
-    )
+    indicators = report_items_field(_("Behaviours from your report"))
+    pitfalls = report_items_field(_("Pitfalls from your report"))
 
     def __init__(self, *args, enablers, items, **kwargs):
         super().__init__(*args, **kwargs)
