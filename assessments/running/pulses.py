@@ -405,7 +405,9 @@ def start_cohort_pulse(*, cycle, by, closes_on, today=None):
     may have one, asking all their raters of the 360 again. One transaction: it is all made or
     nothing is. Returns (the pulse cycle, the CohortPlan with whom it skipped)."""
     today = today or timezone.localdate()
-    cycle = Cycle.objects.select_for_update().select_related("created_by").get(pk=cycle.pk)
+    cycle = (
+        Cycle.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=cycle.pk)
+    )
     problem = window_problem(cycle, today=today)
     if problem:
         raise DomainError(problem)
