@@ -361,9 +361,14 @@ def test_the_hr_pulse_page_runs_in_a_fixed_number_of_queries(
 
 def test_a_released_pulse_has_no_cohort_report_or_pdfs(client, participant, hr_admin):
     pulse = start(participant)
+    client.force_login(hr_admin)
+    detail_url = reverse("hr:participant_detail", args=[pulse.cycle_id, pulse.pk])
+    # Open, nobody is added to it: its raters were chosen when it started.
+    assert "Add a rater without email" not in text_of(client.get(detail_url))
     cycles.close_cycle(cycle=pulse.cycle, by=None)
     cycles.release_cycle(cycle=pulse.cycle, by=None)
     client.force_login(hr_admin)
     page = text_of(client.get(reverse("hr:cycle_detail", args=[pulse.cycle_id])))
     assert "Cohort report" not in page and "Reports as PDFs" not in page
     assert client.get(reverse("reports:cohort", args=[pulse.cycle_id])).status_code == 404
+    assert "Individual report" not in text_of(client.get(detail_url))
