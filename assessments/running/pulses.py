@@ -115,7 +115,7 @@ def window_problem(cycle, *, today=None):
 
 
 def candidate_raters(participant):
-    """The raters of ``participant`` (a 360's) a pulse may ask again, in the compass's order."""
+    """The raters of ``participant`` (a 360's) a pulse may ask again, by group and name."""
     return (
         Rater.objects.filter(
             participant=participant, group__in=PULSE_GROUPS, status__in=ASKED_AGAIN
