@@ -16,18 +16,9 @@ from assessments.running import cycles
 from tests.assessments.pulse_helpers import answer_pulse
 
 from . import offscreen
-from .helpers import PHONE, answer_section, emails_to, link_in, questions
+from .helpers import PHONE, answer_section, emails_to, link_in, questions, sign_in
+from .offscreen import LEADER, LEADER_EMAIL, PASSWORD
 
-LEADER_EMAIL = "lucia.ortega@iom.example.org"
-LEADER = (
-    LEADER_EMAIL,
-    "Lucía Ortega",
-    "Heads of Teams",
-    "samuel.okoro@iom.example.org",
-    "Country Office Kenya",
-    "woman",
-)
-PASSWORD = "field-office-compass-2026"
 PEERS = [
     ("Ana Peer", "ana.peer@iom.example.org", "peer"),
     ("Ben Peer", "ben.peer@iom.example.org", "peer"),
@@ -58,8 +49,7 @@ def released_360_with_a_plan(hr_admin):
         goal="Explain decisions to the team before they are announced.",
         indicator_ids=[item.indicator_id for item in communication.level_items[:2]],
     )
-    participant.person.set_password(PASSWORD)
-    participant.person.save()
+    offscreen.choose_password(LEADER_EMAIL)
     return participant
 
 
@@ -72,12 +62,7 @@ def test_a_leader_starts_a_pulse_a_peer_answers_and_the_plan_shows_the_change(
     # --- the leader starts the pulse from her action plan ----------------------------------
     lucia = journey("leader")
     page = lucia.page
-    page.goto("/accounts/login/")
-    lucia.check("sign in", screenshot=False)
-    page.get_by_label("Email address").fill(LEADER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    lucia.check("home", screenshot=False)
+    sign_in(lucia, LEADER_EMAIL, PASSWORD)
     page.goto(plan_path)
     expect(page.get_by_role("heading", name="Progress pulse")).to_be_visible()
     lucia.check("plan, a pulse can start")
