@@ -163,6 +163,15 @@ def start_problem(participant, *, today=None):
     )
 
 
+def questions_preview(participant):
+    """What a pulse of ``participant`` would ask, per focus area: {enabler, linked} where
+    ``linked`` is how many indicators the area links (none: the enabler's of the level)."""
+    return [
+        {"enabler": area.enabler, "linked": len(area.indicators.all())}
+        for area in _focus_areas([participant]).get(participant.pk, [])
+    ]
+
+
 # --- starting -------------------------------------------------------------------------------
 
 
@@ -269,7 +278,7 @@ def _focus_areas(participants):
     """{participant id: [FocusArea with its indicators]} in plan order, in two queries."""
     areas = (
         FocusArea.objects.filter(plan__participant__in=participants)
-        .select_related("plan")
+        .select_related("plan", "enabler")
         .prefetch_related("indicators")
         .order_by("created_at", "pk")
     )

@@ -154,7 +154,7 @@ def _pulse_context(cycle):
     response rates (one query) and says when one can start (``running/pulses.py``)."""
     if cycle.is_pulse:
         return {
-            "followed": Cycle.objects.only("name").get(pk=cycle.follows_id),
+            "followed": cycle.follows,
             "followed_url": reverse("hr:cycle_detail", args=[cycle.follows_id]),
         }
     if cycle.state != State.RELEASED:
