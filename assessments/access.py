@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -170,7 +170,15 @@ def may_read_plan(user, plan):
 
 
 def _released_participation(participant_id):
-    participant = _participations().filter(pk=participant_id).first()
+    participant = (
+        _participations()
+        # the id of its progress pulse, if one was started: no query of its own when none was
+        .annotate(
+            pulse_id=Subquery(Participant.objects.filter(follows=OuterRef("pk")).values("pk")[:1])
+        )
+        .filter(pk=participant_id)
+        .first()
+    )
     if participant is None or not reports_visible(participant.cycle):
         raise Http404
     return participant
@@ -232,8 +240,10 @@ def plan_role(user, participant):
 
 def team_report_cycles_for(user):
     """Released cycles in which ``user`` supervises someone: a team report each (its page says
-    so when the team is below k)."""
-    supervised = Participant.objects.filter(supervisor=user, cycle__state=Cycle.State.RELEASED)
+    so when the team is below k). A progress pulse has no team report."""
+    supervised = Participant.objects.filter(
+        supervisor=user, cycle__state=Cycle.State.RELEASED, cycle__kind=Cycle.Kind.FULL
+    )
     return Cycle.objects.filter(pk__in=supervised.values("cycle")).order_by("-released_at", "name")
 
 
@@ -241,7 +251,10 @@ def shared_reports_for(user):
     """The released reports ``user``'s team members chose to share with them."""
     return (
         Participant.objects.filter(
-            supervisor=user, cycle__state=Cycle.State.RELEASED, shared_with_supervisor=True
+            supervisor=user,
+            cycle__state=Cycle.State.RELEASED,
+            cycle__kind=Cycle.Kind.FULL,
+            shared_with_supervisor=True,
         )
         .select_related("cycle", "person")
         .order_by("-cycle__released_at", "cycle__name", "person__full_name")
@@ -271,6 +284,28 @@ def _participations():
 def own_participation(user, participant_id):
     """The participation ``participant_id`` if ``user`` is its leader; 404 otherwise."""
     return get_object_or_404(_participations(), pk=participant_id, person=user)
+
+
+def own_released_360(user, participant_id):
+    """``user``'s own participation in a released 360 (from which a progress pulse starts);
+    404 otherwise. Whom a pulse asks is the leader's choice: HR gets 404 too."""
+    participant = (
+        _participations().filter(pk=participant_id, person=user, follows__isnull=True).first()
+    )
+    if participant is None or not reports_visible(participant.cycle):
+        raise Http404
+    return participant
+
+
+def own_pulse(user, participant_id):
+    """``user``'s own participation in a progress pulse, with the 360 it follows; 404
+    otherwise (HR follows a pulse on its cycle pages, as any cycle)."""
+    return get_object_or_404(
+        _participations().select_related("follows__cycle"),
+        pk=participant_id,
+        person=user,
+        follows__isnull=False,
+    )
 
 
 def own_nominee_for(user, participant_id, rater_id, **only):

@@ -99,6 +99,13 @@ def _send_invitation(rater, link, *, reminder):
         )
         subject = _("Your 360 in %(cycle)s: self-assessment and nominations") % {"cycle": cycle}
         template = "participant_invitation"
+    elif cycle.is_pulse:
+        # A progress pulse (running/pulses.py): the 360 it follows is named.
+        context["followed"] = cycle.follows
+        subject = _("A short follow-up on %(leader)s's leadership") % {
+            "leader": participant.person.get_full_name()
+        }
+        template = "pulse_invitation"
     else:
         subject = _("Feedback for %(leader)s (%(cycle)s)") % {
             "leader": participant.person.get_full_name(),
@@ -174,6 +181,8 @@ def send_report_ready(participant):
 
 def _send_report_ready(participant):
     person = participant.person
+    if participant.cycle.is_pulse:
+        return _send_pulse_ready(participant)
     return send(
         cycle=participant.cycle,
         kind="report_ready",
@@ -188,6 +197,58 @@ def _send_report_ready(participant):
             "link": absolute(reverse("reports:individual", args=[participant.pk])),
             # Leaders whose account HR created and who never chose a password need one to
             # sign in and read the report.
+            "set_password_link": None
+            if person.has_usable_password()
+            else set_password_link(person),
+        },
+    )
+
+
+def send_pulse_started(participant):
+    with languages.speaking(languages.of_participant(participant)):
+        return _send_pulse_started(participant)
+
+
+def _send_pulse_started(participant):
+    """HR started a progress pulse for the cohort: the leader is told whom it asks and where to
+    follow it (a leader who starts their own needs no email)."""
+    person = participant.person
+    cycle = participant.cycle
+    return send(
+        cycle=cycle,
+        kind="pulse_started",
+        participant=participant,
+        to=person.email,
+        subject=_("A progress pulse on your action plan has started"),
+        template="pulse_started",
+        context={
+            "participant": participant,
+            "leader": person,
+            "cycle": cycle,
+            "followed": cycle.follows,
+            "link": absolute(reverse("pulses:detail", args=[participant.pk])),
+            "set_password_link": None
+            if person.has_usable_password()
+            else set_password_link(person),
+        },
+    )
+
+
+def _send_pulse_ready(participant):
+    """A progress pulse is released: its results are on the action plan it follows up."""
+    person = participant.person
+    return send(
+        cycle=participant.cycle,
+        kind="report_ready",
+        participant=participant,
+        to=person.email,
+        subject=_("The results of your progress pulse are in your action plan"),
+        template="pulse_ready",
+        context={
+            "participant": participant,
+            "leader": person,
+            "cycle": participant.cycle,
+            "link": absolute(reverse("plans:plan", args=[participant.follows_id])) + "#pulse",
             "set_password_link": None
             if person.has_usable_password()
             else set_password_link(person),

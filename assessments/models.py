@@ -100,13 +100,23 @@ def closing_moment(closes_on):
 
 
 class Cycle(models.Model):
-    """A cohort run of the 360: one questionnaire window for many participants."""
+    """A cohort run of the 360: one questionnaire window for many participants.
+
+    A progress pulse (issue 19, ``running/pulses.py``) is a cycle too, of its own kind: it
+    ``follows`` a released 360, asks the leaders' raters of that 360 again about the focus
+    areas of their action plans, and runs as any cycle does (links, reminders, monitoring,
+    closing and release), without self-assessment or nominations.
+    """
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
         RELEASED = "released", _("Released")
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("360 feedback")
+        PULSE = "pulse", _("Progress pulse")
 
     name = models.CharField(_("name"), max_length=200)
     edition = models.CharField(_("compass edition"), max_length=20, default=CURRENT_EDITION)
@@ -182,6 +192,16 @@ class Cycle(models.Model):
     last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     # When release froze the answers into ItemTally rows; reports read those from then on.
     tallied_at = models.DateTimeField(null=True, blank=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.FULL)
+    # The released 360 a progress pulse follows up; empty for a 360.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pulses",
+        verbose_name=_("follows"),
+    )
 
     class Meta:
         ordering = ["-opens_on", "name"]
@@ -201,10 +221,19 @@ class Cycle(models.Model):
                 & models.Q(min_partners__lte=models.F("max_partners")),
                 name="cycle_rater_limits_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind="full", follows__isnull=True)
+                | models.Q(kind="pulse", follows__isnull=False),
+                name="cycle_pulse_follows_a_cycle",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_pulse(self):
+        return self.kind == self.Kind.PULSE
 
     @property
     def is_open(self):
@@ -295,6 +324,10 @@ class Participant(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     shared_with_supervisor = models.BooleanField(_("report shared with supervisor"), default=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    # In a progress pulse: the participation of the released 360 it follows up (once each).
+    follows = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="pulses"
+    )
 
     class Meta:
         ordering = ["cycle", "person__full_name"]
@@ -302,6 +335,9 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "person"], name="participant_once_per_cycle"),
+            # One progress pulse per participation of a released 360 (two starts at once: one
+            # wins, the other is told).
+            models.UniqueConstraint(fields=["follows"], name="participant_one_pulse_each"),
             models.CheckConstraint(
                 condition=~models.Q(supervisor=models.F("person")),
                 name="participant_not_own_supervisor",
@@ -492,6 +528,58 @@ class Comment(models.Model):
         return self.text[:60]
 
 
+class PulseFocus(models.Model):
+    """What a progress pulse asks about one focus area of the leader's action plan, fixed when
+    the pulse starts (the plan may change afterwards; the questions do not): the focus
+    enabler and the indicators linked to it (running/pulses.py)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="pulse_focuses"
+    )
+    enabler = models.ForeignKey("compass.Enabler", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    indicators = models.ManyToManyField("compass.Indicator", related_name="+")
+
+    class Meta:
+        ordering = ["participant", "position"]
+        verbose_name = _("pulse focus")
+        verbose_name_plural = _("pulse focuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "enabler"], name="pulse_focus_once_per_enabler"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.enabler)
+
+
+class ChangeAnswer(models.Model):
+    """A rater's answer, in a progress pulse, to "Over the past months, has this leader become
+    more or less effective at this?" for one focus enabler: −3 … +3, or "not observed" (score
+    left empty, so averages leave it out as they do for answers)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    enabler = models.ForeignKey("compass.Enabler", on_delete=models.PROTECT, related_name="+")
+    score = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change answer")
+        verbose_name_plural = _("change answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=-3, score__lte=3),
+                name="change_answer_on_scale",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "enabler"], name="change_answer_once_per_enabler"
+            ),
+        ]
+
+    def __str__(self):
+        return f"c{self.enabler_id}={self.score if self.score is not None else 'not observed'}"
+
+
 class ItemTally(models.Model):
     """A participant's submitted answers summed at release, per rater group (reporting.tallies).
 
@@ -600,6 +688,7 @@ class AuditEvent(models.Model):
         ADD_CARD_RATER = "add_card_rater", _("Rater without email added")
         REPORT_SHARED = "report_shared", _("Report shared with the supervisor")
         REPORT_UNSHARED = "report_unshared", _("Report no longer shared with the supervisor")
+        PULSE = "pulse", _("Progress pulse started")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -7,5 +7,6 @@ urlpatterns = [
     path("hr/", include("assessments.running.urls")),
     path("reports/", include("assessments.reporting.urls")),
     path("plans/", include("assessments.plans.urls")),
+    path("pulses/", include("assessments.plans.urls_pulses")),
     path("r/", include("assessments.answering.urls")),
 ]

@@ -10,7 +10,9 @@ Two cycles, recognised by name:
   group and in every state: submitted, draft, declined, invited, and some not invited yet because
   their leader has not sent the nominations;
 - a **released** cycle (last year's cohort) with complete answers for the reports, including one
-  leader whose direct reports stay below the anonymity threshold.
+  leader whose direct reports stay below the anonymity threshold; the demo leader's action plan
+  on it (two focus areas, the ones her report suggests) and her **progress pulse** of four
+  months later, released (issue 19).
 
 Emails go to Django's in-memory backend and are thrown away; background tasks run at once.
 """
@@ -33,7 +35,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.answering import invitations, nominations, responses, tokens
-from assessments.answering.questionnaire import NOT_OBSERVED, Section, build_questionnaire
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    Section,
+    build_questionnaire,
+    questionnaire_for,
+)
 from assessments.models import (
     HR_ADMINS_GROUP,
     AuditEvent,
@@ -45,7 +52,9 @@ from assessments.models import (
     Response,
     User,
 )
-from assessments.running import cycles
+from assessments.plans import action_plans
+from assessments.reporting import reports
+from assessments.running import cycles, pulses
 from compass.models import Level
 
 DEMO_PASSWORD = "compass-demo"  # noqa: S105 (published demo sign-in)
@@ -803,6 +812,102 @@ class CycleBuilder:
         Response.objects.bulk_update(answers, ["started_at", "updated_at", "submitted_at"])
 
 
+# --- The demo leader's plan and progress pulse (issue 19) -------------------------------------
+
+PULSE_AFTER_DAYS = 110  # the pulse started this long after the 360's release
+PLAN_GOALS = [
+    "Share the reasons behind decisions with the team before they are announced.",
+    "Agree with each partner what we report to them, and when.",
+]
+PULSE_CHANGES = ["+1", "+1", "+2", "0", "+1", "+2", "na"]
+
+
+def build_plan_and_pulse(released, people, rng):
+    """The demo leader's action plan on last year's report — the two enablers the report itself
+    suggests — and the progress pulse she started four months after the release, answered by
+    most of her raters and released, so that her plan shows the change since the 360. Built
+    through the rules as if it ran at the time, then dated."""
+    participant = Participant.objects.select_related("cycle", "level", "person").get(
+        cycle=released, person=people[LEADER]
+    )
+    report = reports.individual_report(participant)
+    for suggestion, goal in zip(action_plans.suggest_focus(report)[:2], PLAN_GOALS, strict=False):
+        section = next(s for s in report.sections if s.enabler.pk == suggestion.enabler.pk)
+        lowest = sorted(
+            (line for line in section.indicators if line.row.others.shown),
+            key=lambda line: line.row.others.mean,
+        )
+        action_plans.add_focus(
+            participant=participant,
+            enabler=suggestion.enabler,
+            goal=goal,
+            indicator_ids=[line.item.indicator_id for line in lowest[:2]],
+        )
+    released_at = released.released_at
+    # The rule takes today as the start: the release is moved into the window meanwhile.
+    started = timezone.now()
+    Cycle.objects.filter(pk=released.pk).update(
+        released_at=started - timedelta(days=PULSE_AFTER_DAYS)
+    )
+    participant.cycle.refresh_from_db()
+    pulse = pulses.start_pulse(
+        participant=participant,
+        by=people[LEADER],
+        rater_ids=[rater.pk for rater in pulses.candidate_raters(participant)],
+    )
+    invitations.invite_cycle(pulse.cycle)
+    answer_pulse(pulse, rng)
+    cycles.close_cycle(cycle=pulse.cycle, by=None)
+    cycles.release_cycle(cycle=pulse.cycle, by=None)
+    Cycle.objects.filter(pk=released.pk).update(released_at=released_at)
+    _date_pulse(pulse, released_at + timedelta(days=PULSE_AFTER_DAYS), rng)
+    return pulse
+
+
+def answer_pulse(pulse, rng):
+    """Every rater of the pulse but one answers: the behaviours a little better than last year,
+    and mostly "a little more effective"."""
+    questionnaire = questionnaire_for(pulse)
+    for rater in list(pulse.raters.order_by("group", "name"))[:-1]:
+        for section in questionnaire.sections:
+            values = {
+                item.key: rng.choice(PULSE_CHANGES)
+                if item.is_change
+                else str(min(5, max(2, round(rng.gauss(3.8, 0.6)))))
+                for item in section.items
+            }
+            responses.save_section(rater=rater, section=section, values=values, comments={})
+        responses.submit_response(rater=rater, questionnaire=questionnaire)
+
+
+def _date_pulse(pulse, opened, rng):
+    """Move the pulse to when it ran: three weeks from ``opened``."""
+    closes_on = timezone.localdate(opened) + timedelta(days=pulses.OPEN_DAYS)
+    closed = opened + timedelta(days=pulses.OPEN_DAYS + 1)
+    released = closed
+    Cycle.objects.filter(pk=pulse.cycle_id).update(
+        opens_on=timezone.localdate(opened),
+        closes_on=closes_on,
+        created_at=opened,
+        opened_at=opened,
+        closed_at=closed,
+        released_at=released,
+    )
+    for action, when in (("create", opened), ("open", opened), ("close", closed)):
+        AuditEvent.objects.filter(cycle=pulse.cycle, action=action).update(created_at=when)
+    AuditEvent.objects.filter(cycle=pulse.cycle, action="release").update(created_at=released)
+    AuditEvent.objects.filter(cycle=pulse.follows.cycle, action="pulse").update(created_at=opened)
+    Rater.objects.filter(participant=pulse).update(created_at=opened, invited_at=opened)
+    Participant.objects.filter(pk=pulse.pk).update(
+        invited_at=opened, nominations_submitted_at=opened
+    )
+    answers = list(Response.objects.filter(rater__participant=pulse))
+    for response in answers:
+        response.started_at = opened + timedelta(hours=rng.randint(2, 24 * 14))
+        response.updated_at = response.submitted_at = response.started_at + timedelta(minutes=6)
+    Response.objects.bulk_update(answers, ["started_at", "updated_at", "submitted_at"])
+
+
 # --- Entry point ----------------------------------------------------------------------------
 
 
@@ -941,7 +1046,7 @@ def _role_detail(email):
         )
     return (
         f"{PEOPLE[LEADER].name}, Head of Team, {CO_KENYA}: self-assessment started in the open "
-        "cycle; last year's report released"
+        "cycle; last year's report released, with her action plan and its progress pulse"
     )
 
 
@@ -979,7 +1084,11 @@ def seed():
             if Cycle.objects.filter(name=spec.name).exists():
                 continue
             with transaction.atomic():
-                created.append(CycleBuilder(spec, people=people, rng=cycle_rng).build())
+                cycle = CycleBuilder(spec, people=people, rng=cycle_rng).build()
+                created.append(cycle)
+                if spec.released_at is not None:
+                    cycle.refresh_from_db()
+                    created.append(build_plan_and_pulse(cycle, people, cycle_rng).cycle)
         for cycle in created:
             cycle.refresh_from_db()
         link, rater = demo_rater_link()

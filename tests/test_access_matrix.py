@@ -37,6 +37,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.answering.tokens import issue_code, issue_token
@@ -45,6 +46,7 @@ from assessments.models import (
     Cycle,
     EmailDelivery,
     FocusArea,
+    Participant,
     Rater,
     RaterGroup,
     ReportArchive,
@@ -165,6 +167,13 @@ plans:edit_action          L/L      L/L      200/302+ 404/404  404/404  404/404 
 plans:plan                 L/L      L/L      200/200  404/404  200/200  404/404  404/404  404/404
 plans:remove_focus         L/L      L/L      405/302+ 405/404  405/404  405/404  405/404  405/404
 plans:share                L/L      L/L      405/302+ 405/404  405/404  405/404  405/404  405/404
+
+# Progress pulses (issue 19): the leader starts one from the released 360 and follows it (an
+# earlier 360's pulse here); whom it asks is the leader's choice, so nobody else sees these
+# pages, HR included. HR starts one for the whole released cohort.
+pulses:detail              L/L      L/L      200/405  404/405  404/405  404/405  404/405  404/405
+pulses:start               L/L      L/L      200/302+ 404/404  404/404  404/404  404/404  404/404
+hr:pulse_start             L/L      L/L      404/404  404/404  404/404  404/404  404/404  200/302+
 """
 
 COLUMNS = {
@@ -209,7 +218,8 @@ def world(
     nominated but not yet invited, a rater without email (a card), and the supervisor asked
     for feedback; the other leader in the same cycle under the other supervisor; the leader's
     released participation, its report and plan shared with the supervisor; a PDF archive and
-    an email that failed; a draft and a closed cycle of other people."""
+    an email that failed; a draft and a closed cycle of other people; the progress pulse the
+    leader started after an earlier 360."""
     open_cycle = participant.cycle
     make_participant(open_cycle, person=other_leader, supervisor=other_supervisor)
     asked = participant.raters.get(group=RaterGroup.SUPERVISOR)
@@ -230,7 +240,10 @@ def world(
     fast_submit(self_rater(released_part), "4")
     for _ in range(3):
         fast_submit(RaterFactory(participant=released_part, group=RaterGroup.PEER), "3")
-    Cycle.objects.filter(pk=released.pk).update(state=Cycle.State.RELEASED)
+    # released 100 days ago: a progress pulse may start (issue 19)
+    Cycle.objects.filter(pk=released.pk).update(
+        state=Cycle.State.RELEASED, released_at=timezone.now() - datetime.timedelta(days=100)
+    )
     tallies.freeze(released)  # as release_cycle does
     released_part.shared_with_supervisor = True
     released_part.save()
@@ -239,6 +252,19 @@ def world(
         plan=plan, enabler=Enabler.objects.get(slug="funding"), goal="Multi-year funding"
     )
     action = focus.actions.create(text="Meet donors", due_on=released.closes_on)
+    # The progress pulse the leader started after an earlier 360 (issue 19).
+    earlier = make_participant(CycleFactory(), person=leader, supervisor=supervisor)
+    Cycle.objects.filter(pk=earlier.cycle_id).update(
+        state=Cycle.State.RELEASED, released_at=timezone.now() - datetime.timedelta(days=300)
+    )
+    pulse_part = Participant.objects.create(
+        cycle=CycleFactory(kind=Cycle.Kind.PULSE, follows=earlier.cycle),
+        person=leader,
+        level=earlier.level,
+        supervisor=supervisor,
+        follows=earlier,
+    )
+    RaterFactory(participant=pulse_part, group=RaterGroup.PEER)
     archive = ReportArchive.objects.create(
         cycle=released, state=ReportArchive.State.READY, total=1, done=1, content=b"PK"
     )
@@ -273,6 +299,7 @@ def world(
         "released_part": released_part,
         "focus": focus,
         "action": action,
+        "pulse_part": pulse_part,
         "archive": archive,
         "delivery": delivery,
     }
@@ -372,11 +399,15 @@ ARGS = {
     "plans:comment": _released,
     "plans:edit_action": lambda w: _released(w, w["action"].pk),
     "plans:delete_action": lambda w: _released(w, w["action"].pk),
+    "pulses:start": _released,
+    "pulses:detail": lambda w: [w["pulse_part"].pk],
+    "hr:pulse_start": lambda w: [w["released"].pk],
 }
 QUERY = {"hr:export_participation": "?format=csv", "reports:cohort_export": "?format=csv"}
 
 # What a POST carries: what makes it succeed for the role the URL is for (none: empty).
 LATER = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+SOON = (timezone.localdate() + datetime.timedelta(days=21)).isoformat()
 POST_DATA = {
     "set_language": lambda w: {"language": "fr", "next": "/"},
     "password_reset": lambda w: {"email": "nobody@example.org"},
@@ -426,6 +457,10 @@ POST_DATA = {
     "plans:share": lambda w: {"shared": "0"},
     "plans:comment": lambda w: {"text": "Well done."},
     "plans:edit_action": lambda w: {"text": "Call two donors", "due_on": LATER},
+    "pulses:start": lambda w: {
+        "raters": [r.pk for r in w["released_part"].raters.filter(group=RaterGroup.PEER)]
+    },
+    "hr:pulse_start": lambda w: {"closes_on": SOON},
 }
 
 

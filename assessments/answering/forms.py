@@ -174,7 +174,8 @@ class SectionCommentsForm(forms.Form):
 
 class SectionForm(SectionCommentsForm):
     """One questionnaire section as posted: an answer per item (blank leaves it as it was; a
-    value off the item's scale is refused) and the two comments."""
+    value off the item's scale is refused) and the two comments (none in a progress pulse's
+    section, whose change question is on its own scale, −3 … +3)."""
 
     def __init__(self, data, *, section):
         super().__init__(data)
@@ -191,13 +192,16 @@ class SectionForm(SectionCommentsForm):
         """{item key: what was posted}, the blank ones included, as the rules take them."""
         return {item.key: self.data.get(item.key, "") for item in self.section.items}
 
+    def comments(self):
+        return {} if self.section.is_pulse else super().comments()
+
     def first_errors(self):
         """{field name: its first message}; empty when the form is valid."""
         return {} if self.is_valid() else {n: m[0] for n, m in self.errors.items()}
 
     def typed_comments(self):
         """The comments to show again: as typed, without what cannot be stored."""
-        if self.is_valid():
+        if self.section.is_pulse or self.is_valid():
             return self.comments()
         return {
             kind: without_control_characters(self.data.get(f"comment_{kind}", ""))

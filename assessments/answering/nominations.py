@@ -53,6 +53,10 @@ def group_counts(participant):
 
 
 def _check_can_nominate(participant):
+    if participant.cycle.is_pulse:
+        raise DomainError(
+            _("A progress pulse asks the raters chosen when it started: nobody is nominated.")
+        )
     if not participant.cycle.accepts_changes:
         raise DomainError(_("This cycle is closed: nominations can no longer change."))
 

@@ -14,6 +14,12 @@ are checked and scored.
 A cycle with the gender-responsive leadership section (``Cycle.grl_edition``, issue 19) adds one
 section per core skill after the compass's, each with its two or three indicators on the
 behaviour scale; reports keep them on rows of their own (``Section.is_grl``).
+
+A progress pulse (issue 19, ``running/pulses.py``) asks less: one section per focus area of
+the leader's action plan, with the indicators linked to it (``Section.focus_items``) and one
+question on the change since the 360 (``Section.change_items``, on ``CHANGE_SCALE``). Its
+questionnaire is the participant's own, fixed when the pulse started (``PulseFocus``), so it is
+built for each request rather than shared per level; there is no self-assessment in a pulse.
 """
 
 import threading
@@ -24,11 +30,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from compass.models import Enabler, Indicator, Level, Pitfall
+from assessments.models import PulseFocus
+from compass.models import Enabler, Indicator, Level, Pitfall, is_compass_edition
 
 NOT_OBSERVED = "na"
 
@@ -47,6 +54,24 @@ PITFALL_SCALE = [
     (5, _("Almost always")),
 ]
 NOT_OBSERVED_LABEL = _("Not observed")
+# A progress pulse's question per focus area: "Over the past months, has this leader become
+# more or less effective at this?" (Goldsmith and Morgan's mini-survey). The values are the
+# radio buttons' (signed, as printed); the score stored is the number.
+CHANGE_SCALE = [
+    ("-3", _("Much less effective")),
+    ("-2", _("Less effective")),
+    ("-1", _("Slightly less effective")),
+    ("0", _("No change")),
+    ("+1", _("Slightly more effective")),
+    ("+2", _("More effective")),
+    ("+3", _("Much more effective")),
+]
+CHANGE_QUESTION = _("Over the past months, has this leader become more or less effective at this?")
+
+
+def change_value(score):
+    """The radio value of a stored change score: "+2", "0", "-1"."""
+    return f"{score:+d}" if score else "0"
 
 
 @dataclass(frozen=True)
@@ -59,20 +84,27 @@ class Item:
     """
 
     key: str
-    kind: str  # "indicator" or "pitfall"
+    kind: str  # "indicator", "pitfall", or "change" (a pulse's question on one enabler)
     text: str
     title: str = ""
     self_text: str = ""
     context: str = ""
     indicator_id: int | None = None
     pitfall_id: int | None = None
+    enabler_id: int | None = None  # a change question's enabler
 
     @property
     def is_pitfall(self):
         return self.kind == "pitfall"
 
     @property
+    def is_change(self):
+        return self.kind == "change"
+
+    @property
     def scale(self):
+        if self.is_change:
+            return CHANGE_SCALE
         return PITFALL_SCALE if self.is_pitfall else BEHAVIOUR_SCALE
 
 
@@ -86,10 +118,25 @@ class Section:
     next_items: list[Item] = field(default_factory=list)  # the level above, when asked for
 
     is_grl: bool = False  # a skill of the gender-responsive leadership section
+    # A progress pulse's section: the indicators linked to one focus area, then the change
+    # question on its enabler.
+    focus_items: list[Item] = field(default_factory=list)
+    change_items: list[Item] = field(default_factory=list)
+
+    @property
+    def is_pulse(self):
+        return bool(self.change_items)
 
     @property
     def items(self):
-        return [*self.general_items, *self.level_items, *self.next_items, *self.pitfall_items]
+        return [
+            *self.general_items,
+            *self.level_items,
+            *self.next_items,
+            *self.pitfall_items,
+            *self.focus_items,
+            *self.change_items,
+        ]
 
     @property
     def item_keys(self):
@@ -98,9 +145,10 @@ class Section:
 
 @dataclass
 class Questionnaire:
-    level: Level
+    level: Level | None  # None in a progress pulse, whose sections are the focus areas
     sections: list[Section]
     next_level: Level | None = None
+    is_pulse: bool = False
     # rendered pieces of the pages (an item's answer choices), filled by the views as they go
     fragments: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -135,9 +183,16 @@ def pitfall_key(pitfall_id):
     return f"p{pitfall_id}"
 
 
+def change_key(enabler_id):
+    return f"c{enabler_id}"
+
+
 def questionnaire_for(participant):
     """The questionnaire of ``participant``'s cycle: with the next-level part if it asks for it,
-    and the gender-responsive leadership section if it adds it."""
+    and the gender-responsive leadership section if it adds it; in a progress pulse, the
+    participant's own (``pulses.pulse_questionnaire``)."""
+    if participant.follows_id is not None:
+        return pulse_questionnaire(participant)
     cycle = participant.cycle
     return build_questionnaire(
         participant.level, next_level=cycle.next_level_part, grl_edition=cycle.grl_edition
@@ -208,6 +263,50 @@ def build_questionnaire(level, *, next_level=False, grl_edition=""):
     return Questionnaire(level=level, sections=list(sections.values()), next_level=above)
 
 
+def pulse_questionnaire(participant):
+    """The questionnaire of ``participant``, a progress pulse's (``running/pulses.py``), in two
+    queries: one section per focus area fixed when the pulse started, its indicators, then the
+    change question on its enabler. No pitfalls, no comments, no self-assessment."""
+    focuses = (
+        PulseFocus.objects.filter(participant_id=participant.pk)
+        .select_related("enabler")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("behaviour__level__position", "position"),
+            )
+        )
+        .order_by("position")
+    )
+    sections = []
+    for number, focus in enumerate(focuses, start=1):
+        enabler = focus.enabler
+        section = Section(
+            number=number, enabler=enabler, is_grl=not is_compass_edition(enabler.edition)
+        )
+        section.focus_items = [
+            Item(
+                key=indicator_key(indicator.pk),
+                kind="indicator",
+                text=indicator.item,
+                self_text=indicator.self_item or indicator.item,
+                context=indicator.text if indicator.rater_item else "",
+                indicator_id=indicator.pk,
+            )
+            for indicator in focus.indicators.all()
+        ]
+        section.change_items = [
+            Item(
+                key=change_key(enabler.pk),
+                kind="change",
+                text=str(CHANGE_QUESTION),
+                enabler_id=enabler.pk,
+            )
+        ]
+        sections.append(section)
+    return Questionnaire(level=None, sections=sections, is_pulse=True)
+
+
 # --- built once per process -----------------------------------------------------------------
 #
 # The structure depends only on the level, the compass content and the language, so rater pages
@@ -259,7 +358,10 @@ def shared_questionnaire(level_id, *, next_level=False, grl_edition=""):
 
 
 def rater_questionnaire(participant):
-    """``questionnaire_for`` as rater pages read it: shared by the process."""
+    """``questionnaire_for`` as rater pages read it: shared by the process (a progress pulse's
+    is the participant's own, built for the request)."""
+    if participant.follows_id is not None:
+        return questionnaire_for(participant)
     cycle = participant.cycle
     return shared_questionnaire(
         participant.level_id, next_level=cycle.next_level_part, grl_edition=cycle.grl_edition

@@ -8,9 +8,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.answering.questionnaire import NOT_OBSERVED, questionnaire_for
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    change_key,
+    change_value,
+    questionnaire_for,
+)
 from assessments.errors import DomainError
-from assessments.models import Answer, Comment, Cycle, Participant, Rater, Response
+from assessments.models import Answer, ChangeAnswer, Comment, Cycle, Participant, Rater, Response
 
 Status = Rater.Status
 
@@ -42,14 +47,22 @@ def check_can_answer(rater):
         raise DomainError(_("You declined to give feedback in this round."))
 
 
-def answers_of(response):
-    """{item key: score or NOT_OBSERVED} for a response (one query)."""
+def answers_of(response, *, changes=False):
+    """{item key: score or NOT_OBSERVED} for a response (one query). With ``changes`` (a
+    progress pulse), also the answers to its change questions, as their signed radio values
+    (a second query)."""
     if response is None:
         return {}
-    return {
+    answers = {
         answer.item_key: answer.score if answer.score is not None else NOT_OBSERVED
         for answer in Answer.objects.filter(response=response)
     }
+    if changes:
+        for change in ChangeAnswer.objects.filter(response=response):
+            answers[change_key(change.enabler_id)] = (
+                NOT_OBSERVED if change.score is None else change_value(change.score)
+            )
+    return answers
 
 
 def comments_of(response):
@@ -62,11 +75,12 @@ def comments_of(response):
 def _parse_value(item, value):
     if value == NOT_OBSERVED:
         return None
+    lowest, highest = (-3, 3) if item.is_change else (1, 5)
     try:
         score = int(value)
     except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
+        score = None
+    if score is None or not lowest <= score <= highest:
         raise DomainError(_("An answer is outside the scale."), field=item.key)
     return score
 
@@ -124,7 +138,8 @@ def save_section(*, rater, section, values, comments):
         unique_fields=["rater"],
         update_fields=["updated_at"],
     )
-    if given:
+    answers = {item: score for item, score in given.items() if not item.is_change}
+    if answers:
         Answer.objects.bulk_create(
             [
                 Answer(
@@ -133,10 +148,21 @@ def save_section(*, rater, section, values, comments):
                     pitfall_id=item.pitfall_id,
                     score=score,
                 )
-                for item, score in given.items()
+                for item, score in answers.items()
             ],
             update_conflicts=True,
             unique_fields=["response", "item"],
+            update_fields=["score"],
+        )
+    changes = {item: score for item, score in given.items() if item.is_change}
+    if changes:  # a progress pulse's question on the change since the 360
+        ChangeAnswer.objects.bulk_create(
+            [
+                ChangeAnswer(response_id=response.pk, enabler_id=item.enabler_id, score=score)
+                for item, score in changes.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "enabler"],
             update_fields=["score"],
         )
     kept = {kind: (text or "").strip() for kind, text in comments.items()}
@@ -178,7 +204,7 @@ def submit_response(*, rater, questionnaire=None):
     response = Response.objects.filter(rater=rater).first()
     if questionnaire is None:
         questionnaire = questionnaire_for(rater.participant)
-    missing = missing_items(questionnaire, answers_of(response))
+    missing = missing_items(questionnaire, answers_of(response, changes=questionnaire.is_pulse))
     if missing:
         raise IncompleteResponse(missing)
     now = timezone.now()

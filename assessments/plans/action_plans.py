@@ -198,7 +198,9 @@ def comment_on_plan(*, plan, author, text):
 def previous_participation(participant):
     """The same person's most recent earlier participation whose report is released."""
     earlier = (
-        Participant.objects.filter(person_id=participant.person_id, cycle__state="released")
+        Participant.objects.filter(
+            person_id=participant.person_id, cycle__state="released", cycle__kind="full"
+        )
         .exclude(pk=participant.pk)
         .select_related("cycle", "level", "person")
     )

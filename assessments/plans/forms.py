@@ -112,3 +112,19 @@ class PlanCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write a comment.")},
     )
+
+
+class PulseRatersForm(forms.Form):
+    """The raters of the 360 a leader asks again in a progress pulse: every candidate, ticked
+    by default (``running/pulses.py`` decides who may be asked)."""
+
+    raters = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        label=_("Raters to ask again"),
+        error_messages={"invalid_choice": _("Choose raters from the list.")},
+    )
+
+    def __init__(self, *args, raters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["raters"].choices = [(rater.pk, rater.name) for rater in raters]

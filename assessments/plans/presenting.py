@@ -1,17 +1,23 @@
 """The action plan page as display values: focus areas with their actions and the report's
 numbers beside the linked items (for the leader), the conversation, and the two-step form to
-add a focus area. A fixed number of queries whatever the number of focus areas."""
+add a focus area; the progress pulse (issue 19): how to start one, its progress, or its results
+per focus area — for the supervisor of a shared plan only while the leader shares the 360 report
+as well (they are the report's kind of numbers). A fixed number of queries whatever the number
+of focus areas."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.access import LEADER
 from assessments.answering.questionnaire import indicator_key, pitfall_key
-from assessments.models import Action
+from assessments.models import Action, Participant
 from assessments.plans import action_plans
 from assessments.plans.forms import ActionForm, FocusForm, PlanCommentForm
-from assessments.reporting import reports
+from assessments.reporting import pulse_results, reports
+from assessments.reporting.anonymity import pulse_results_visible
+from assessments.reporting.presenting import numbers
 from assessments.reporting.presenting.individual import cell
+from assessments.running import pulses
 
 OPEN_STATUSES = (Action.Status.PLANNED, Action.Status.IN_PROGRESS)
 
@@ -62,6 +68,9 @@ def plan_context(
             for line in (*section.indicators, *section.pitfalls)
         }
         context.update(_leader_context(report, lines, focus_areas, focus_form, chosen_enabler))
+    context["pulse"] = plan_pulse(
+        participant, is_leader=role == LEADER, has_focus=bool(focus_areas)
+    )
     forms = {action_focus_id: action_form} if action_form is not None else {}
     context["focus_areas"] = [
         _focus(
@@ -196,3 +205,57 @@ def _chosen(section, report, checked):
         "indicator_groups": [(title, choices) for title, choices in groups if choices],
         "pitfalls": [choice(line, line.item.pitfall_id) for line in section.pitfalls],
     }
+
+
+# --- the progress pulse (issue 19) ------------------------------------------------------------
+
+
+def plan_pulse(participant, *, is_leader, has_focus):
+    """The progress pulse part of the plan page: how to start one, its progress, or its results
+    per focus area. ``participant`` carries ``pulse_id`` (the plan views annotate it)."""
+    pulse_id = getattr(participant, "pulse_id", None)
+    if pulse_id is None:
+        if not is_leader:
+            return None
+        problem = pulses.window_problem(participant.cycle)
+        first, last = pulses.window(participant.cycle)
+        return {
+            "state": "none",
+            "problem": problem,
+            "needs_focus": problem is None and not has_focus,
+            "can_start": problem is None and has_focus,
+            "first_day": first,
+            "last_day": last,
+        }
+    pulse = Participant.objects.select_related("cycle").get(pk=pulse_id)
+    context = {"state": pulse.cycle.state, "cycle": pulse.cycle, "pulse": pulse}
+    if not pulse_results_visible(pulse.cycle):
+        if is_leader:
+            context["asked"], context["answered"] = pulse_results.progress(pulse)
+        return context
+    if not is_leader and not participant.shared_with_supervisor:
+        context["numbers_hidden"] = True
+        return context
+    results = pulse_results.pulse_results(participant, pulse)
+    context["withheld_reason"] = results.withheld_reason
+    context["k"] = participant.cycle.anonymity_threshold
+    context["rows"] = [
+        {
+            "enabler": focus.enabler,
+            "indicators": focus.indicators,
+            "before": cell(focus.before),
+            "after": cell(focus.after),
+            "change": numbers.signed(focus.change) if focus.change is not None else None,
+            "effect": _signed_cell(focus.effect),
+        }
+        for focus in results.focuses
+    ]
+    return context
+
+
+def _signed_cell(value):
+    """A mean on the −3 … +3 scale with its sign, as printed (one decimal)."""
+    shown = cell(value)
+    if value.shown:
+        shown["text"] = numbers.signed(value.mean)
+    return shown

@@ -7,6 +7,8 @@ a shared plan — and only after the report is released. Focus areas and actions
 through the leader's plan, so an id of someone else's answers 404 too.
 
 Successful posts redirect (PRG); a form with errors is shown again with what was typed.
+
+The plan also carries the progress pulse (issue 19, ``plans/pulse_views.py``).
 """
 
 from django.contrib import messages

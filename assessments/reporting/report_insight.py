@@ -153,6 +153,7 @@ def _same_norm(participant, prefix):
     return Q(
         **{
             f"{prefix}cycle__state": Cycle.State.RELEASED,
+            f"{prefix}cycle__kind": Cycle.Kind.FULL,  # a progress pulse is no 360
             f"{prefix}cycle__edition": participant.cycle.edition,
             f"{prefix}level_id": participant.level_id,
         }

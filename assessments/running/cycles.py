@@ -150,7 +150,10 @@ def close_cycle(*, cycle, by):
 def close_due_cycles(*, now=None, cycle_ids=None):
     """Close every open cycle whose close date has ended (midnight after it, settings.TIME_ZONE);
     returns them. Run by the daily command and by the worker; links already refuse answers
-    from that moment (``Cycle.accepts_answers``), whether or not this has run yet."""
+    from that moment (``Cycle.accepts_answers``), whether or not this has run yet.
+
+    A progress pulse is released at the same time (running/pulses.py): it has nothing to
+    check before release, and its leaders expect its results when it ends."""
     now = now or timezone.now()
     # Midnight after closes_on has passed ⇔ closes_on is before today, in the site's zone.
     today = timezone.localdate(now)
@@ -168,6 +171,8 @@ def close_due_cycles(*, now=None, cycle_ids=None):
                 "tz": settings.TIME_ZONE,
             }
             closed.append(_close(cycle, by=None, at=now, detail=detail))
+            if cycle.is_pulse:  # nothing to check first: its leaders expect the results
+                release_cycle(cycle=cycle, by=None)
     return closed
 
 
@@ -240,6 +245,20 @@ def release_cycle(*, cycle, by):
 
 
 @task
+def send_release_notices(cycle_id):
+    """Tell every participant of a released cycle that their report is ready (of a progress
+    pulse: that its results are in their action plan)."""
+    participants = Participant.objects.filter(
+        cycle_id=cycle_id, cycle__state=State.RELEASED
+    ).select_related("person", "cycle")
+    sent = 0
+    for participant in participants:
+        emails.send_report_ready(participant)
+        sent += 1
+    return sent
+
+
+@task
 def close_all_due():
     """Close every open cycle past the end of its close date (the worker's share of the job
     the daily command also does)."""
@@ -250,16 +269,3 @@ def close_all_due():
 def close_cycle_when_due(cycle_id):
     """Enqueued to run at the end of a cycle's close date: closes it if it is due by then."""
     return len(close_due_cycles(cycle_ids=[cycle_id]))
-
-
-@task
-def send_release_notices(cycle_id):
-    """Tell every participant of a released cycle that their report is ready."""
-    participants = Participant.objects.filter(
-        cycle_id=cycle_id, cycle__state=State.RELEASED
-    ).select_related("person", "cycle")
-    sent = 0
-    for participant in participants:
-        emails.send_report_ready(participant)
-        sent += 1
-    return sent

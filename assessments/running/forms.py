@@ -337,3 +337,13 @@ class CardRaterForm(forms.Form):
         label=_("Rater group"),
         choices=[(g.value, g.label) for g in NOMINATED_GROUPS],
     )
+
+
+class PulseCohortForm(forms.Form):
+    """HR's close date for a cohort's progress pulse (it opens at once)."""
+
+    closes_on = forms.DateField(
+        label=_("Closes on"),
+        widget=DateInput(),
+        help_text=_("Raters can answer until the end of this day. You can extend it later."),
+    )

@@ -179,7 +179,7 @@ def release_check(cycle):
         submitted = {group: getattr(row, f"{group}_submitted") for group in ANONYMOUS_GROUPS}
         if not disclose_units(submitted, cycle.anonymity_threshold).anonymous_shown:
             no_anonymous.append(name)
-        if row.self_status != Status.SUBMITTED:
+        if row.self_status != Status.SUBMITTED and not cycle.is_pulse:  # a pulse has none
             no_self.append(name)
     return ReleaseCheck(
         no_anonymous=no_anonymous, no_self=no_self, totals=monitoring.cycle_totals(cycle)
@@ -414,6 +414,11 @@ def redeliver(delivery_id):
         emails.send_report_ready(participant)
     elif delivery.kind == "plan_comment" and delivery.object_id:
         action_plans.send_plan_comment_notice.call(delivery.object_id)
+    elif delivery.kind == "pulse_started" and delivery.participant_id:
+        participant = Participant.objects.select_related("person", "cycle__follows").get(
+            pk=delivery.participant_id
+        )
+        emails.send_pulse_started(participant)
     else:
         return 0
     return 1

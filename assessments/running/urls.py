@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.running.views import archives, cycles, participants, raters, reminders
+from assessments.running.views import archives, cycles, participants, pulses, raters, reminders
 
 app_name = "hr"
 
@@ -34,6 +34,7 @@ urlpatterns = [
         name="report_archive_download",
     ),
     path(cycle + "export/", participants.export_participation, name="export_participation"),
+    path(cycle + "pulse/", pulses.start, name="pulse_start"),
     path(
         cycle + "participants/<int:participant_id>/",
         participants.participant_detail,

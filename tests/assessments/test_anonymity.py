@@ -17,6 +17,7 @@ from assessments.reporting.anonymity import (
     disclose_units,
     evidence_share,
     group_may_show,
+    pooled_others,
     protect_tables,
     suppress_breakdown,
 )
@@ -26,6 +27,26 @@ SELF, SUPERVISOR = RaterGroup.SELF, RaterGroup.SUPERVISOR
 
 
 # --- hand-built cases -------------------------------------------------------------------
+
+
+def _pulse_row(tallies, submitted, k=3):
+    disclosure = disclose_units(submitted, k)
+    anonymous = any(submitted.get(g) for g in ANONYMOUS_GROUPS)
+    return pooled_others(build_row(tallies, disclosure), disclosure, anonymous)
+
+
+def test_a_pulse_number_never_rests_on_the_supervisor_alone():
+    """Issue 19: "all except self" before/after needs a shown anonymous unit (k or more)."""
+    supervisor = Tally(5, 1, 1, 0)
+    alone = _pulse_row({SUPERVISOR: supervisor, PEER: Tally(8, 2, 2, 0)}, {PEER: 2})
+    assert alone.too_few
+    with_peers = _pulse_row({SUPERVISOR: supervisor, PEER: Tally(12, 3, 3, 0)}, {PEER: 3})
+    assert with_peers.shown and with_peers.mean == 17 / 4
+    assert _pulse_row({SUPERVISOR: supervisor}, {}).too_few
+    assert _pulse_row({}, {}).reason == "none"
+    # units shown, but too few of them gave a real answer to this item
+    observed = _pulse_row({PEER: Tally(8, 2, 2, 1)}, {PEER: 3})
+    assert observed.too_few
 
 
 def test_groups_with_k_or_more_submissions_are_units_of_their_own():

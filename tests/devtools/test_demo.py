@@ -19,10 +19,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.answering import tokens
-from assessments.answering.questionnaire import build_questionnaire
+from assessments.answering.questionnaire import build_questionnaire, questionnaire_for
 from assessments.models import (
     HR_ADMINS_GROUP,
     Answer,
@@ -154,9 +155,9 @@ def test_nominations_follow_the_limits(open_cycle):
 
 
 def test_submitted_responses_answer_every_item(seeded):
-    submitted = Response.objects.filter(submitted_at__isnull=False).select_related(
-        "rater__participant__level"
-    )
+    submitted = Response.objects.filter(
+        submitted_at__isnull=False, rater__participant__cycle__kind=Cycle.Kind.FULL
+    ).select_related("rater__participant__level")
     assert submitted.count() > 100
     questionnaires = {}
     answered = dict(submitted.annotate(n=Count("answers")).values_list("pk", "n"))
@@ -206,6 +207,26 @@ def test_released_cycle_is_complete_enough_for_reports(released_cycle):
     below = [p for p in participants if 0 < p.reports < k]
     assert below, "one leader's direct reports should stay below k, to show the anonymity rule"
     assert sum(p.reports >= k for p in participants) > len(below)
+
+
+def test_the_demo_leader_has_a_plan_and_a_released_progress_pulse(released_cycle, client):
+    """Issue 19: her plan focuses on two enablers; the pulse started four months after the
+    release, most raters answered every question, and the plan shows the change."""
+    mine = released_cycle.participants.get(person__email=demo.LEADER_EMAIL)
+    assert mine.action_plan.focus_areas.count() == 2
+    pulse = Participant.objects.select_related("cycle").get(follows=mine)
+    assert pulse.cycle.state == Cycle.State.RELEASED
+    started = (pulse.cycle.opened_at - released_cycle.released_at).days
+    assert 90 <= started <= 183
+    assert pulse.cycle.released_at < timezone.now() - timedelta(days=100)
+    questions = len(questionnaire_for(pulse).item_keys)
+    submitted = Response.objects.filter(rater__participant=pulse, submitted_at__isnull=False)
+    assert submitted.count() == pulse.raters.count() - 1
+    for response in submitted:
+        assert response.answers.count() + response.changes.count() == questions
+    client.force_login(mine.person)
+    page = client.get(reverse("plans:plan", args=[mine.pk])).content.decode()
+    assert "In the pulse" in page and "More or less effective" in page
 
 
 def test_demo_people_and_their_roles(open_cycle, released_cycle):

@@ -21,6 +21,7 @@ from assessments.models import (
     ANONYMOUS_GROUPS,
     CHANGING_STATES,
     NOMINATED_GROUPS,
+    Cycle,
     Participant,
     Rater,
     RaterGroup,
@@ -39,7 +40,9 @@ def home(request):
         .order_by("-cycle__opens_on", "cycle__name")
     )
     team = (
-        Participant.objects.filter(supervisor=request.user, cycle__state__in=CHANGING_STATES)
+        Participant.objects.filter(
+            supervisor=request.user, cycle__state__in=CHANGING_STATES, cycle__kind=Cycle.Kind.FULL
+        )
         .select_related("cycle", "person")
         .annotate(pending=Count("raters", filter=Q(raters__approval=Approval.PENDING)))
         .order_by("cycle__closes_on", "cycle__name", "person__full_name")
@@ -127,6 +130,8 @@ def _render_participation(request, participant, form=None):
 @login_required
 def participation(request, participant_id):
     participant = access.own_participation(request.user, participant_id)
+    if participant.follows_id is not None:  # a progress pulse has its own page
+        return redirect("pulses:detail", participant.pk)
     return _render_participation(request, participant)
 
 

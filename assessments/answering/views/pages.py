@@ -62,6 +62,7 @@ def _base_context(access, questionnaire, answers=None):
         "cycle": participant.cycle,
         "is_self": rater.group == RaterGroup.SELF,
         "is_supervisor": rater.group == RaterGroup.SUPERVISOR,
+        "is_pulse": participant.follows_id is not None,
         "read_only": rater.status in (Status.SUBMITTED, Status.DECLINED),
         "start_url": access.url("start"),
         "review_url": access.url("review"),
@@ -107,7 +108,7 @@ def start(request, access):
     rater = access.rater
     questionnaire = rater_questionnaire(rater.participant)
     response = getattr(rater, "response", None) if rater.status != Status.NOMINATED else None
-    answers = responses.answers_of(response)
+    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
     context = _base_context(access, questionnaire, answers)
     context["continue_url"] = access.url("section", _first_open_section(questionnaire, answers))
     context["has_answers"] = bool(answers)
@@ -175,6 +176,8 @@ def _section_rows(questionnaire, section, answers, missing, errors, context):
         "level": [row(i) for i in section.level_items],
         "next": [row(i) for i in section.next_items],
         "pitfalls": [row(i) for i in section.pitfall_items],
+        "focus": [row(i) for i in section.focus_items],
+        "changes": [row(i) for i in section.change_items],
     }
 
 
@@ -237,7 +240,7 @@ def section(request, access, number):
 
 def _show_section(request, access, questionnaire, section):
     response = getattr(access.rater, "response", None)
-    answers = responses.answers_of(response)
+    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
     missing = ()
     if request.GET.get("check"):
         missing = [key for key in section.item_keys if key not in answers]
@@ -247,7 +250,7 @@ def _show_section(request, access, questionnaire, section):
         questionnaire,
         section,
         answers,
-        responses.comments_of(response),
+        {} if questionnaire.is_pulse else responses.comments_of(response),  # none in a pulse
         missing=missing,
         saved_at=_stamp(response),
     )
@@ -269,7 +272,7 @@ def _save_section(rater, section, form):
 def _section_again(request, access, questionnaire, section, form, errors):
     """Show what was typed, not what was saved: nothing typed is lost."""
     response = responses.Response.objects.filter(rater=access.rater).first()
-    answers = responses.answers_of(response)
+    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
     typed = {(section.enabler.pk, kind): text for kind, text in form.typed_comments().items()}
     return _render_section(
         request,
@@ -350,7 +353,7 @@ def review(request, access):
         else:
             return redirect(access.url("thanks"))
     response = responses.Response.objects.filter(rater=rater).first()
-    answers = responses.answers_of(response)
+    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
     missing_by_section = _missing_by_section(access, questionnaire, answers)
     context = _base_context(access, questionnaire, answers)
     context.update(

@@ -37,6 +37,7 @@ RATER_QUERYSET = (
         "user_id",
         "email",
         "participant__level_id",
+        "participant__follows_id",  # a progress pulse's questionnaire is the participant's own
         "participant__language",
         "participant__cycle__language",
         "participant__cycle__next_level_part",
@@ -46,6 +47,7 @@ RATER_QUERYSET = (
         "participant__person__language",
         "participant__cycle__name",
         "participant__cycle__state",
+        "participant__cycle__kind",
         "participant__cycle__opens_on",
         "participant__cycle__closes_on",
         "participant__cycle__anonymity_threshold",

@@ -59,8 +59,21 @@ Team and cohort reports: the unit is the participant
      case or with a "+tag" (``nominations``); where supervisors do not approve nominations, HR's
      cycle page says that anonymity rests on honest nominations.
 
-The rule is split in two modules, ``individual`` (1–6, 10) and ``groups`` (7–9); callers import it
-from here.
+Progress pulses (issue 19: ``running/pulses.py``, ``reporting/pulse_results.py``)
+ 12. A pulse has no report pages of its own; its numbers show on the action plan of the
+     participation it follows, and only once the pulse is released (``pulse_results_visible``).
+ 13. Its raters are asked again in their 360 groups, and its units are disclosed from its own
+     submitted responses with the 360's k, exactly as a report's (``disclose_units``); its rows
+     are built from shown atoms (``combine_rows``), as the 360's are.
+ 14. A pulse compares "raters" as a whole before and after, so each of its numbers rests on a
+     pool of anonymous raters, never on the supervisor alone: "all except self" is shown only
+     where at least one anonymous unit (k or more raters) is shown in that row
+     (``pooled_others``); otherwise it reads "too few answers". The change since the 360 is the
+     difference of the two numbers as printed (``gap``); they rest on different answers (the
+     360's and the pulse's), so neither can cancel a part of the other.
+
+The rule is split in two modules, ``individual`` (1–6, 10, 12–14) and ``groups`` (7–9); callers
+import it from here.
 """
 
 from assessments.reporting.anonymity.groups import (
@@ -93,6 +106,8 @@ from assessments.reporting.anonymity.individual import (
     gap,
     leader_sees_progress,
     others_withheld,
+    pooled_others,
+    pulse_results_visible,
     released_others,
     reports_visible,
     shown_mean,
@@ -126,7 +141,9 @@ __all__ = [
     "group_may_show",
     "leader_sees_progress",
     "others_withheld",
+    "pooled_others",
     "protect_tables",
+    "pulse_results_visible",
     "released_others",
     "reports_visible",
     "shown_mean",

@@ -309,8 +309,27 @@ def shuffled_comments(comments, seed):
 
 
 def reports_visible(cycle):
-    """No report of any kind exists before release: nobody watches numbers move."""
-    return cycle.state == Cycle.State.RELEASED
+    """No report of any kind exists before release: nobody watches numbers move. A progress
+    pulse has no report pages at all (its numbers are on the action plan it follows up)."""
+    return cycle.state == Cycle.State.RELEASED and not cycle.is_pulse
+
+
+def pulse_results_visible(pulse):
+    """A progress pulse's numbers exist once it is released, as a report's do."""
+    return pulse.is_pulse and pulse.state == Cycle.State.RELEASED
+
+
+def pooled_others(row, disclosure, anonymous_submitted):
+    """The "all except self" of ``row`` as a before/after comparison shows it (a pulse):
+    only when it rests on at least one shown anonymous unit — k or more raters, with the
+    supervisor — never on the supervisor alone; otherwise "too few answers" (or no answers,
+    where nobody answered). ``anonymous_submitted``: whether any anonymous rater submitted."""
+    others = row.others
+    if others.shown and others.groups & set(ANONYMOUS_GROUPS):
+        return others
+    if others.shown or others_withheld(row, disclosure, anonymous_submitted):
+        return TOO_FEW
+    return NO_ANSWERS
 
 
 def gap(first, second):

@@ -243,6 +243,8 @@ def check_importable(cycle):
 
 
 def why_not_import(cycle):
+    if cycle.is_pulse:
+        return _("A progress pulse takes its leaders and raters from its 360: nothing is imported.")
     if not cycle.accepts_changes:
         return _("Imports are only possible while the cycle is a draft or open.")
     return None

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from assessments import idempotency
 from assessments.access import hr_cycle_for
 from assessments.models import Cycle, EmailDelivery, Rater, RaterGroup
-from assessments.running import cycles, hr_actions, monitoring, reminders
+from assessments.running import cycles, hr_actions, monitoring, pulses, reminders
 from assessments.running.forms import (
     ConfirmNameForm,
     CycleForm,
@@ -145,7 +145,25 @@ def cycle_detail(request, cycle_id):
         ),
         "time_zone": settings.TIME_ZONE,
     }
+    context.update(_pulse_context(cycle))
     return render(request, "assessments/hr/cycle_detail.html", context)
+
+
+def _pulse_context(cycle):
+    """A progress pulse names the 360 it follows; a released 360 lists its pulses with their
+    response rates (one query) and says when one can start (``running/pulses.py``)."""
+    if cycle.is_pulse:
+        return {
+            "followed": cycle.follows,
+            "followed_url": reverse("hr:cycle_detail", args=[cycle.follows_id]),
+        }
+    if cycle.state != State.RELEASED:
+        return {}
+    return {
+        "pulses": list(monitoring.cycles_with_rates().filter(follows=cycle)),
+        "pulse_window": pulses.window(cycle),
+        "pulse_problem": pulses.window_problem(cycle),
+    }
 
 
 # --- transitions: the guard says why not, on the confirmation page and on POST alike -------

@@ -51,7 +51,8 @@ def participant_detail(request, cycle_id, participant_id):
             "cycle": cycle,
             "participant": participant,
             "rows": rows,
-            "card_form": CardRaterForm() if cycle.accepts_changes else None,
+            # Nobody is added to a progress pulse: its raters were chosen when it started.
+            "card_form": CardRaterForm() if cycle.accepts_changes and not cycle.is_pulse else None,
         },
     )
 
