@@ -180,13 +180,6 @@ def test_the_readme_layout_table_names_each_folder_of_the_app_and_its_modules(pa
 MAX_VIEW_LINES = 30
 MARKUP_SOURCES = ("assessments", "compass", "compass_site", "devtools")
 
-# Not allowed, and not fixed yet: the report charts are SVG drawn in format strings. Moving
-# them to templates was left for after the access/views change (i14access), which was changing
-# reporting/. A known failure kept visible, not an exception: empty it when they move.
-NOT_YET_MARKUP = {
-    "assessments/reporting/charts.py",
-}
-
 # A word list reads better than 110 quoted names.
 HTML_TAGS = frozenset(
     (  # noqa: SIM905
@@ -275,8 +268,6 @@ def test_no_module_builds_html_in_string_literals():
     found = []
     for path in _sources(MARKUP_SOURCES):
         name = _relative(path)
-        if name in NOT_YET_MARKUP:
-            continue
         found += [f"{name}:{line} {text[:60]!r}" for line, text in _markup_literals(path)]
     assert found == []
 
@@ -299,9 +290,3 @@ def test_the_markup_rule_tells_html_from_other_angle_brackets(tmp_path, source, 
     module = tmp_path / "module.py"
     module.write_text(source + "\n")
     assert bool(list(_markup_literals(module))) is markup
-
-
-def test_the_file_not_yet_fixed_still_exists():
-    """A file listed as not yet fixed that was moved or removed must leave the list."""
-    for name in NOT_YET_MARKUP:
-        assert (ROOT / name).exists(), name
