@@ -290,3 +290,44 @@ def test_the_markup_rule_tells_html_from_other_angle_brackets(tmp_path, source, 
     module = tmp_path / "module.py"
     module.write_text(source + "\n")
     assert bool(list(_markup_literals(module))) is markup
+
+
+# --- tests ---------------------------------------------------------------------------------
+
+
+ROLE_FIXTURES = {
+    "hr_admin",
+    "leader",
+    "supervisor",
+    "other_leader",
+    "other_supervisor",
+    "outsider",
+    "as_hr",
+    "as_leader",
+    "as_supervisor",
+    "as_outsider",
+}
+
+
+def _fixture_names(path):
+    """Names of the functions ``path`` declares as pytest fixtures."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if ast.unparse(target) in ("pytest.fixture", "fixture"):
+                    names.add(node.name)
+    return names
+
+
+def test_role_fixtures_are_defined_once_in_the_tests_conftest():
+    conftest = ROOT / "tests" / "conftest.py"
+    assert _fixture_names(conftest) >= ROLE_FIXTURES
+    again = [
+        f"{_relative(path)} {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path != conftest
+        for name in sorted(_fixture_names(path) & ROLE_FIXTURES)
+    ]
+    assert again == []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import NOMINATED_GROUPS, Cycle, Rater, RaterGroup
 from assessments.running.hr_actions import CYCLE_FIELDS, locked_fields
 from assessments.running.imports import MAX_BYTES
-from assessments.running.reminders import ALL, AUDIENCES, GROUP, ORG_UNIT
+from assessments.running.reminders import ALL, AUDIENCES, GROUP, NO_SELF, ORG_UNIT
 from assessments.validators import no_control_characters
 from compass.models import GRL_EDITION_PREFIX, Level, is_compass_edition
 
@@ -245,9 +245,13 @@ class ReminderAudienceForm(forms.Form):
     group = forms.ChoiceField(label=_("Rater group"), required=False)
     org_unit = forms.ChoiceField(label=_("Org unit"), required=False)
 
-    def __init__(self, *args, org_units, **kwargs):
+    def __init__(self, *args, org_units, pulse=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("Choose a group…")), *RaterGroup.choices]
+        groups = RaterGroup.choices
+        if pulse:  # a pulse has no self-assessment: nobody to remind of one
+            self.fields["audience"].choices = [c for c in AUDIENCES if c[0] != NO_SELF]
+            groups = [c for c in groups if c[0] != RaterGroup.SELF]
+        self.fields["group"].choices = [("", _("Choose a group…")), *groups]
         self.fields["org_unit"].choices = [("", _("Choose an org unit…"))] + [
             (unit, unit) for unit in org_units
         ]

@@ -33,18 +33,8 @@ def text_of(response):
 
 
 @pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def participant(compass, leader, boss):
-    participant = released_360(person=leader, supervisor=boss, peers=4)
+def participant(compass, leader, supervisor):
+    participant = released_360(person=leader, supervisor=supervisor, peers=4)
     release(participant.cycle)
     participant.refresh_from_db()
     focus_on(participant, "funding", links=2)
@@ -142,9 +132,9 @@ def test_the_pulse_page_never_tells_which_anonymous_rater_answered(client, parti
     )
 
 
-def test_the_pulse_page_is_the_leaders_alone(client, participant, boss, hr_admin):
+def test_the_pulse_page_is_the_leaders_alone(client, participant, supervisor, hr_admin):
     pulse = start(participant)
-    for user in (boss, hr_admin, UserFactory()):
+    for user in (supervisor, hr_admin, UserFactory()):
         client.force_login(user)
         assert client.get(reverse("pulses:detail", args=[pulse.pk])).status_code == 404
         assert client.get(reverse("pulses:start", args=[participant.pk])).status_code == 404
@@ -231,12 +221,12 @@ def test_the_plan_shows_the_change_since_the_360_per_focus_area(
 
 
 def test_the_supervisor_reads_the_results_only_with_the_report_shared(
-    client, participant, released_pulse, boss
+    client, participant, released_pulse, supervisor
 ):
     from assessments.models import ActionPlan
 
     ActionPlan.objects.filter(participant=participant).update(shared_with_supervisor=True)
-    client.force_login(boss)
+    client.force_login(supervisor)
     page = text_of(client.get(plan_url(participant)))
     assert "Its results are shown here while Lucía Ortega shares their 360 report" in page
     assert "+1.0" not in page
@@ -372,3 +362,12 @@ def test_a_released_pulse_has_no_cohort_report_or_pdfs(client, participant, hr_a
     assert "Cohort report" not in page and "Reports as PDFs" not in page
     assert client.get(reverse("reports:cohort", args=[pulse.cycle_id])).status_code == 404
     assert "Individual report" not in text_of(client.get(detail_url))
+
+
+def test_the_reminders_of_a_pulse_offer_no_self_assessment(client, cohort, hr_admin):
+    pulse = start(Participant.objects.filter(cycle=cohort).order_by("person__full_name")[0])
+    client.force_login(hr_admin)
+    page = text_of(client.get(reverse("hr:cycle_remind", args=[pulse.cycle_id])))
+    assert "Everyone who has not answered" in page and "One rater group" in page
+    assert "Participants who have not done their self-assessment" not in page
+    assert "Peer" in page and "Self" not in page.split("Choose a group…")[1].split("Org unit")[0]

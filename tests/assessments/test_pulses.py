@@ -40,20 +40,10 @@ Status = Rater.Status
 
 
 @pytest.fixture
-def leader(db):
-    return UserFactory(email="lucia.ortega@example.org", full_name="Lucía Ortega")
-
-
-@pytest.fixture
-def boss(db):
-    return UserFactory(email="samuel.okoro@example.org", full_name="Samuel Okoro")
-
-
-@pytest.fixture
-def participant(compass, leader, boss):
+def participant(compass, leader, supervisor):
     """Lucía's 360, released 100 days ago; her plan focuses on Funding (two behaviours linked)
     and Communication (none linked)."""
-    participant = released_360(person=leader, supervisor=boss, peers=4)
+    participant = released_360(person=leader, supervisor=supervisor, peers=4)
     release(participant.cycle)
     participant.refresh_from_db()
     focus_on(participant, "funding", links=2)
@@ -124,8 +114,8 @@ def test_the_database_refuses_a_second_pulse_of_the_same_participation(participa
         )
 
 
-def test_fewer_than_k_anonymous_raters_to_ask_cannot_start(compass, leader, boss):
-    participant = released_360(person=leader, supervisor=boss, peers=2)
+def test_fewer_than_k_anonymous_raters_to_ask_cannot_start(compass, leader, supervisor):
+    participant = released_360(person=leader, supervisor=supervisor, peers=2)
     release(participant.cycle)
     participant.refresh_from_db()
     focus_on(participant, "funding")
@@ -324,11 +314,11 @@ def test_a_pulse_has_no_report_pages_of_its_own(client, participant, leader):
         assert client.get(reverse(name, args=[pulse.pk])).status_code == 404
 
 
-def test_a_pulse_is_never_the_previous_360(participant, leader, boss):
+def test_a_pulse_is_never_the_previous_360(participant, leader, supervisor):
     pulse = start(participant)
     cycles.close_cycle(cycle=pulse.cycle, by=None)
     cycles.release_cycle(cycle=pulse.cycle, by=None)
-    later = make_participant(person=leader, supervisor=boss)
+    later = make_participant(person=leader, supervisor=supervisor)
     assert action_plans.previous_participation(later) == participant
 
 

@@ -47,7 +47,7 @@ def cycle_remind(request, cycle):
     """Choose whom to remind, see who and how many, then send: one email per person."""
     # Nothing chosen (the first visit, or a bare POST) means everyone who has not answered.
     data = (request.POST if request.method == "POST" else request.GET) or {"audience": "all"}
-    form = ReminderAudienceForm(data, org_units=monitoring.org_units(cycle))
+    form = ReminderAudienceForm(data, org_units=monitoring.org_units(cycle), pulse=cycle.is_pulse)
     if request.method == "POST" and form.is_valid():
         return _send(request, cycle, form)
     schedule = {"every_days": cycle.remind_every_days}
