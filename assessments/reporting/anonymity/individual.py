@@ -1,5 +1,5 @@
 """Individual reports: the units a report shows, its cells and totals built from shown atoms,
-one precision, and when reports are visible (rules 1–6 and 10 of the package's docstring)."""
+one precision, and when reports are visible (rules 1–6, 11 and 13–15 of the package's docstring)."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -86,13 +86,16 @@ class Tally:
     """What SQL aggregated for one column over one thing summarised (an item, an enabler).
 
     ``raters`` is how many distinct raters gave at least one real answer; ``total`` and
-    ``answered`` sum and count the real answers; ``not_observed`` counts the rest.
+    ``answered`` sum and count the real answers; ``not_observed`` counts the rest; ``squares``
+    sums, over the raters, the square of each rater's total (for one item: of their answer),
+    which gives the spread of the raters' answers (``insight.views_differ``).
     """
 
     total: int = 0
     answered: int = 0
     raters: int = 0
     not_observed: int = 0
+    squares: int = 0
 
     def __add__(self, other):
         return Tally(
@@ -100,6 +103,7 @@ class Tally:
             self.answered + other.answered,
             self.raters + other.raters,
             self.not_observed + other.not_observed,
+            self.squares + other.squares,
         )
 
     @property
