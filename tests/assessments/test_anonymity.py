@@ -23,7 +23,6 @@ from assessments.reporting.anonymity import (
     pooled_others,
     protect_counts,
     protect_tables,
-    suppress_breakdown,
 )
 
 PEER, DR, PARTNER = RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.PARTNER
@@ -117,23 +116,6 @@ def test_comments_of_unshown_units_are_left_out_and_labels_go_no_finer_than_the_
     assert comment_label(SUPERVISOR, plan) == "Supervisor"
     lonely = disclose_units({PEER: 2}, k=3)
     assert comment_label(PEER, lonely) is None
-
-
-def test_cohort_cell_below_k_is_suppressed_with_its_complement():
-    result = suppress_breakdown({"Nairobi": 12, "Dhaka": 2, "Geneva": 7, "Panama": 9}, k=3)
-    assert result.suppressed == {"Dhaka", "Geneva"}
-    assert result.total_shown
-
-
-def test_no_complement_needed_when_two_cells_are_already_suppressed():
-    result = suppress_breakdown({"woman": 2, "man": 1, "another": 0, "undisclosed": 8}, k=3)
-    assert result.suppressed == {"woman", "man"}
-
-
-def test_a_single_small_cell_without_a_complement_hides_the_total():
-    result = suppress_breakdown({"Dhaka": 2, "Geneva": 0}, k=3)
-    assert result.suppressed == {"Dhaka"}
-    assert not result.total_shown
 
 
 # --- random cycles ------------------------------------------------------------------------
@@ -232,21 +214,6 @@ def test_no_comment_of_an_unshown_unit_appears(cycle):
             assert label in {unit.label for unit in plan.units}
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(0, 12), min_size=1),
-    st.integers(3, 6),
-)
-def test_no_suppressed_cohort_cell_can_be_recovered_from_the_total(sizes, k):
-    result = suppress_breakdown(sizes, k)
-    for key, n in sizes.items():
-        if 0 < n < k:
-            assert key in result.suppressed
-    hidden = [key for key in result.suppressed if sizes[key] > 0]
-    if result.total_shown and hidden:
-        assert len(hidden) >= 2
-
-
 # --- issue 12: anonymity that holds against arithmetic -------------------------------------
 
 
@@ -276,13 +243,6 @@ def test_a_not_observed_share_counts_no_answer_of_a_hidden_cell():
     share, answers = evidence_share([behaviour, nobody_saw_it], plan, PEER)
     assert (share, answers) == (5 / 8, 8)
     assert evidence_share([hidden_pitfall], plan, PEER) == "too_few"
-
-
-def test_two_suppressed_cells_holding_fewer_than_k_take_a_third_with_them():
-    """Attack 6: two hidden cells of 1 each are recovered as a pair from the total."""
-    result = suppress_breakdown({"A": 1, "B": 1, "C": 3, "D": 8}, k=3)
-    assert result.suppressed == {"A", "B", "C"}
-    assert result.total_shown
 
 
 def _parts(scores, counts=None):
@@ -435,23 +395,40 @@ def _count_attack(published, categories, k, hidden):
     return found
 
 
+def _suppress_breakdown(sizes, k):
+    """The per-table rule the insight counts had before (removed from ``anonymity``): cells
+    below k hidden, then the next smallest while the hidden ones hold 1..k−1 together; the
+    total hidden where none is left. Returns (hidden cells, whether the total is shown)."""
+    suppressed = {key for key, n in sizes.items() if 0 < n < k}
+    total_shown = sum(sizes.values()) >= k
+    while 0 < sum(sizes[key] for key in suppressed) < k:
+        candidates = sorted(
+            (n, str(key), key) for key, n in sizes.items() if key not in suppressed and n > 0
+        )
+        if not candidates:
+            total_shown = False
+            break
+        suppressed.add(candidates[0][2])
+    return suppressed, total_shown
+
+
 def _per_table(dimensions, verdicts, categories, k):
     """The rule before issue 18 was finished: each table (a level's, a gender's) on its own —
     a cell below k hidden with its complement, then within a shown cell a count of 1..k−1
-    hidden with the next smallest (``suppress_breakdown``); nothing across tables."""
+    hidden with the next smallest; nothing across tables."""
     out = {}
     for name, cells in dimensions:
-        rule = suppress_breakdown({key: len(m) for key, m in cells.items()}, k)
+        hidden_cells, _total = _suppress_breakdown({key: len(m) for key, m in cells.items()}, k)
         for key, members in cells.items():
-            if key in rule.suppressed or not members:
+            if key in hidden_cells or not members:
                 continue
             judged = [p for p in members if p in verdicts]
             by = {c: {p for p in judged if verdicts[p].category == c} for c in categories}
-            inner = suppress_breakdown({c: len(ids) for c, ids in by.items()}, k)
+            hidden, total_shown = _suppress_breakdown({c: len(ids) for c, ids in by.items()}, k)
             out[("m", name, key)] = Counts(
                 shown=True,
-                counts={c: None if c in inner.suppressed else len(by[c]) for c in categories},
-                judged=len(judged) if inner.total_shown else None,
+                counts={c: None if c in hidden else len(by[c]) for c in categories},
+                judged=len(judged) if total_shown else None,
             )
     return out
 
@@ -521,6 +498,47 @@ def test_two_hidden_counts_holding_fewer_than_k_take_a_third_with_them():
     counts = rule[("m", "team", "T")]
     assert counts.counts == {"over": None, "under": None, "agree_high": None, "agree_low": 8}
     assert counts.judged == 13
+
+
+def _one_cell(sizes, k=3):
+    """One cell whose judged participants fall in the categories by ``sizes``."""
+    categories_of, pid = {}, 0
+    for category, n in sizes.items():
+        for _ in range(n):
+            categories_of[pid] = category
+            pid += 1
+    dimensions = [("team", {"T": frozenset(categories_of)})]
+    return protect_counts(dimensions, {"m": _verdicts(categories_of)}, tuple(sizes), k)[
+        ("m", "team", "T")
+    ]
+
+
+def test_no_complement_needed_when_the_hidden_counts_hold_k_together():
+    counts = _one_cell({"over": 2, "under": 1, "agree_high": 0, "agree_low": 8})
+    assert counts.counts == {"over": None, "under": None, "agree_high": 0, "agree_low": 8}
+    assert counts.judged == 11
+
+
+def test_a_cell_of_fewer_than_k_judged_shows_nothing():
+    assert _one_cell({"over": 2, "under": 0}) == Counts(reason="suppressed")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(0, 12), min_size=1),
+    st.integers(3, 6),
+)
+def test_no_hidden_count_can_be_recovered_from_the_number_judged(sizes, k):
+    counts = _one_cell(sizes, k)
+    if not counts.shown:
+        assert sum(sizes.values()) < k
+        return
+    for category, n in sizes.items():
+        if 0 < n < k:
+            assert counts.counts[category] is None
+    hidden = [c for c, n in counts.counts.items() if n is None and sizes[c] > 0]
+    if counts.judged is not None and hidden:
+        assert sum(sizes[c] for c in hidden) >= k
 
 
 def test_a_verdict_the_viewer_knows_or_a_report_they_may_open_does_not_count_toward_k():

@@ -93,7 +93,6 @@ from assessments.reporting.anonymity.groups import (
     JUDGED,
     TOTAL,
     Counts,
-    CountSuppression,
     Part,
     Protected,
     Score,
@@ -101,7 +100,6 @@ from assessments.reporting.anonymity.groups import (
     group_may_show,
     protect_counts,
     protect_tables,
-    suppress_breakdown,
 )
 from assessments.reporting.anonymity.individual import (
     DECIMALS,
@@ -135,7 +133,6 @@ from assessments.reporting.anonymity.individual import (
 __all__ = [
     "Cell",
     "Counts",
-    "CountSuppression",
     "DECIMALS",
     "Disclosure",
     "EMPTY",
@@ -169,6 +166,5 @@ __all__ = [
     "reports_visible",
     "shown_mean",
     "shuffled_comments",
-    "suppress_breakdown",
     "unit_tally",
 ]

@@ -1,39 +1,12 @@
 """Team and cohort reports: the unit is the participant (rules 7–10 of the package's
-docstring): primary suppression of a breakdown's counts, the protection of every table that
-shares people against sums and differences (secondary suppression), and the same for counts of
+docstring): primary suppression of cells below k, the protection of every table that shares
+people against sums and differences (secondary suppression), and the same for counts of
 participants (``protect_counts``)."""
 
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from assessments.reporting.anonymity.individual import EMPTY, Tally
-
-
-@dataclass(frozen=True)
-class CountSuppression:
-    suppressed: frozenset  # cell keys whose numbers are not shown
-    total_shown: bool  # whether the total over all cells may be shown
-
-
-def suppress_breakdown(sizes, k):
-    """Which cells of one breakdown (participant counts per org unit, gender, level…) to hide.
-
-    Cells below k are suppressed (primary). Then, while the suppressed cells together hold
-    1..k−1 participants — their sum is the total minus the shown cells — the next smallest
-    cell is suppressed too (secondary); where there is none left, the total is hidden instead.
-    Empty cells reveal nothing.
-    """
-    suppressed = {key for key, n in sizes.items() if 0 < n < k}
-    total_shown = sum(sizes.values()) >= k
-    while 0 < sum(sizes[key] for key in suppressed) < k:
-        candidates = sorted(
-            (n, str(key), key) for key, n in sizes.items() if key not in suppressed and n > 0
-        )
-        if not candidates:
-            total_shown = False
-            break
-        suppressed.add(candidates[0][2])
-    return CountSuppression(suppressed=frozenset(suppressed), total_shown=total_shown)
 
 
 @dataclass(frozen=True)
