@@ -141,3 +141,19 @@ def cohort_counts(judged, enabler_ids, levels, k, *, next_level_part):
         if next_counts is None
         else {(e, d, key): c for ((_kind, e), d, key), c in next_counts.items()},
     )
+
+
+def cohort_blocks(counts, table, dimension, enablers):
+    """The cells of one dimension of ``counts`` (``CohortCounts``) as the page and the exports
+    show them: [(label, rows)], where ``rows`` is None for a cell of fewer than k leaders, else
+    [(enabler, anonymity.Counts)] for the enablers on which someone there is judged."""
+    table = counts.agreement if table == AGREEMENT else counts.next_level
+    cells = counts.levels if dimension == LEVEL else counts.genders
+    out = []
+    for key, label in cells:
+        entries = [(enabler, table[(enabler.pk, dimension, key)]) for enabler in enablers]
+        if all(c.reason == "suppressed" for _enabler, c in entries):
+            out.append((label, None))
+        else:
+            out.append((label, [(e, c) for e, c in entries if c.reason != "none"]))
+    return out

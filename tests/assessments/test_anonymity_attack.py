@@ -601,7 +601,7 @@ def export_numbers(world, readings, members_of, rows):
         if header is None:
             header = row
             continue
-        if header[0] == "Enabler":
+        if header[0] == "Enabler" and header[2] == "Participants":  # a heatmap's rows
             enabler, label = row[0], row[1]
             members = members_of(f"{dims[header[1]]}-x", label)
             for measure, value in (("others", row[3]), ("self", row[4])):

@@ -220,23 +220,22 @@ def cohort_insight(report):
     counts = report.insight
     enablers = [enabler for enabler, _heats, _all in report.levels.rows]
 
-    def blocks(dimension, cells, table, row_of):
-        out = []
-        for key, label in cells:
-            entries = [(enabler, table[(enabler.pk, dimension, key)]) for enabler in enablers]
-            if all(c.reason == "suppressed" for _e, c in entries):
-                out.append({"label": label, "rows": None})  # fewer than k leaders in the cell
-                continue
-            rows = [row_of(enabler, c) for enabler, c in entries if c.reason != "none"]
-            out.append({"label": label, "rows": rows})
-        return out
+    def blocks(table, dimension, row_of):
+        return [
+            {
+                "label": label,
+                "rows": None if rows is None else [row_of(e, c) for e, c in rows],
+            }
+            for label, rows in group_insight.cohort_blocks(counts, table, dimension, enablers)
+        ]
 
+    agreement, next_level = group_insight.AGREEMENT, group_insight.NEXT_LEVEL
     level, gender = group_insight.LEVEL, group_insight.GENDER
     return {
         "categories": [str(insight.AGREEMENT_LABELS[c]) for c in group_insight.CATEGORIES],
-        "next_level": blocks(level, counts.levels, counts.next_level, _next_row)
+        "next_level": blocks(next_level, level, _next_row)
         if counts.next_level is not None
         else None,
-        "agreement_levels": blocks(level, counts.levels, counts.agreement, _agreement_row),
-        "agreement_genders": blocks(gender, counts.genders, counts.agreement, _agreement_row),
+        "agreement_levels": blocks(agreement, level, _agreement_row),
+        "agreement_genders": blocks(agreement, gender, _agreement_row),
     }
