@@ -231,6 +231,24 @@ def released_others(tallies, disclosure):
     return tallies.get(RaterGroup.SUPERVISOR, EMPTY) + anonymous, anonymous
 
 
+def parts_behind(item_tallies, disclosure, unit_key=None):
+    """The answers behind a shown number over several items, one Tally per item: a unit's
+    shown atoms (``unit_key``), or "all except self" (``unit_key`` None: the supervisor and
+    every shown atom). What a number rests on, so that nothing derived from it (the spread of
+    its raters' views, issue 18) reads an answer it does not show."""
+    out = []
+    for tallies in item_tallies:
+        if unit_key is None:
+            tally = released_others(tallies, disclosure)[0]
+        else:
+            tally = _unit_tallies(tallies, disclosure).get(unit_key, EMPTY)
+            if not _atom_shown(tally, disclosure.k):
+                continue
+        if tally.answered:
+            out.append(tally)
+    return out
+
+
 def evidence_share(item_tallies, disclosure, unit_key=None):
     """The share of "not observed" answers of the supervisor (``unit_key`` None) or of one unit
     over several items, as (share, answers) — or None when nothing was answered — or
