@@ -67,7 +67,9 @@ def judge(parts):
                 placed = insight.placement(ladder)
                 if placed.stopped_at_hidden is None:
                     judgement.next_level[enabler_id] = placed.rung == len(ladder) - 1
-                    if all(cell.groups <= {RaterGroup.SUPERVISOR} for cell in ladder):
+                    # the rungs the verdict was read from (a rung below 3.0 ends the reading)
+                    read = ladder[: placed.read]
+                    if all(cell.groups <= {RaterGroup.SUPERVISOR} for cell in read):
                         judgement.supervisor_only.add(enabler_id)
         out.append(judgement)
     return out

@@ -34,7 +34,7 @@ Whom to ask. Per enabler, the column (supervisor or a shown unit) with the highe
   groups stand for.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -97,6 +97,7 @@ def shown(cell):
 class Placement:
     rung: int | None  # index of the highest rung reached, None when not even the first
     stopped_at_hidden: int | None  # index of the hidden rung that ended the reading, if any
+    read: int = field(default=0, compare=False)  # how many rungs the placement rests on
 
 
 def placement(cells):
@@ -105,13 +106,13 @@ def placement(cells):
     for index, cell in enumerate(cells):
         value = shown(cell)
         if value is None:
-            return Placement(rung=reached, stopped_at_hidden=index)
+            return Placement(rung=reached, stopped_at_hidden=index, read=index)
         if value < REGULARLY:
-            break
+            return Placement(rung=reached, stopped_at_hidden=None, read=index + 1)
         reached = index
         if value < CONSISTENTLY:
-            break
-    return Placement(rung=reached, stopped_at_hidden=None)
+            return Placement(rung=reached, stopped_at_hidden=None, read=index + 1)
+    return Placement(rung=reached, stopped_at_hidden=None, read=len(cells))
 
 
 # --- self–other agreement ----------------------------------------------------------------

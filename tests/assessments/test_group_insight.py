@@ -9,12 +9,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.answering.questionnaire import questionnaire_for
+from assessments.answering.questionnaire import NOT_OBSERVED, questionnaire_for
 from assessments.models import Cycle, Participant, RaterGroup
 from assessments.reporting import group_insight, group_reports
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from tests.factories import (
+    CycleFactory,
+    RaterFactory,
+    UserFactory,
+    make_participant,
+    self_rater,
+    supervisor_rater,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +189,29 @@ def test_cohort_counts_never_differ_by_one_leader_across_levels_and_genders(
     for larger, nested in ((heads, women), (men, chiefs)):
         for a, b in zip(larger, nested, strict=True):
             assert "hidden" in (a, b)  # never both: their difference is one leader
+
+
+def test_a_verdict_read_from_the_supervisors_own_answers_does_not_count_toward_k(
+    client, supervisor
+):
+    """Two members like any other, and a third whose All leaders behaviours only the
+    supervisor rated (2: not "regularly", so the ladder stops there), though peers rated the
+    rungs above: the supervisor knows that verdict, so two are left to protect — below k."""
+    cycle = CycleFactory(next_level_part=True)
+    for reaches in (True, False):
+        member(cycle, supervisor, reaches=reaches)
+    known = make_participant(cycle, supervisor=supervisor, level_slug="heads-of-teams")
+    general = {i.key for s in questionnaire_for(known).sections for i in s.general_items}
+    fast_submit(supervisor_rater(known), "2")
+    for _ in range(3):
+        rater = RaterFactory(participant=known, group=RaterGroup.PEER)
+        fast_submit(rater, lambda item: NOT_OBSERVED if item.key in general else "4")
+    release(cycle)
+
+    judged = {j.participant_id: j for j in judge(cycle)}
+    workforce = Enabler.objects.get(edition=cycle.edition, position=1).pk
+    assert judged[known.pk].next_level[workforce] is False
+    assert workforce in judged[known.pk].supervisor_only
+    client.force_login(supervisor)
+    page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
+    assert "Workforce hidden hidden" in page

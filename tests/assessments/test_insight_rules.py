@@ -30,6 +30,15 @@ def test_placement_is_the_highest_rung_at_3_0_with_every_rung_below_at_3_5(means
     assert insight.placement([c(m) for m in means]).rung == rung
 
 
+@pytest.mark.parametrize(
+    ("means", "read"),
+    [((2.9, 4.0, 4.0), 1), ((3.4, 4.0, 4.0), 1), ((3.5, 2.9, 4.0), 2), ((3.5, 3.5, 3.0), 3)],
+)
+def test_placement_says_how_many_rungs_it_rests_on(means, read):
+    # a verdict read from the bottom rung alone rests on whoever rated that rung alone
+    assert insight.placement([c(m) for m in means]).read == read
+
+
 def test_placement_stops_at_a_hidden_rung_and_never_judges_above_it():
     result = insight.placement([c(4.0), TOO_FEW, c(5.0)])
     assert (result.rung, result.stopped_at_hidden) == (0, 1)
