@@ -1,5 +1,5 @@
 """Issue 18 on the page: the insight section of the individual report and its five-minute
-summary (a page of its own, and the first page of the print view).
+summary (a page of its own, and the first page of the print view and of the PDF).
 
 Display strings only: ``report_insight`` reads, ``insight`` decides, the anonymity rule decided
 every number before either.
@@ -14,6 +14,16 @@ from compass.models import Direction
 
 STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
 LARGEST_GAPS = 3
+
+
+def printable(report, *, viewer):
+    """The print view's content, which the PDF is too: the five-minute summary first, then the
+    whole report with its insight and the change since the previous 360."""
+    context = report_views.present(report, viewer=viewer)
+    context.update(present_insight(report, context))
+    context.update(report_views.since_previous(report, viewer=viewer))
+    context["details_url"] = ""  # the summary's links point into this same document
+    return context
 
 
 def present_insight(report, context):
