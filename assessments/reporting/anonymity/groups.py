@@ -164,12 +164,20 @@ def _culprit(published, groupings, k, *, rank, size=int.bit_count):
         involved = {number for parts in groups for number in parts if published[number]}
         return min(involved, key=rank)
 
-    for (a, ca), (b, cb) in combinations(unique, 2):
-        if a & b and small(a ^ b):
-            return smallest(ca, cb)
-    for (a, ca), (b, cb), (c, cc) in combinations(unique, 3):
-        if not (a & b or a & c or b & c):
+    size_of = len(unique)
+    shares = [set() for _ in range(size_of)]  # which numbers share someone with each
+    for i, j in combinations(range(size_of), 2):
+        if unique[i][0] & unique[j][0]:
+            shares[i].add(j)
+            shares[j].add(i)
+            if small(unique[i][0] ^ unique[j][0]):
+                return smallest(unique[i][1], unique[j][1])
+    # Three numbers: one that shares nobody with the other two adds all of its own people, who
+    # are none or at least k (every number is), so only linked triples are searched.
+    for i, j, m in combinations(range(size_of), 3):
+        if (j in shares[i]) + (m in shares[i]) + (m in shares[j]) < 2:
             continue
+        (a, ca), (b, cb), (c, cc) = unique[i], unique[j], unique[m]
         every = a | b | c
         for minus, p, q in ((c, a, b), (b, a, c), (a, b, c)):
             if small(every & ~((p & ~q & minus) | (~p & q & minus))):
@@ -269,7 +277,11 @@ def _protect_count_measure(measure, dimensions, verdicts, categories, k, may_ope
     full = (1 << width) - 1
 
     def people(mask):
-        """Participants of a mask of (category, participant) bits."""
+        """Participants of a mask of (category, participant) bits — or, where the bits alone
+        tell which side of k it is on, a number on the same side."""
+        bits = mask.bit_count()
+        if bits < k or bits >= k * len(categories):
+            return bits // (1 if bits < k else len(categories))
         seen = 0
         for index in range(len(categories)):
             seen |= (mask >> (index * width)) & full
