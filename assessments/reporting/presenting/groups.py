@@ -22,7 +22,7 @@ NONE = {"state": "none"}
 
 
 def team_context(cycle, report):
-    """The team page of ``supervisor`` in ``cycle`` (a fixed number of queries)."""
+    """A supervisor's team page in ``cycle`` (``report``: ``group_reports.team_report``)."""
     k = cycle.anonymity_threshold
     context = {
         "cycle": cycle,

@@ -28,7 +28,8 @@ def printable(report, *, viewer):
 
 def present_insight(report, context):
     """The insight of ``report`` as display values; marks the indicator lines of ``context``'s
-    sections with their norm band and disagreement flag. Two queries, or five with a norm."""
+    sections with their norm band and disagreement flag. One query (the compass directions), or
+    four with a norm (its leaders, their rater counts and their item tallies)."""
     others_label = _("All except self")
     data = report_insight.build(report, others_label=others_label)
     edition = report.participant.cycle.edition
