@@ -586,8 +586,9 @@ class ItemTally(models.Model):
     ``kind`` says what is summarised: one indicator, one pitfall, all behaviour
     indicators of one enabler, or those of one enabler at one level. ``raters`` counts the
     distinct raters who gave at least one real answer to it; ``total`` and ``answered`` sum and
-    count the real answers; ``not_observed`` counts the rest. Answers cannot change after
-    release, so these rows are the figures every report reads.
+    count the real answers; ``not_observed`` counts the rest; ``squares`` sums the square of
+    each rater's total (of their answer, for one item), for the spread of the raters' views.
+    Answers cannot change after release, so these rows are the figures every report reads.
 
     Written only by ``tallies.freeze`` from rows that exist, so the foreign keys carry no
     database constraint: a release writes hundreds of thousands of rows, and checking five keys
@@ -648,6 +649,7 @@ class ItemTally(models.Model):
     answered = models.PositiveIntegerField()
     raters = models.PositiveIntegerField()
     not_observed = models.PositiveIntegerField()
+    squares = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("tally")

@@ -1,12 +1,15 @@
 """The cohort report (PRODUCT §5) as CSV and XLSX, for HR's own spreadsheets.
 
 Aggregates only, exactly what the cohort page shows: response rates, the levels × enablers
-heatmap, the breakdowns by org unit and by gender, the most frequent pitfalls per level. There is
-no row per rater, answer or participant, and no name or email address.
+heatmap, the breakdowns by org unit and by gender, the most frequent pitfalls per level, the
+insight's counts (self–other agreement per level and by gender, next-level behaviours per level
+where the cycle asks them; issue 18) and the gender-responsive leadership skills' rows where the
+cycle has them. There is no row per rater, answer or participant, and no name or email address.
 
 The numbers come from ``group_reports.cohort_report``, already under the participant rule: a
 suppressed cell has no mean, and is written as the word "suppressed" (never as a number, not
-even its participant count). Org unit names come from imported files, so every text cell goes
+even its participant count); a count the rule hides reads "hidden", as on the page. Means have
+the page's one decimal. Org unit names come from imported files, so every text cell goes
 through ``exports.neutralise``: a spreadsheet shows ``=HYPERLINK(...)`` as text, never runs it.
 
 Pure functions: a CohortReport in, sections of rows out; then bytes.
@@ -19,12 +22,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from assessments.reporting import xlsx
+from assessments.reporting import group_insight, insight, xlsx
+from assessments.reporting.anonymity import Counts
 from assessments.reporting.presenting import numbers
 from assessments.reporting.xlsx import Withheld
 from assessments.running.exports import neutralise
 
 SHEET_TITLE_MAX = 31  # Excel's limit
+_SUPPRESSED_CELL = Counts(reason="suppressed")
 
 
 @dataclass
@@ -48,6 +53,16 @@ def _too_few():
     return Withheld(
         _("too few answers"),
         _("Too few answers: fewer raters than the anonymity threshold answered this."),
+    )
+
+
+def _hidden():
+    return Withheld(
+        _("hidden"),
+        _(
+            "Hidden: fewer leaders than the anonymity threshold, or a count from which, with the "
+            "other counts, such a one or what fewer leaders' reports say could be worked out."
+        ),
     )
 
 
@@ -95,9 +110,9 @@ def breakdown_rows(breakdown, *, total_label=None, total_size=None):
     return rows
 
 
-def _heat_header(dimension):
+def _heat_header(dimension, first=None):
     return [
-        _("Enabler"),
+        first or _("Enabler"),
         dimension,
         _("Participants"),
         _("All except self: mean"),
@@ -127,6 +142,45 @@ def pitfall_rows(pitfalls):
     ]
 
 
+def _count_value(counts, value):
+    if counts.reason == "suppressed":
+        return _suppressed()
+    return _hidden() if value is None or not counts.shown else value
+
+
+def count_rows(report, table, dimension):
+    """One row per cell × enabler of an insight table, as the page shows it (the same cells
+    hidden): the counts per category, then the number of leaders judged."""
+    enablers = [enabler for enabler, _heats, _all in report.levels.rows]
+    categories = (
+        group_insight.CATEGORIES if table == group_insight.AGREEMENT else (group_insight.REACHED,)
+    )
+    rows = []
+    blocks = group_insight.cohort_blocks(report.insight, table, dimension, enablers)
+    for label, entries in blocks:
+        if entries is None:  # fewer than k leaders in the cell: every enabler's row says so
+            entries = [(enabler, _SUPPRESSED_CELL) for enabler in enablers]
+        for enabler, counts in entries:
+            values = [counts.counts.get(c) for c in categories]
+            rows.append(
+                [
+                    enabler.name,
+                    label,
+                    *[_count_value(counts, v) for v in values],
+                    _count_value(counts, counts.judged),
+                ]
+            )
+    return rows
+
+
+def _count_header(table, dimension):
+    if table == group_insight.AGREEMENT:
+        columns = [insight.AGREEMENT_LABELS[c] for c in group_insight.CATEGORIES]
+    else:
+        columns = [_("Show next-level behaviours")]
+    return [_("Enabler"), dimension, *columns, _("Leaders judged")]
+
+
 def sections(report):
     """The cohort report as titled sections of rows; every text cell of the header and the rows
     is neutralised (titles are ours, and are neutralised where they are written as a cell)."""
@@ -153,6 +207,44 @@ def sections(report):
             pitfall_rows(report.pitfalls),
         ),
     ]
+    agreement, next_level = group_insight.AGREEMENT, group_insight.NEXT_LEVEL
+    level, gender = group_insight.LEVEL, group_insight.GENDER
+    raw += [
+        Section(
+            _("Agreement per level"),
+            _count_header(agreement, _("Level")),
+            count_rows(report, agreement, level),
+        ),
+        Section(
+            _("Agreement by gender"),
+            _count_header(agreement, _("Gender")),
+            count_rows(report, agreement, gender),
+        ),
+    ]
+    if report.insight.next_level is not None:
+        raw.append(
+            Section(
+                _("Next-level behaviours per level"),
+                _count_header(next_level, _("Level")),
+                count_rows(report, next_level, level),
+            )
+        )
+    if report.grl_levels is not None:
+        skill = _("Skill")
+        raw += [
+            Section(
+                _("Gender-responsive by level"),
+                _heat_header(_("Level"), skill),
+                breakdown_rows(
+                    report.grl_levels, total_label=_("All levels"), total_size=report.participants
+                ),
+            ),
+            Section(
+                _("Gender-responsive by gender"),
+                _heat_header(_("Gender"), skill),
+                breakdown_rows(report.grl_genders),
+            ),
+        ]
     return [
         Section(
             str(s.title),

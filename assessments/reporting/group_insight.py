@@ -1,29 +1,30 @@
 """Issue 18 in the team and cohort reports: next-level behaviours and self–other agreement,
 counted over participants, each through what their own released report shows.
 
-Per participant and enabler, the cells of their own report (``anonymity.disclose_units`` and
-``anonymity.build_row`` with their cycle's k) give the agreement category and the placement on
-the ladder (``insight``). Those are then counted per team, per level or per gender, and the
-counts go through the participant rule (``anonymity.suppress_breakdown``): a count of 1..k−1
-participants is not shown, nor the count that would let a reader recover it.
+Per participant and enabler, the rows of their own report — ``anonymity.combine_rows`` over
+their tallies of the All leaders indicators and of their own level (the enabler's row), or of
+one level (a rung of the ladder), with their own units — give the agreement category and the
+placement on the ladder (``insight``). ``judge`` works them out from what
+``group_reports.released_parts`` read for the team or cohort report itself: no query of its own.
 
-Three queries whatever the number of participants: the participants, submitted raters per
-participant and group, and tallies per participant, indicator and group — from which each
-participant's enabler and ladder rows are built as their own report builds them
-(``anonymity.combine_rows`` over the indicators of their own levels, or of one level).
+The counts go through the participant rule for counts (``anonymity.protect_counts``): every
+table of counts a viewer reaches for one kind and enabler is decided together (the cohort's
+levels and genders, on the page and in its exports; the team), so that no count, and no sum or
+difference of up to three of them, counts or turns on 1..k−1 participants the viewer cannot open.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.utils.translation import gettext as _
 
-from assessments.models import Answer, Rater
+from assessments.models import Participant, RaterGroup
 from assessments.reporting import anonymity, insight
-from assessments.reporting.reports import _TALLY_FIELDS, GROUP, SUBMITTED, _tally
 
+AGREEMENT, NEXT_LEVEL = "agreement", "next_level"
 CATEGORIES = (insight.OVER, insight.UNDER, insight.AGREE_HIGH, insight.AGREE_LOW)
 REACHED, NOT_REACHED = "reached", "not_reached"
+NEXT_CATEGORIES = (REACHED, NOT_REACHED)
+LEVEL, GENDER, TEAM = "level", "gender", "team"
 
 
 @dataclass
@@ -33,144 +34,128 @@ class Judgement:
     participant_id: int
     level_id: int
     gender: str
-    agreement: dict  # enabler id -> category or None
-    next_level: dict  # enabler id -> True (reached) / False (not) / None (not judged or no part)
+    agreement: dict  # enabler id -> category, or None (a number not shown)
+    next_level: dict  # enabler id -> True (reached) / False (not) / None (not judged)
+    # enabler ids whose next-level verdict rests on the supervisor's answers alone
+    supervisor_only: set = field(default_factory=set)
 
 
-def judgements(participants):
-    """``participants`` (a queryset of one cycle) judged per enabler, in three queries."""
-    people = list(
-        participants.order_by().values_list(
-            "pk",
-            "level_id",
-            "level__position",
-            "gender",
-            "cycle__anonymity_threshold",
-            "cycle__next_level_part",
-        )
-    )
-    submitted = defaultdict(dict)
-    counts = (
-        Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
-        .exclude(approval=Rater.Approval.REJECTED)
-        .values_list("participant_id", "group")
-        .annotate(n=Count("pk"))
-    )
-    for participant_id, group, n in counts:
-        submitted[participant_id][group] = n
-    rows = (
-        Answer.objects.filter(
-            SUBMITTED, response__rater__participant__in=participants, indicator__isnull=False
-        )
-        .values(
-            "response__rater__participant_id",
-            GROUP,
-            "indicator_id",
-            "indicator__behaviour__enabler_id",
-            "indicator__behaviour__level__position",
-        )
-        .annotate(**_TALLY_FIELDS)
-    )
-    # {(participant, enabler, level position): {indicator: {group: Tally}}}
-    items = defaultdict(lambda: defaultdict(dict))
-    for row in rows:
-        key = (
-            row["response__rater__participant_id"],
-            row["indicator__behaviour__enabler_id"],
-            row["indicator__behaviour__level__position"],
-        )
-        items[key][row["indicator_id"]][row[GROUP]] = _tally(row)
-    enabler_ids = {enabler_id for (_pk, enabler_id, _position) in items}
-
-    def rung(pk, enabler_id, *positions):
-        """A row over the participant's items of those levels, as their report builds it."""
-        tallies = [t for p in positions for t in items.get((pk, enabler_id, p), {}).values()]
-        return anonymity.combine_rows(tallies, disclosure)
-
+def judge(parts):
+    """Each participant of ``parts`` (``group_reports.released_parts``) judged per enabler."""
+    enablers_of = {}
+    for pid, enabler_id, _position in parts.rungs:
+        enablers_of.setdefault(pid, set()).add(enabler_id)
     out = []
-    for pk, level_id, position, gender, k, next_part in people:
-        disclosure = anonymity.disclose_units(submitted.get(pk, {}), k)
+    for pid, (level_id, position, gender, next_part) in parts.people.items():
+        disclosure = parts.disclosures[pid]
         own = (0,) if position == 0 else (0, position)
-        agreement, next_level = {}, {}
-        for enabler_id in enabler_ids:
-            row = rung(pk, enabler_id, *own)
-            agreement[enabler_id] = insight.agreement(row.self_cell, row.others)
-            next_level[enabler_id] = None
-            if next_part and (pk, enabler_id, position + 1) in items:
-                ladder = [rung(pk, enabler_id, p).others for p in (*own, position + 1)]
+
+        def rung(enabler_id, *positions, pid=pid, disclosure=disclosure):
+            """A row over the participant's items of those levels, as their report builds it."""
+            tallies = [
+                t for p in positions for t in parts.rungs.get((pid, enabler_id, p), {}).values()
+            ]
+            return anonymity.combine_rows(tallies, disclosure)
+
+        judgement = Judgement(pid, level_id, gender, {}, {})
+        for enabler_id in enablers_of.get(pid, ()):
+            row = rung(enabler_id, *own)
+            judgement.agreement[enabler_id] = insight.agreement(row.self_cell, row.others)
+            judgement.next_level[enabler_id] = None
+            if next_part and (pid, enabler_id, position + 1) in parts.rungs:
+                ladder = [rung(enabler_id, p).others for p in (*own, position + 1)]
                 placed = insight.placement(ladder)
                 if placed.stopped_at_hidden is None:
-                    next_level[enabler_id] = placed.rung == len(ladder) - 1
-        out.append(Judgement(pk, level_id, gender, agreement, next_level))
+                    judgement.next_level[enabler_id] = placed.rung == len(ladder) - 1
+                    # the rungs the verdict was read from (a rung below 3.0 ends the reading)
+                    read = ladder[: placed.read]
+                    if all(cell.groups <= {RaterGroup.SUPERVISOR} for cell in read):
+                        judgement.supervisor_only.add(enabler_id)
+        out.append(judgement)
     return out
 
 
-def _counted(members, k, may_open):
-    """{key: the count of ``members[key]``, or None where the participant rule hides it}, and
-    whether the total may be shown. Participants whose reports the viewer may open do not
-    count toward k (PRODUCT §5.5): what they add, the viewer can read anyway."""
-    rule = anonymity.suppress_breakdown(
-        {key: len(ids - may_open) for key, ids in members.items()}, k
-    )
-    counts = {key: None if key in rule.suppressed else len(ids) for key, ids in members.items()}
-    return counts, rule.total_shown
-
-
-def next_level_counts(judged, enabler_ids, k, may_open=frozenset()):
-    """Per enabler: how many participants show next-level behaviours, and how many do not,
-    among those whose reports judge it; each count under the participant rule."""
-
-    def verdict(judgement, enabler_id):
-        reached = judgement.next_level.get(enabler_id)
-        return None if reached is None else REACHED if reached else NOT_REACHED
-
-    return _distribution(judged, enabler_ids, k, may_open, (REACHED, NOT_REACHED), verdict)
-
-
-def agreement_distribution(judged, enabler_ids, k, may_open=frozenset()):
-    """Per enabler: how many participants fall in each agreement category; each count under
-    the participant rule."""
-
-    def category(judgement, enabler_id):
-        return judgement.agreement.get(enabler_id)
-
-    return _distribution(judged, enabler_ids, k, may_open, CATEGORIES, category)
-
-
-def _distribution(judged, enabler_ids, k, may_open, keys, key_of):
-    """Per enabler: the participants under each of ``keys`` (``key_of(judgement, enabler_id)``,
-    None when their report does not judge it), counted under the participant rule."""
+def _verdicts(judged, kind, enabler_ids, *, known_supervisor):
+    """{(kind, enabler id): {participant id: anonymity.Verdict}} of the participants judged."""
     out = {}
     for enabler_id in enabler_ids:
-        members = {key: set() for key in keys}
+        verdicts = {}
         for judgement in judged:
-            key = key_of(judgement, enabler_id)
-            if key is not None:
-                members[key].add(judgement.participant_id)
-        counts, total_shown = _counted(members, k, may_open)
-        judged_count = sum(len(ids) for ids in members.values())
-        out[enabler_id] = {
-            "counts": counts,
-            "judged": judged_count if total_shown else None,
-            "any": bool(judged_count),
-        }
+            if kind == AGREEMENT:
+                category = judgement.agreement.get(enabler_id)
+                known = False
+            else:
+                reached = judgement.next_level.get(enabler_id)
+                category = None if reached is None else REACHED if reached else NOT_REACHED
+                known = known_supervisor and enabler_id in judgement.supervisor_only
+            if category is not None:
+                verdicts[judgement.participant_id] = anonymity.Verdict(category, counts=not known)
+        out[(kind, enabler_id)] = verdicts
     return out
 
 
-def by_cell(judged, key, cells, k):
-    """``judged`` split by ``key`` (a level id or a gender) into ``cells`` [(key, label)];
-    a cell with fewer than k participants is left out whole (with its complement, as in the
-    heatmaps)."""
-    sizes = dict.fromkeys((cell for cell, _label in cells), 0)
-    groups = defaultdict(list)
+def team_counts(judged, enabler_ids, k, *, may_open=frozenset()):
+    """Per enabler, how many team members show next-level behaviours, as the supervisor may
+    read it: members who shared their report (``may_open``) do not count toward k, nor do
+    verdicts that rest on the supervisor's own answers. {enabler id: anonymity.Counts}."""
+    members = frozenset(j.participant_id for j in judged)
+    verdicts = _verdicts(judged, NEXT_LEVEL, enabler_ids, known_supervisor=True)
+    rule = anonymity.protect_counts(
+        [(TEAM, {TEAM: members})], verdicts, NEXT_CATEGORIES, k, frozenset(may_open)
+    )
+    return {e: rule[((NEXT_LEVEL, e), TEAM, TEAM)] for e in enabler_ids}
+
+
+@dataclass
+class CohortCounts:
+    """The cohort's counts: {(enabler id, dimension, cell key): anonymity.Counts} of agreement
+    (levels and genders) and of next-level behaviours (levels; None without a next-level
+    part), with the cells [(key, label)] that have leaders."""
+
+    levels: list
+    genders: list
+    agreement: dict
+    next_level: dict | None
+
+
+def cohort_counts(judged, enabler_ids, levels, k, *, next_level_part):
+    """Agreement per level and by gender, next-level behaviours per level: the reader is
+    anyone the export may be passed to, who opens no report."""
+    genders = [(g, str(label)) for g, label in Participant.Gender.choices]
+    genders.append(("", _("Not recorded")))
+    by_level = {key: set() for key, _label in levels}
+    by_gender = {key: set() for key, _label in genders}
     for judgement in judged:
-        value = key(judgement)
-        if value in sizes:
-            sizes[value] += 1
-            groups[value].append(judgement)
-    rule = anonymity.suppress_breakdown(sizes, k)
-    return [
-        (cell, label, None if cell in rule.suppressed else groups[cell])
-        for cell, label in cells
-        if sizes[cell]
-    ]
+        by_level.setdefault(judgement.level_id, set()).add(judgement.participant_id)
+        by_gender.setdefault(judgement.gender, set()).add(judgement.participant_id)
+    dimensions = [(LEVEL, by_level), (GENDER, by_gender)]
+    verdicts = _verdicts(judged, AGREEMENT, enabler_ids, known_supervisor=False)
+    agreement = anonymity.protect_counts(dimensions, verdicts, CATEGORIES, k)
+    next_counts = None
+    if next_level_part:
+        verdicts = _verdicts(judged, NEXT_LEVEL, enabler_ids, known_supervisor=False)
+        next_counts = anonymity.protect_counts(dimensions[:1], verdicts, NEXT_CATEGORIES, k)
+    return CohortCounts(
+        levels=[(key, label) for key, label in levels if by_level[key]],
+        genders=[(key, label) for key, label in genders if by_gender[key]],
+        agreement={(e, d, key): c for ((_kind, e), d, key), c in agreement.items()},
+        next_level=None
+        if next_counts is None
+        else {(e, d, key): c for ((_kind, e), d, key), c in next_counts.items()},
+    )
+
+
+def cohort_blocks(counts, table, dimension, enablers):
+    """The cells of one dimension of ``counts`` (``CohortCounts``) as the page and the exports
+    show them: [(label, rows)], where ``rows`` is None for a cell of fewer than k leaders, else
+    [(enabler, anonymity.Counts)] for the enablers on which someone there is judged."""
+    table = counts.agreement if table == AGREEMENT else counts.next_level
+    cells = counts.levels if dimension == LEVEL else counts.genders
+    out = []
+    for key, label in cells:
+        entries = [(enabler, table[(enabler.pk, dimension, key)]) for enabler in enablers]
+        if all(c.reason == "suppressed" for _enabler, c in entries):
+            out.append((label, None))
+        else:
+            out.append((label, [(e, c) for e, c in entries if c.reason != "none"]))
+    return out

@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from assessments.models import Participant, Rater, RaterGroup
-from assessments.reporting import anonymity, tallies
+from assessments.reporting import anonymity, group_insight, tallies
 from assessments.reporting.anonymity import EMPTY, Part, Score, Tally
 from compass.models import Enabler, Level, Pitfall
 
@@ -47,35 +47,60 @@ class Breakdown:
 
 @dataclass
 class Parts:
-    """What each participant's released report shows, per measure: ``("others", enabler id)``,
-    ``("self", enabler id)`` and ``("pitfall", pitfall id)`` map participant ids to
-    (Tally shown, Tally of its anonymous atoms alone)."""
+    """What each participant's released report shows, read once for a team or a cohort.
+
+    ``measures``: per measure — ``("others", enabler id)``, ``("self", enabler id)`` and
+    ``("pitfall", pitfall id)`` — participant ids mapped to (Tally shown, Tally of its anonymous
+    atoms alone). ``disclosures``: each participant's units (``anonymity.disclose_units``);
+    ``people``:
+    each participant's (level id, level position, gender, whether their cycle asks the next
+    level); ``rungs``: {(participant, enabler id, level position): {indicator id: {group:
+    Tally}}}, the next level's included — what the insight's ladder and agreement read
+    (``group_insight.judge``)."""
 
     measures: dict
+    disclosures: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    rungs: dict = field(default_factory=dict)
 
 
 def released_parts(participants, cycle=None):
-    """Two queries (responses per group, tallies per item and group: frozen at ``cycle``'s
-    release, live before or without a cycle) whatever the number of participants; the report
-    rule of each participant applied in Python."""
+    """Three queries (the participants, responses per group, tallies per item and group:
+    frozen at ``cycle``'s release, live before or without a cycle) whatever the number of
+    participants; the report rule of each participant applied in Python."""
     counts = {}
     rater_rows = (
         Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
+        .exclude(approval=Rater.Approval.REJECTED)
         .values_list("participant_id", "group")
         .annotate(n=Count("pk"))
     )
     for participant_id, group, n in rater_rows:
         counts.setdefault(participant_id, {})[group] = n
-    k_of = dict(participants.order_by().values_list("pk", "cycle__anonymity_threshold"))
-    disclosures = {pid: anonymity.disclose_units(counts.get(pid, {}), k) for pid, k in k_of.items()}
-    # a next-level part's indicators are not in the enabler score (issue 18): item_rows leaves
-    # them out
-    rows = tallies.item_rows(cycle, participants)
-    items, enabler_of = {}, {}
-    for pid, group, indicator, pitfall, enabler, total, answered, not_observed in rows:
+    people, disclosures = {}, {}
+    rows = participants.order_by().values_list(
+        "pk",
+        "cycle__anonymity_threshold",
+        "level_id",
+        "level__position",
+        "gender",
+        "cycle__next_level_part",
+    )
+    for pid, k, level_id, position, gender, next_part in rows:
+        people[pid] = (level_id, position, gender, next_part)
+        disclosures[pid] = anonymity.disclose_units(counts.get(pid, {}), k)
+    items, enabler_of, rungs = {}, {}, {}
+    for row in tallies.item_rows(cycle, participants, next_level=True):
+        pid, group, indicator, pitfall, enabler, position, total, answered, not_observed = row
+        tally = Tally(total or 0, answered, answered, not_observed)
+        if indicator is not None:
+            rung = rungs.setdefault((pid, enabler, position), {})
+            rung.setdefault(indicator, {})[group] = tally
+            if position > people[pid][1]:
+                continue  # a next-level part's indicators are in no enabler score (issue 18)
         key = (pid, indicator, pitfall)
         enabler_of[key] = enabler
-        items.setdefault(key, {})[group] = Tally(total or 0, answered, answered, not_observed)
+        items.setdefault(key, {})[group] = tally
     measures = {}
 
     def add(measure, pid, shown, anonymous):
@@ -91,7 +116,7 @@ def released_parts(participants, cycle=None):
             add(("self", enabler), pid, own, own)
         else:
             add(("pitfall", pitfall), pid, shown, anonymous)
-    return Parts(measures=measures)
+    return Parts(measures=measures, disclosures=disclosures, people=people, rungs=rungs)
 
 
 def _parts_for(parts, *, known_supervisor):
@@ -179,6 +204,9 @@ class TeamReport:
     levels: Breakdown | None
     shared: list
     grl_levels: Breakdown | None = None  # the gender-responsive leadership skills per level
+    # per compass enabler, how many members show next-level behaviours (anonymity.Counts);
+    # None in a cycle without a next-level part
+    next_level: dict | None = None
 
 
 def team_report(*, cycle, supervisor):
@@ -211,7 +239,12 @@ def team_report(*, cycle, supervisor):
             team, level_dims, skills, k, parts=parts, may_open=may_open, known_supervisor=True
         )
         grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
-    return TeamReport(cycle, supervisor, size, True, by_level, shared, grl_levels)
+    next_level = None
+    if cycle.next_level_part:
+        judged = group_insight.judge(parts)
+        ids = [enabler.pk for enabler in enablers]
+        next_level = group_insight.team_counts(judged, ids, k, may_open=may_open)
+    return TeamReport(cycle, supervisor, size, True, by_level, shared, grl_levels, next_level)
 
 
 @dataclass
@@ -226,6 +259,8 @@ class CohortReport:
     # The gender-responsive leadership skills, per level and per gender (None without them).
     grl_levels: Breakdown | None = None
     grl_genders: Breakdown | None = None
+    # issue 18: agreement per level and by gender, next-level behaviours per level
+    insight: group_insight.CohortCounts | None = None
 
 
 def response_rates(cycle):
@@ -306,6 +341,13 @@ def cohort_report(cycle):
             participants, dimensions, skills, k, parts=parts
         )
         grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
+    counts = group_insight.cohort_counts(
+        group_insight.judge(parts),
+        [enabler.pk for enabler in enablers],
+        [(lv.pk, lv.name) for lv in levels],
+        k,
+        next_level_part=cycle.next_level_part,
+    )
     return CohortReport(
         cycle=cycle,
         participants=participants.count(),
@@ -316,4 +358,5 @@ def cohort_report(cycle):
         pitfalls=_pitfalls_by_level(parts, participants, levels, k),
         grl_levels=grl_levels,
         grl_genders=grl_genders,
+        insight=counts,
     )

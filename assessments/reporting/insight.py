@@ -22,14 +22,19 @@ Norms. Among the leaders of the same level in the organisation's released cycles
   fewer than a quarter of them are above the leader, bottom quarter when fewer than a quarter
   are below, middle half otherwise (and when both hold, which only ties make possible).
 Disagreement. The raters behind a shown number disagree widely when they are at least k and the
-  standard deviation of their answers (their mean over the enabler's indicators, for an
-  enabler; population formula) is 1.0 or more. The spread itself is never shown.
+  standard deviation of their answers (population formula) is 1.0 or more — for an enabler,
+  the spread of the answers within each of its indicators shown, pooled (the root of the mean
+  squared distance of each answer from its indicator's mean), so that raters who see different
+  behaviours differently count, and an indicator's own level does not. Only the answers the
+  number shows count (``anonymity.parts_behind``: a hidden atom never feeds the flag), and they
+  are read from the tallies frozen at release (sum, count and sum of squares). The spread
+  itself is never shown.
 Whom to ask. Per enabler, the column (supervisor or a shown unit) with the highest shown share
   of "not observed", when that share is 30 % or more, names the compass direction(s) its rater
   groups stand for.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -92,6 +97,7 @@ def shown(cell):
 class Placement:
     rung: int | None  # index of the highest rung reached, None when not even the first
     stopped_at_hidden: int | None  # index of the hidden rung that ended the reading, if any
+    read: int = field(default=0, compare=False)  # how many rungs the placement rests on
 
 
 def placement(cells):
@@ -100,13 +106,13 @@ def placement(cells):
     for index, cell in enumerate(cells):
         value = shown(cell)
         if value is None:
-            return Placement(rung=reached, stopped_at_hidden=index)
+            return Placement(rung=reached, stopped_at_hidden=index, read=index)
         if value < REGULARLY:
-            break
+            return Placement(rung=reached, stopped_at_hidden=None, read=index + 1)
         reached = index
         if value < CONSISTENTLY:
-            break
-    return Placement(rung=reached, stopped_at_hidden=None)
+            return Placement(rung=reached, stopped_at_hidden=None, read=index + 1)
+    return Placement(rung=reached, stopped_at_hidden=None, read=len(cells))
 
 
 # --- self–other agreement ----------------------------------------------------------------
@@ -152,15 +158,17 @@ def norm_band(value, norm_values):
 # --- disagreement ------------------------------------------------------------------------
 
 
-def differs_widely(values, k):
-    """Whether at least ``k`` raters' values have a population standard deviation of 1.0 or
-    more. Exact arithmetic, so the edge is where a reader computes it by hand."""
-    values = [Fraction(v) for v in values]
-    if len(values) < max(k, 2):
+def views_differ(parts, k):
+    """Whether the answers ``parts`` (one ``anonymity.Tally`` per indicator, each the answers
+    behind a shown number there) differ widely: at least ``k`` raters behind one of them, and
+    a pooled within-indicator population standard deviation of 1.0 or more. Exact arithmetic
+    from the sums, counts and sums of squares, so the edge is where a reader computes it by
+    hand."""
+    parts = [t for t in parts if t.answered]
+    if not parts or max(t.raters for t in parts) < max(k, 2):
         return False
-    mean = sum(values) / len(values)
-    variance = sum((v - mean) ** 2 for v in values) / len(values)
-    return variance >= DISAGREEMENT_SD**2
+    spread = sum(Fraction(t.squares) - Fraction(t.total * t.total, t.answered) for t in parts)
+    return spread / sum(t.answered for t in parts) >= DISAGREEMENT_SD**2
 
 
 # --- whom to ask -------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The individual report as a PDF, rendered on the server with WeasyPrint.
 
-The PDF is the print view's own content (``_header.html`` and ``_report.html`` over the same
-``present`` context), so whatever the anonymity rule lets the report show, and only that, is in
-it. ``static/css/report_pdf.css`` packs it for A4: small type, two charts side by side where
-they fit, headings kept with what follows them (never alone at a page foot).
+The PDF is the print view's own content (``_header.html``, the five-minute summary as its first
+page, and ``_report.html``, insight included, over the same ``presenting.insight.printable``
+context), so whatever the anonymity rule lets the report show, and only that, is in it.
+``static/css/report_pdf.css`` packs it for A4: small type, two charts side by side where they
+fit, headings kept with what follows them (never alone at a page foot).
 
 WeasyPrint needs Debian's Pango libraries (the Makefile's ``system-packages`` installs them);
 without them ``available()`` is False and the download says so instead of failing.

@@ -4,7 +4,7 @@ Per focus area of the pulse: the change since the 360 — the pulse's "all excep
 focus area's indicators minus the 360's on the same indicators, each built as its own report
 builds it — and the mean answer to "Over the past months, has this leader become more or less
 effective at this?" (−3 … +3). Every number goes through the anonymity rule
-(``anonymity``, rules 12–14): units disclosed from each round's own submitted responses with the
+(``anonymity``, rules 13–15): units disclosed from each round's own submitted responses with the
 360's threshold, rows from shown atoms, pooled so that no number rests on the supervisor alone,
 "too few answers" otherwise; one decimal. Nothing shows before the pulse is released.
 """

@@ -15,7 +15,7 @@ from assessments.errors import DomainError
 from assessments.models import Participant, ReportArchive
 from assessments.reporting import pdf, reports
 from assessments.reporting.anonymity import reports_visible
-from assessments.reporting.presenting.individual import present, since_previous
+from assessments.reporting.presenting.insight import printable
 
 State = ReportArchive.State
 
@@ -50,8 +50,7 @@ def build(archive_id):
     try:
         for participant in participants.order_by("person__full_name", "pk"):
             report = reports.individual_report(participant)
-            context = present(report, viewer=archive.requested_by)
-            context.update(since_previous(report, viewer=archive.requested_by))
+            context = printable(report, viewer=archive.requested_by)
             files.append((pdf.filename(participant), pdf.report_pdf(context)))
             ReportArchive.objects.filter(pk=archive.pk).update(done=len(files))
     except Exception:

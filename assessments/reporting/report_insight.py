@@ -1,27 +1,26 @@
 """Issue 18's insight for one individual report: the reads the rules need, the rules applied.
 
 ``insight`` holds the rules and never touches the database; this module reads what they need in
-a fixed number of grouped queries whatever the size of the cohort:
+a fixed number of grouped queries whatever the size of the cohort, from the figures frozen at
+release (``tallies``), as the reports do:
 
-* disagreement: one query for the real answers of this leader's raters (a handful per rater and
-  indicator), so the spread is judged over exactly the raters behind each shown number;
+* disagreement: no query of its own — the report's own per-item tallies carry the sum of
+  squares of the answers, so the spread is judged over exactly the answers behind each shown
+  number (``anonymity.parts_behind``);
 * norms: one query for the leaders of the same level in released cycles of the same edition,
-  and — only when they are enough for a norm — two grouped queries for their reports' counts
-  and item tallies. Each leader's number is the one their own report shows ("all except self", after
-  the anonymity rule of their own cycle), so a hidden number never enters a norm.
+  and — only when they are enough for a norm — one grouped query for their reports' rater
+  counts and one for their item tallies (and one more, live, only where a cycle was released
+  without its tallies). Each leader's number is the one their own report shows ("all except
+  self", after the anonymity rule of their own cycle), so a hidden number never enters a norm.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from assessments.answering.questionnaire import indicator_key
-from assessments.models import Answer, Cycle, Participant, Rater
+from assessments.models import Cycle, Participant, Rater
 from assessments.plans import action_plans
-from assessments.reporting import anonymity, insight
-from assessments.reporting.reports import _TALLY_FIELDS, GROUP, SUBMITTED, _tally
+from assessments.reporting import anonymity, insight, tallies
 
 
 @dataclass
@@ -48,10 +47,8 @@ def build(report, *, others_label):
     """The insight of ``report`` (``reports.individual_report``). ``others_label`` names the
     "all except self" column in the flags."""
     participant = report.participant
-    per_rater = _rater_values(participant)
     norms = _norms(report)
     enablers, item_differ, item_bands = [], {}, {}
-    k = report.disclosure.k
     for section in report.sections:
         ladder = []
         if section.next_level is not None:
@@ -59,7 +56,7 @@ def build(report, *, others_label):
             if not participant.level.is_all_leaders:
                 ladder.append(("own", section.own_level.others))
             ladder.append(("next", section.next_level.others))
-        enabler_values = per_rater["enablers"].get(section.enabler.pk, {})
+        own = [report.tallies.get(line.item.key, {}) for line in section.indicators]
         enablers.append(
             EnablerInsight(
                 section=section,
@@ -67,14 +64,14 @@ def build(report, *, others_label):
                 placement=insight.placement([c for _key, c in ladder]) if ladder else None,
                 agreement=insight.agreement(section.row.self_cell, section.row.others),
                 band=_band(norms, "enablers", section.enabler.pk, section.row.others),
-                differ=_differ(section.row, report.disclosure, enabler_values, k, others_label),
+                differ=_differ(section.row, report.disclosure, own, others_label),
                 advice=insight.whom_to_ask(section.evidence_gaps),
             )
         )
         for line in section.indicators:
             key = line.item.key
-            values = per_rater["items"].get(key, {})
-            item_differ[key] = _differ(line.row, report.disclosure, values, k, others_label)
+            item = [report.tallies.get(key, {})]
+            item_differ[key] = _differ(line.row, report.disclosure, item, others_label)
             item_bands[key] = _band(norms, "items", line.item.indicator_id, line.row.others)
     return ReportInsight(
         enablers=enablers,
@@ -88,46 +85,19 @@ def build(report, *, others_label):
 # --- disagreement ------------------------------------------------------------------------
 
 
-def _rater_values(participant):
-    """Per enabler and per indicator: {response id: (group, value)} of real answers, where an
-    enabler's value is the rater's mean over the leader's own indicators of it. One query."""
-    rows = Answer.objects.filter(
-        SUBMITTED,
-        response__rater__participant=participant,
-        score__isnull=False,
-        indicator__isnull=False,
-    ).values_list(
-        "response_id",
-        GROUP,
-        "indicator_id",
-        "indicator__behaviour__enabler_id",
-        "indicator__behaviour__level__position",
-        "score",
-    )
-    items = defaultdict(dict)
-    sums = defaultdict(lambda: [None, 0, 0])
-    for response_id, group, indicator_id, enabler_id, position, score in rows:
-        items[indicator_key(indicator_id)][response_id] = (group, score)
-        if position <= participant.level.position:
-            entry = sums[(enabler_id, response_id)]
-            entry[0], entry[1], entry[2] = group, entry[1] + score, entry[2] + 1
-    enablers = defaultdict(dict)
-    for (enabler_id, response_id), (group, total, count) in sums.items():
-        enablers[enabler_id][response_id] = (group, Fraction(total, count))
-    return {"items": items, "enablers": enablers}
-
-
-def _differ(row, disclosure, values, k, others_label):
-    """Labels of the shown anonymous units, and of "all except self", whose raters disagree."""
+def _differ(row, disclosure, item_tallies, others_label):
+    """Labels of the shown anonymous units, and of "all except self", whose raters disagree,
+    judged over the answers each shown number rests on (``item_tallies``: one {group: Tally}
+    per indicator of the row)."""
     labels = {unit.key: unit.label for unit in disclosure.units}
-    columns = [(labels[key], cell) for key, cell in row.units.items()]
-    columns.append((others_label, row.others))
+    columns = [(labels[key], key, cell) for key, cell in row.units.items()]
+    columns.append((others_label, None, row.others))
     out = []
-    for label, cell in columns:
+    for label, unit_key, cell in columns:
         if not cell.shown:
             continue
-        among = [value for group, value in values.values() if group in cell.groups]
-        if insight.differs_widely(among, k):
+        behind = anonymity.parts_behind(item_tallies, disclosure, unit_key)
+        if insight.views_differ(behind, disclosure.k):
             out.append(str(label))
     return out
 
@@ -137,16 +107,23 @@ def _differ(row, disclosure, values, k, others_label):
 
 def _norm_participants(participant):
     """The latest released participation per person at the leader's level and edition, with
-    the leader's own participation standing for them. One query."""
+    the leader's own participation standing for them, as {participant id: (k, frozen)}. One
+    query."""
     rows = (
         Participant.objects.filter(_same_norm(participant, ""))
         .order_by("person_id", "-cycle__released_at", "-pk")
-        .values_list("pk", "person_id", "cycle__anonymity_threshold")
+        .values_list("pk", "person_id", "cycle__anonymity_threshold", "cycle__tallied_at")
     )
-    chosen = {participant.person_id: (participant.pk, participant.cycle.anonymity_threshold)}
-    for pk, person_id, k in rows:
-        chosen.setdefault(person_id, (pk, k))
-    return dict(chosen.values())  # participant id -> k
+    cycle = participant.cycle
+    chosen = {
+        participant.person_id: (
+            participant.pk,
+            (cycle.anonymity_threshold, cycle.tallied_at is not None),
+        )
+    }
+    for pk, person_id, k, tallied_at in rows:
+        chosen.setdefault(person_id, (pk, (k, tallied_at is not None)))
+    return dict(chosen.values())
 
 
 def _same_norm(participant, prefix):
@@ -163,12 +140,12 @@ def _same_norm(participant, prefix):
 def _norms(report):
     """Per enabler and indicator, every norm leader's shown "all except self" value: each
     leader's rows built as their own report builds them (``anonymity.combine_rows`` over the
-    items of the leader's level, which is this report's level)."""
+    items of the leader's level, which is this report's level), from their tallies."""
     participant = report.participant
     leaders = _norm_participants(participant)
     if len(leaders) < insight.norm_min_leaders():
         return None
-    submitted = defaultdict(dict)
+    submitted = {}
     counts = (
         Rater.objects.filter(
             _same_norm(participant, "participant__"), status=Rater.Status.SUBMITTED
@@ -178,33 +155,33 @@ def _norms(report):
         .annotate(n=Count("pk"))
     )
     for participant_id, group, n in counts:
-        submitted[participant_id][group] = n
+        submitted.setdefault(participant_id, {})[group] = n
     disclosures = {
-        pk: anonymity.disclose_units(submitted.get(pk, {}), k) for pk, k in leaders.items()
+        pk: anonymity.disclose_units(submitted.get(pk, {}), k) for pk, (k, _f) in leaders.items()
     }
-    answers = Answer.objects.filter(
-        SUBMITTED,
-        _same_norm(participant, "response__rater__participant__"),
-        indicator__behaviour__level__position__lte=participant.level.position,
-    )
-    who = "response__rater__participant_id"
-    item_rows = answers.values(who, GROUP, "indicator_id").annotate(**_TALLY_FIELDS)
-    items = defaultdict(dict)
-    for row in item_rows:
-        if row[who] in disclosures:
-            items[(row[who], row["indicator_id"])][row[GROUP]] = _tally(row)
-    values = {"leaders": len(leaders), "enablers": defaultdict(list), "items": defaultdict(list)}
+    same = Participant.objects.filter(_same_norm(participant, ""))
+    rows = []
+    for frozen in {frozen for _k, frozen in leaders.values()}:
+        # live: a cycle released without its tallies (a test, a path that skipped them)
+        of_kind = same.filter(cycle__tallied_at__isnull=not frozen)
+        rows += tallies.item_rows(None, of_kind, frozen=frozen)
+    items = {}
+    for pk, group, indicator_id, _pitfall, _enabler, _level, total, answered, not_observed in rows:
+        if indicator_id is not None and pk in disclosures:
+            tally = anonymity.Tally(total or 0, answered, answered, not_observed)
+            items.setdefault((pk, indicator_id), {})[group] = tally
+    values = {"leaders": len(leaders), "enablers": {}, "items": {}}
     for (pk, indicator_id), by_group in items.items():
         value = insight.shown(anonymity.build_row(by_group, disclosures[pk]).others)
         if value is not None:
-            values["items"][indicator_id].append(value)
+            values["items"].setdefault(indicator_id, []).append(value)
     for section in report.sections:
         own = [line.item.indicator_id for line in section.indicators]
         for pk, disclosure in disclosures.items():
             row = anonymity.combine_rows([items.get((pk, i), {}) for i in own], disclosure)
             value = insight.shown(row.others)
             if value is not None:
-                values["enablers"][section.enabler.pk].append(value)
+                values["enablers"].setdefault(section.enabler.pk, []).append(value)
     return values
 
 

@@ -8,12 +8,11 @@ per item) and applies ``anonymity``.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from assessments.answering.questionnaire import questionnaire_for
 from assessments.models import Comment, Rater, RaterGroup
 from assessments.reporting import anonymity, tallies
-from assessments.reporting.anonymity import Tally
 
 BLIND_SPOT_GAP = 1.0
 PITFALL_FLAG = 3.5
@@ -21,22 +20,6 @@ TOP_N = 5
 
 GROUP = "response__rater__group"
 SUBMITTED = Q(response__submitted_at__isnull=False)
-
-
-def _tally(row, raters=None):
-    return Tally(
-        total=row["total"] or 0,
-        answered=row["answered"],
-        raters=row["answered"] if raters is None else row[raters],
-        not_observed=row["not_observed"],
-    )
-
-
-_TALLY_FIELDS = {
-    "total": Sum("score"),
-    "answered": Count("score"),
-    "not_observed": Count("pk", filter=Q(score__isnull=True)),
-}
 
 
 @dataclass
@@ -92,6 +75,7 @@ class IndividualReport:
     blind_spots: list
     hidden_strengths: list
     next_level: object = None  # the level above, in a cycle with a next-level part
+    tallies: dict = field(default_factory=dict)  # item key -> {group: Tally}, as read
 
     @property
     def units(self):
@@ -227,6 +211,7 @@ def individual_report(participant):
             if x.gap is not None and -x.gap >= BLIND_SPOT_GAP
         ],
         next_level=questionnaire.next_level,
+        tallies=per_item,
     )
 
 

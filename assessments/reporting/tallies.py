@@ -39,6 +39,7 @@ COLUMNS = (
     "answered",
     "raters",
     "not_observed",
+    "squares",
 )
 
 
@@ -49,7 +50,7 @@ def _table(apps, label):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def select_sql(where, apps=None):
+def select_sql(where, apps=None, *, squares=True):
     """The tallies as rows of ``COLUMNS``: submitted answers of the raters matching ``where``
     (SQL over the rater ``r`` and the response ``s``), summed in one statement.
 
@@ -57,8 +58,11 @@ def select_sql(where, apps=None):
     kind is written together, so a report reading one kind reads few pages); the indicators
     are summed per response at each enabler and level (``l``) and per response at each enabler
     (``e``), so that counting the raters with a real answer is a plain sum, not a DISTINCT.
-    "Not observed" is a NULL score, which SUM and COUNT skip. Plain SQL that SQLite (3.35+)
-    and PostgreSQL (12+) both run.
+    "Not observed" is a NULL score, which SUM and COUNT skip. ``squares`` sums the square of
+    each rater's total (of their one answer, for an item): with the sum and the count it gives
+    the spread of the raters' answers. Without ``squares`` the rows stop before that column (a
+    migration that runs before the column exists). Plain SQL that SQLite (3.35+) and
+    PostgreSQL (12+) both run.
     """
     apps = apps or global_apps
     names = ("Answer", "Response", "Rater", "compass.Indicator", "compass.Behaviour")
@@ -68,17 +72,20 @@ def select_sql(where, apps=None):
     def whole(sql):
         return f"CAST({sql} AS INTEGER)"
 
+    item_squares = f", {whole('COALESCE(SUM(score * score), 0)')}" if squares else ""
     item_sums = (
         f"{whole('COALESCE(SUM(score), 0)')}, {whole('COUNT(score)')}, "
-        f"{whole('COUNT(score)')}, {whole('COUNT(*) - COUNT(score)')}"
+        f"{whole('COUNT(score)')}, {whole('COUNT(*) - COUNT(score)')}{item_squares}"
     )
     named_item_sums = (
         f"{whole('COALESCE(SUM(score), 0)')} AS total, {whole('COUNT(score)')} AS answered, "
         f"{whole('COUNT(score)')} AS raters, {whole('COUNT(*) - COUNT(score)')} AS no"
+        + (f"{item_squares} AS squares" if squares else "")
     )
     response_sums = (
         f"{whole('SUM(total)')}, {whole('SUM(answered)')}, "
         f"{whole('SUM(CASE WHEN answered > 0 THEN 1 ELSE 0 END)')}, {whole('SUM(no)')}"
+        + (f", {whole('SUM(total * total)')}" if squares else "")
     )
     null = "CAST(NULL AS INTEGER)"
     return (
@@ -132,14 +139,16 @@ def freeze(cycle, apps=None):
     Cycle = apps.get_model("assessments", "Cycle")
     ItemTally.objects.filter(participant__cycle_id=cycle.pk).delete()
     q = connection.ops.quote_name
-    columns = ", ".join(q(c) for c in COLUMNS)
+    # a migration before the one that added ``squares`` freezes without it
+    squares = any(f.name == "squares" for f in ItemTally._meta.get_fields())
+    columns = ", ".join(q(c) for c in COLUMNS if squares or c != "squares")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # one large grouping, once per cycle: in memory rather than in temporary files
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             f"INSERT INTO {_table(apps, 'ItemTally')} ({columns}) "  # noqa: S608
-            + select_sql(_cycle_where(apps), apps),
+            + select_sql(_cycle_where(apps), apps, squares=squares),
             [cycle.pk],
         )
         written = cursor.rowcount
@@ -170,8 +179,10 @@ class Tallies:
     levels: dict
 
 
-def _tally(total, answered, raters, not_observed):
-    return Tally(total=total, answered=answered, raters=raters, not_observed=not_observed)
+def _tally(total, answered, raters, not_observed, squares):
+    return Tally(
+        total=total, answered=answered, raters=raters, not_observed=not_observed, squares=squares
+    )
 
 
 def participant_tallies(participant):
@@ -201,37 +212,46 @@ ITEM_COLUMNS = (
     "indicator_id",
     "pitfall_id",
     "enabler_id",
+    "level__position",  # of the indicator's behaviour (None for a pitfall)
     "total",
     "answered",
     "not_observed",
 )
 
 
-def item_rows(cycle, participants):
+def item_rows(cycle, participants, *, next_level=False, frozen=None):
     """Per participant, rater group and item (indicator or pitfall) of ``participants`` (a
-    queryset of ``cycle``'s): tuples of ``ITEM_COLUMNS``, in one query over the frozen tallies
-    once ``cycle`` is released, or through the same SELECT live before (or without ``cycle``).
-    Indicators of a level above the participant's (a next-level part, issue 18) are left out:
-    they are not in any enabler score."""
-    if cycle is not None and cycle.tallied_at is not None:
+    queryset): tuples of ``ITEM_COLUMNS``, in one query over the frozen tallies once ``cycle``
+    is released, or through the same SELECT live before (or without ``cycle``); ``frozen``
+    says which where the participants come from several cycles.
+
+    Indicators of a level above the participant's (a next-level part, issue 18) are in no
+    enabler score: they are left out unless ``next_level`` asks for them (the ladder)."""
+    if frozen is None:
+        frozen = cycle is not None and cycle.tallied_at is not None
+    if frozen:
         rows = ItemTally.objects.filter(
-            Q(kind=PITFALL) | Q(kind=ITEM, level__position__lte=F("participant__level__position")),
-            participant__in=participants.order_by().values("pk"),
+            participant__in=participants.order_by().values("pk"), kind__in=(ITEM, PITFALL)
         )
+        if not next_level:
+            rows = rows.filter(
+                Q(kind=PITFALL) | Q(level__position__lte=F("participant__level__position"))
+            )
         return list(rows.values_list(*ITEM_COLUMNS))
     sql, params = participants.order_by().values("pk").query.sql_with_params()
     q = connection.ops.quote_name
     participant, level = _table(global_apps, "Participant"), _table(global_apps, "compass.Level")
-    columns = ", ".join(f"t.{c}" for c in ("p", "grp", "i", "f", "e", "total", "answered", "no"))
+    columns = ", ".join(f"t.{c}" for c in ("p", "grp", "i", "f", "e"))
+    figures = ", ".join(f"t.{c}" for c in ("total", "answered", "no"))
+    above = "" if next_level else f" AND il.{q('position')} <= pl.{q('position')}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM ("  # noqa: S608 (table names, not input)
+            f"SELECT {columns}, il.{q('position')}, {figures} FROM ("  # noqa: S608
             + select_sql(f"r.participant_id IN ({sql})")
             + f") t JOIN {participant} pp ON pp.id = t.p "
             f"JOIN {level} pl ON pl.id = pp.level_id "
             f"LEFT JOIN {level} il ON il.id = t.l "
-            f"WHERE t.kind = '{PITFALL}' OR (t.kind = '{ITEM}' AND il.{q('position')} "
-            f"<= pl.{q('position')})",
+            f"WHERE t.kind = '{PITFALL}' OR (t.kind = '{ITEM}'{above})",
             params,
         )
         return cursor.fetchall()

@@ -8,9 +8,12 @@ from hypothesis import strategies as st
 from assessments.models import ANONYMOUS_GROUPS, RaterGroup
 from assessments.reporting.anonymity import (
     EMPTY,
+    JUDGED,
     TOTAL,
+    Counts,
     Part,
     Tally,
+    Verdict,
     build_row,
     combine_rows,
     comment_label,
@@ -18,8 +21,8 @@ from assessments.reporting.anonymity import (
     evidence_share,
     group_may_show,
     pooled_others,
+    protect_counts,
     protect_tables,
-    suppress_breakdown,
 )
 
 PEER, DR, PARTNER = RaterGroup.PEER, RaterGroup.DIRECT_REPORT, RaterGroup.PARTNER
@@ -113,23 +116,6 @@ def test_comments_of_unshown_units_are_left_out_and_labels_go_no_finer_than_the_
     assert comment_label(SUPERVISOR, plan) == "Supervisor"
     lonely = disclose_units({PEER: 2}, k=3)
     assert comment_label(PEER, lonely) is None
-
-
-def test_cohort_cell_below_k_is_suppressed_with_its_complement():
-    result = suppress_breakdown({"Nairobi": 12, "Dhaka": 2, "Geneva": 7, "Panama": 9}, k=3)
-    assert result.suppressed == {"Dhaka", "Geneva"}
-    assert result.total_shown
-
-
-def test_no_complement_needed_when_two_cells_are_already_suppressed():
-    result = suppress_breakdown({"woman": 2, "man": 1, "another": 0, "undisclosed": 8}, k=3)
-    assert result.suppressed == {"woman", "man"}
-
-
-def test_a_single_small_cell_without_a_complement_hides_the_total():
-    result = suppress_breakdown({"Dhaka": 2, "Geneva": 0}, k=3)
-    assert result.suppressed == {"Dhaka"}
-    assert not result.total_shown
 
 
 # --- random cycles ------------------------------------------------------------------------
@@ -228,21 +214,6 @@ def test_no_comment_of_an_unshown_unit_appears(cycle):
             assert label in {unit.label for unit in plan.units}
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(0, 12), min_size=1),
-    st.integers(3, 6),
-)
-def test_no_suppressed_cohort_cell_can_be_recovered_from_the_total(sizes, k):
-    result = suppress_breakdown(sizes, k)
-    for key, n in sizes.items():
-        if 0 < n < k:
-            assert key in result.suppressed
-    hidden = [key for key in result.suppressed if sizes[key] > 0]
-    if result.total_shown and hidden:
-        assert len(hidden) >= 2
-
-
 # --- issue 12: anonymity that holds against arithmetic -------------------------------------
 
 
@@ -272,13 +243,6 @@ def test_a_not_observed_share_counts_no_answer_of_a_hidden_cell():
     share, answers = evidence_share([behaviour, nobody_saw_it], plan, PEER)
     assert (share, answers) == (5 / 8, 8)
     assert evidence_share([hidden_pitfall], plan, PEER) == "too_few"
-
-
-def test_two_suppressed_cells_holding_fewer_than_k_take_a_third_with_them():
-    """Attack 6: two hidden cells of 1 each are recovered as a pair from the total."""
-    result = suppress_breakdown({"A": 1, "B": 1, "C": 3, "D": 8}, k=3)
-    assert result.suppressed == {"A", "B", "C"}
-    assert result.total_shown
 
 
 def _parts(scores, counts=None):
@@ -366,3 +330,254 @@ def test_no_two_or_three_group_numbers_combine_into_fewer_than_k(people, k):
                         weight[p] = weight.get(p, 0) + sign
                 support = [p for p, w in weight.items() if w]
                 assert len(support) == 0 or len(support) >= k, (chosen, signs)
+
+
+# --- issue 18: counts of participants (next-level behaviours, self–other agreement) ---------
+
+AGREEMENT = ("over", "under", "agree_high", "agree_low")
+
+
+def _verdicts(categories_of, counts=None):
+    return {
+        pid: Verdict(category, counts=(counts or {}).get(pid, True))
+        for pid, category in categories_of.items()
+    }
+
+
+def _published(rule, measure, dimensions, verdicts):
+    """Every count a reader sees: (category or JUDGED, participants judged, participants
+    counted)."""
+    out = []
+    for name, cells in dimensions:
+        for key, members in cells.items():
+            counts = rule.get((measure, name, key))
+            if counts is None or not counts.shown:
+                continue
+            judged = frozenset(p for p in members if p in verdicts)
+            for category, n in counts.counts.items():
+                if n is not None:
+                    counted = frozenset(p for p in judged if verdicts[p].category == category)
+                    assert n == len(counted)
+                    out.append((category, judged, counted))
+            if counts.judged is not None:
+                assert counts.judged == len(judged)
+                out.append((JUDGED, judged, judged))
+    return out
+
+
+def _count_attack(published, categories, k, hidden):
+    """Every sum and difference of up to three published counts, worked out exactly: the
+    participants (of ``hidden``) each combination counts, and those it depends on (a count of
+    one category depends on each participant judged in its cell, through their verdict)."""
+    found = []
+
+    def taken_over(category, judged):
+        columns = categories if category == JUDGED else (category,)
+        return {(p, c): 1 for p in judged & hidden for c in columns}
+
+    def counting(counted):
+        return dict.fromkeys(counted & hidden, 1)
+
+    for size in (1, 2, 3):
+        for chosen in combinations(published, size):
+            for signs in product((1, -1), repeat=size):
+                for reading, weights_of in (
+                    ("counts", lambda n: counting(n[2])),
+                    ("taken over", lambda n: taken_over(n[0], n[1])),
+                ):
+                    total = {}
+                    for sign, number in zip(signs, chosen, strict=True):
+                        for var, w in weights_of(number).items():
+                            total[var] = total.get(var, 0) + sign * w
+                    people = {v[0] if isinstance(v, tuple) else v for v, w in total.items() if w}
+                    if 0 < len(people) < k:
+                        found.append((reading, chosen, signs))
+    return found
+
+
+def _suppress_breakdown(sizes, k):
+    """The per-table rule the insight counts had before (removed from ``anonymity``): cells
+    below k hidden, then the next smallest while the hidden ones hold 1..k−1 together; the
+    total hidden where none is left. Returns (hidden cells, whether the total is shown)."""
+    suppressed = {key for key, n in sizes.items() if 0 < n < k}
+    total_shown = sum(sizes.values()) >= k
+    while 0 < sum(sizes[key] for key in suppressed) < k:
+        candidates = sorted(
+            (n, str(key), key) for key, n in sizes.items() if key not in suppressed and n > 0
+        )
+        if not candidates:
+            total_shown = False
+            break
+        suppressed.add(candidates[0][2])
+    return suppressed, total_shown
+
+
+def _per_table(dimensions, verdicts, categories, k):
+    """The rule before issue 18 was finished: each table (a level's, a gender's) on its own —
+    a cell below k hidden with its complement, then within a shown cell a count of 1..k−1
+    hidden with the next smallest; nothing across tables."""
+    out = {}
+    for name, cells in dimensions:
+        hidden_cells, _total = _suppress_breakdown({key: len(m) for key, m in cells.items()}, k)
+        for key, members in cells.items():
+            if key in hidden_cells or not members:
+                continue
+            judged = [p for p in members if p in verdicts]
+            by = {c: {p for p in judged if verdicts[p].category == c} for c in categories}
+            hidden, total_shown = _suppress_breakdown({c: len(ids) for c, ids in by.items()}, k)
+            out[("m", name, key)] = Counts(
+                shown=True,
+                counts={c: None if c in hidden else len(by[c]) for c in categories},
+                judged=len(judged) if total_shown else None,
+            )
+    return out
+
+
+def test_a_level_minus_the_gender_nested_in_it_gave_away_one_leaders_category():
+    """A level of four holds three of the women; the fourth is the only man at that level. The
+    per-table rule showed both tables whole: the level's over-estimators minus the women's told
+    whether that man is one. Counts decided together hide one of the two."""
+    dimensions = [
+        ("level", {"L1": frozenset({1, 2, 3, 4}), "L2": frozenset({5, 6, 7})}),
+        ("gender", {"woman": frozenset({1, 2, 3}), "man": frozenset({4, 5, 6, 7})}),
+    ]
+    verdicts = _verdicts(
+        {1: "over", 2: "over", 3: "over", 4: "over", 5: "agree_high"}
+        | {6: "agree_high", 7: "agree_high"}
+    )
+    hidden = frozenset(range(1, 8))
+
+    before = _per_table(dimensions, verdicts, AGREEMENT, 3)
+    leaks = _count_attack(_published(before, "m", dimensions, verdicts), AGREEMENT, 3, hidden)
+    assert before[("m", "level", "L1")].counts["over"] == 4
+    assert before[("m", "gender", "woman")].counts["over"] == 3
+    assert leaks  # 4 − 3: the man of L1 is an over-estimator
+
+    rule = protect_counts(dimensions, {"m": verdicts}, AGREEMENT, 3)
+    published = _published(rule, "m", dimensions, verdicts)
+    assert _count_attack(published, AGREEMENT, 3, hidden) == []
+    assert published  # not everything is hidden
+
+
+def test_a_cell_with_fewer_than_k_leaders_judged_shows_no_count_not_even_a_zero():
+    """Three leaders at a level, one judged: the per-table rule showed its zeros, which said
+    which category the one leader is in."""
+    dimensions = [("level", {"L": frozenset({1, 2, 3})})]
+    verdicts = _verdicts({1: "over"})
+
+    before = _per_table(dimensions, verdicts, AGREEMENT, 3)
+    assert before[("m", "level", "L")].counts["under"] == 0
+    assert _count_attack(_published(before, "m", dimensions, verdicts), AGREEMENT, 3, {1, 2, 3})
+
+    rule = protect_counts(dimensions, {"m": verdicts}, AGREEMENT, 3)
+    assert rule[("m", "level", "L")] == Counts(reason="too_few")
+
+
+def test_a_count_below_k_is_hidden_with_the_next_smallest_of_its_cell():
+    """The threshold rule of frequency tables: 12, 2, 7 and 9 leaders in four categories — the
+    2 is hidden, and the 7 with it (the number judged would give the 2 away)."""
+    sizes = {"over": 12, "under": 2, "agree_high": 7, "agree_low": 9}
+    categories_of, pid = {}, 0
+    for category, n in sizes.items():
+        for _ in range(n):
+            categories_of[pid] = category
+            pid += 1
+    dimensions = [("team", {"T": frozenset(categories_of)})]
+    rule = protect_counts(dimensions, {"m": _verdicts(categories_of)}, AGREEMENT, 3)
+    counts = rule[("m", "team", "T")]
+    assert counts.counts == {"over": 12, "under": None, "agree_high": None, "agree_low": 9}
+    assert counts.judged == 30
+
+
+def test_two_hidden_counts_holding_fewer_than_k_take_a_third_with_them():
+    """Attack 6 on counts: two hidden counts of 1 each, recovered as a pair from the total."""
+    categories_of = {1: "over", 2: "under", 3: "agree_high", 4: "agree_high", 5: "agree_high"}
+    categories_of |= dict.fromkeys(range(6, 14), "agree_low")
+    dimensions = [("team", {"T": frozenset(categories_of)})]
+    rule = protect_counts(dimensions, {"m": _verdicts(categories_of)}, AGREEMENT, 3)
+    counts = rule[("m", "team", "T")]
+    assert counts.counts == {"over": None, "under": None, "agree_high": None, "agree_low": 8}
+    assert counts.judged == 13
+
+
+def _one_cell(sizes, k=3):
+    """One cell whose judged participants fall in the categories by ``sizes``."""
+    categories_of, pid = {}, 0
+    for category, n in sizes.items():
+        for _ in range(n):
+            categories_of[pid] = category
+            pid += 1
+    dimensions = [("team", {"T": frozenset(categories_of)})]
+    return protect_counts(dimensions, {"m": _verdicts(categories_of)}, tuple(sizes), k)[
+        ("m", "team", "T")
+    ]
+
+
+def test_no_complement_needed_when_the_hidden_counts_hold_k_together():
+    counts = _one_cell({"over": 2, "under": 1, "agree_high": 0, "agree_low": 8})
+    assert counts.counts == {"over": None, "under": None, "agree_high": 0, "agree_low": 8}
+    assert counts.judged == 11
+
+
+def test_a_cell_of_fewer_than_k_judged_shows_nothing():
+    assert _one_cell({"over": 2, "under": 0}) == Counts(reason="suppressed")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(list("ABCDEFG")), st.integers(0, 12), min_size=1),
+    st.integers(3, 6),
+)
+def test_no_hidden_count_can_be_recovered_from_the_number_judged(sizes, k):
+    counts = _one_cell(sizes, k)
+    if not counts.shown:
+        assert sum(sizes.values()) < k
+        return
+    for category, n in sizes.items():
+        if 0 < n < k:
+            assert counts.counts[category] is None
+    hidden = [c for c, n in counts.counts.items() if n is None and sizes[c] > 0]
+    if counts.judged is not None and hidden:
+        assert sum(sizes[c] for c in hidden) >= k
+
+
+def test_a_verdict_the_viewer_knows_or_a_report_they_may_open_does_not_count_toward_k():
+    """A team of four: one member's report is shared, another's verdict rests on the
+    supervisor's own answers alone. Two left to protect: below k, nothing is shown."""
+    dimensions = [("team", {"T": frozenset({1, 2, 3, 4})})]
+    verdicts = _verdicts(
+        {1: "reached", 2: "reached", 3: "not_reached", 4: "not_reached"}, counts={4: False}
+    )
+    rule = protect_counts(dimensions, {"m": verdicts}, ("reached", "not_reached"), 3, {1})
+    assert rule[("m", "team", "T")].reason == "too_few"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("AB"),
+            st.sampled_from("xyz"),
+            st.sampled_from((None, *AGREEMENT)),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=11,
+    ),
+    st.integers(3, 4),
+)
+def test_no_sum_or_difference_of_up_to_three_counts_rests_on_fewer_than_k(people, k):
+    """Random cohorts: levels × genders, random verdicts (some not judged), some reports the
+    viewer may open: no combination of up to three counts shown counts, or turns on, 1..k−1
+    participants the viewer cannot open; and no count is hidden without a reason."""
+    cells = {"level": {}, "gender": {}}
+    for pid, (level, gender, _category, _shared) in enumerate(people):
+        cells["level"].setdefault(level, set()).add(pid)
+        cells["gender"].setdefault(gender, set()).add(pid)
+    dimensions = [(name, {key: frozenset(m) for key, m in c.items()}) for name, c in cells.items()]
+    verdicts = _verdicts({pid: c for pid, (_l, _g, c, _s) in enumerate(people) if c})
+    may_open = frozenset(pid for pid, (_l, _g, _c, shared) in enumerate(people) if shared)
+    rule = protect_counts(dimensions, {"m": verdicts}, AGREEMENT, k, may_open)
+    published = _published(rule, "m", dimensions, verdicts)
+    hidden = frozenset(range(len(people))) - may_open
+    assert _count_attack(published, AGREEMENT, k, hidden) == []

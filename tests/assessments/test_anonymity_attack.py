@@ -34,8 +34,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from openpyxl import load_workbook
 
 from assessments.answering.questionnaire import build_questionnaire
@@ -102,8 +103,9 @@ def edition(db):
 # --- random cycles -------------------------------------------------------------------------
 
 ITEMS = 5  # per questionnaire of a team lead or a head of unit: 2 + 2 indicators, 1 pitfall
+NEXT_ITEMS = 2  # a team lead's next-level part: the heads' indicator of each enabler
 answer = st.sampled_from([None, None, 1, 2, 3, 4, 5])
-answers = st.lists(answer, min_size=ITEMS, max_size=ITEMS)
+answers = st.lists(answer, min_size=ITEMS + NEXT_ITEMS, max_size=ITEMS + NEXT_ITEMS)
 participant_spec = st.fixed_dictionaries(
     {
         "level": st.sampled_from([1, 2]),
@@ -118,10 +120,37 @@ participant_spec = st.fixed_dictionaries(
         ),
     }
 )
+# larger cohorts with fewer raters each: enough leaders per level, gender and team to count
+counted_spec = st.fixed_dictionaries(
+    {
+        "level": st.sampled_from([1, 2]),
+        "gender": st.sampled_from(["woman", "man", ""]),
+        "org": st.just(""),
+        "boss": st.sampled_from([0, 0, 0, 1]),
+        "shared": st.sampled_from([False, False, False, True]),
+        "self": st.one_of(st.none(), answers, answers),
+        "supervisor": st.one_of(st.none(), answers, answers),
+        "groups": st.fixed_dictionaries(
+            {
+                RaterGroup.PEER: st.lists(answers, max_size=K + 1),
+                RaterGroup.DIRECT_REPORT: st.just([]),
+                RaterGroup.PARTNER: st.just([]),
+            }
+        ),
+    }
+)
+counts_strategy = st.fixed_dictionaries(
+    {
+        "previous": st.just([]),
+        "current": st.lists(counted_spec, min_size=5, max_size=10),
+        "next_level": st.booleans(),
+    }
+)
 scenario_strategy = st.fixed_dictionaries(
     {
         "previous": st.lists(participant_spec, max_size=2),
         "current": st.lists(participant_spec, min_size=1, max_size=4),
+        "next_level": st.booleans(),  # the current cycle asks the next level's behaviours
     }
 )
 
@@ -182,7 +211,7 @@ class World:
 def _submit(world, rater, questionnaire, values):
     response = Response.objects.create(rater=rater, submitted_at=timezone.now())
     rows = []
-    for item, value in zip(questionnaire.items, values, strict=True):
+    for item, value in zip(questionnaire.items, values[: len(questionnaire.items)], strict=True):
         rows.append(
             Answer(
                 response=response,
@@ -204,7 +233,9 @@ def _submit(world, rater, questionnaire, values):
 def build(edition, scenario):
     world = World()
     bosses = [UserFactory(), UserFactory()]
-    people = [UserFactory() for _ in range(max(len(scenario["previous"]), 5))]
+    people = [
+        UserFactory() for _ in range(max(len(scenario["previous"]), len(scenario["current"]), 5))
+    ]
     base = timezone.now() - datetime.timedelta(days=400)
     cycle_list = []
     for number, key in enumerate(("previous", "current")):
@@ -216,6 +247,7 @@ def build(edition, scenario):
             opens_on=datetime.date(2025 + number, 1, 1),
             closes_on=datetime.date(2025 + number, 2, 1),
             anonymity_threshold=K,
+            next_level_part=key == "current" and scenario.get("next_level", False),
         )
         for index, spec in enumerate(scenario[key]):
             level = edition["levels"][spec["level"]]
@@ -230,8 +262,9 @@ def build(edition, scenario):
             Participant.objects.filter(pk=participant.pk).update(
                 shared_with_supervisor=spec["shared"]
             )
-            questionnaire = build_questionnaire(level)
-            assert len(questionnaire.items) == ITEMS
+            questionnaire = build_questionnaire(level, next_level=cycle.next_level_part)
+            above = cycle.next_level_part and level.position < len(edition["levels"]) - 1
+            assert len(questionnaire.items) == ITEMS + (NEXT_ITEMS if above else 0)
             world.items[participant.pk] = questionnaire
             named = {r.group: r for r in participant.raters.all()}
             for group in (RaterGroup.SELF, RaterGroup.SUPERVISOR):
@@ -569,7 +602,7 @@ def export_numbers(world, readings, members_of, rows):
         if header is None:
             header = row
             continue
-        if header[0] == "Enabler":
+        if header[0] == "Enabler" and header[2] == "Participants":  # a heatmap's rows
             enabler, label = row[0], row[1]
             members = members_of(f"{dims[header[1]]}-x", label)
             for measure, value in (("others", row[3]), ("self", row[4])):
@@ -590,6 +623,227 @@ def export_numbers(world, readings, members_of, rows):
             )
             out.append(choose(world, candidates, text, None, ("export pitfall", row)))
     return out, texts
+
+
+# --- counts of participants (issue 18: next-level behaviours, self–other agreement) -------
+
+CATEGORIES = {  # the column headers of the agreement tables, in their order
+    "Over-estimator": "over",
+    "Under-estimator": "under",
+    "In agreement, high": "agree_high",
+    "In agreement, low": "agree_low",
+}
+REACHED, JUDGED = "reached", "judged"
+KINDS = {"agreement": list(CATEGORIES.values()), "next": [REACHED, "not_reached"]}
+
+
+def printed(world, mask):
+    """A mean as its report prints it (one decimal, half up), or None when nothing is shown."""
+    total, count = world.total(mask)
+    if not count:
+        return None
+    return Decimal(total / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class Verdicts:
+    """What each participant's own report says per enabler — their self–other agreement and
+    whether others see the next level's behaviours — worked out from the answers with the rules
+    the report states, and which raters each verdict rests on."""
+
+    def __init__(self, world, readings):
+        self.world, self.readings, self._cache = world, readings, {}
+
+    def of(self, participant):
+        if participant.pk not in self._cache:
+            self._cache[participant.pk] = self._judge(participant)
+        return self._cache[participant.pk]
+
+    def _judge(self, participant):
+        r, w = self.readings, self.world
+        units = r.units(participant.pk)
+        out = {}
+        for section in w.items[participant.pk].sections:
+            own = {i.key for i in [*section.general_items, *section.level_items]}
+            mine = printed(w, r.cell(participant.pk, units, "Self", own)[0])
+            theirs = printed(w, r.cell(participant.pk, units, "All except self", own)[0])
+            category = None
+            if mine is not None and theirs is not None:
+                if mine - theirs > Decimal("0.5"):
+                    category = "over"
+                elif theirs - mine > Decimal("0.5"):
+                    category = "under"
+                else:
+                    category = "agree_high" if theirs >= Decimal("3.5") else "agree_low"
+            reached, supports = None, 0
+            if section.next_items:
+                rungs = [section.general_items, section.level_items, section.next_items]
+                placed, stopped = None, False
+                for index, items in enumerate(rungs):
+                    mask = r.cell(participant.pk, units, "All except self", {i.key for i in items})
+                    supports |= mask[0]
+                    value = printed(w, mask[0])
+                    if value is None:
+                        stopped = True
+                        break
+                    if value < Decimal("3.0"):
+                        break
+                    placed = index
+                    if value < Decimal("3.5"):
+                        break
+                if not stopped:
+                    reached = REACHED if placed == len(rungs) - 1 else "not_reached"
+            out[section.enabler.name] = {
+                "agreement": category,
+                "next": reached,
+                "next_raters": w.raters_of(supports),
+            }
+        return out
+
+
+def count_numbers(world, verdicts, members_of, table_id, label, kind, enabler, values, where):
+    """One row of a count table: (scope, category or JUDGED, members judged, members counted)
+    per number shown, each checked against what the members' own reports say."""
+    members = members_of(table_id, label)
+    judged = {p.pk: verdicts.of(p)[enabler][kind] for p in members}
+    judged = {pk: v for pk, v in judged.items() if v is not None}
+    out = []
+    for category, value in zip([*KINDS[kind][: len(values) - 1], JUDGED], values, strict=True):
+        if value in (None, "", "hidden", "suppressed"):
+            continue
+        counted = (
+            set(judged) if category == JUDGED else {p for p, v in judged.items() if v == category}
+        )
+        assert int(value) == len(counted), f"a count no report explains: {value} in {where}"
+        out.append(((kind, enabler), category, frozenset(judged), frozenset(counted)))
+    return out
+
+
+def page_counts(world, verdicts, members_of, html, *, team=False):
+    """Every count of a team or cohort page's insight tables."""
+    out = []
+    level_names = {" ".join(lv.name.split()) for lv in Level.objects.filter(edition=EDITION)}
+    for table in parse(html).tables:
+        if not table["rows"]:
+            continue
+        header = [" ".join(c[1]) for c in table["rows"][0]]
+        if header[:1] != ["Enabler"] or header[-1:] != ["Leaders judged"]:
+            continue
+        kind = "next" if header[1] == "Show next-level behaviours" else "agreement"
+        label = table["caption"]
+        if team:
+            table_id = "team-x"
+            label = "Whole team"
+        else:
+            table_id = "levels-x" if label in level_names else "genders-x"
+        for row in table["rows"][1:]:
+            enabler = " ".join(row[0][1])
+            values = [" ".join(c[1]) for c in row[1:]]
+            out += count_numbers(
+                world, verdicts, members_of, table_id, label, kind, enabler, values, (label, row)
+            )
+    return out
+
+
+def export_counts(world, verdicts, members_of, rows):
+    """Every count of the cohort CSV or XLSX (its agreement and next-level sections)."""
+    out, header = [], None
+    dims = {"Level": "levels-x", "Gender": "genders-x"}
+    for row in rows:
+        if not row or all(c in ("", None) for c in row):
+            header = None
+            continue
+        if header is None and len(row) == 1:
+            continue  # a section title
+        if header is None:
+            header = [str(c) for c in row]
+            continue
+        if header[0] != "Enabler" or header[-1] != "Leaders judged":
+            continue
+        kind = "next" if header[2] == "Show next-level behaviours" else "agreement"
+        values = [str(v) if isinstance(v, int) else v for v in row[2:]]
+        out += count_numbers(
+            world, verdicts, members_of, dims[header[1]], row[1], kind, row[0], values, row
+        )
+    return out
+
+
+def count_leaks(numbers, *, known, may_open):
+    """Sums and differences of up to three counts of one kind and enabler that rest on 1..k−1
+    participants the viewer cannot open (and whose verdict they do not know).
+
+    Two readings of a count: the participants it counts (a count worked out by difference must
+    hold 0 or at least k of them, as a count shown must), and the participants it is taken over
+    (one category's count depends on every participant judged in its cell: a difference of two
+    cells' counts turns on the participants they do not share, whatever their verdicts)."""
+    by_scope = {}
+    for scope, category, judged, counted in numbers:
+        by_scope.setdefault(scope, set()).add((category, judged, counted))
+    found = []
+    for scope, entries in by_scope.items():
+        hidden = {
+            p
+            for _c, judged, _n in entries
+            for p in judged
+            if p not in may_open and (scope, p) not in known
+        }
+        found += [f"{scope}: {reason}" for reason in _scope_leaks(scope[0], entries, hidden)]
+    return found
+
+
+def _scope_leaks(kind, entries, hidden):
+    people = sorted(hidden)
+    index = {p: i for i, p in enumerate(people)}
+    width = len(people)
+    column = {c: i for i, c in enumerate(KINDS[kind])}
+
+    def bits(group):
+        mask = 0
+        for p in group:
+            if p in index:
+                mask |= 1 << index[p]
+        return mask
+
+    def fold(mask):
+        seen = 0
+        while mask:
+            seen |= mask & ((1 << width) - 1)
+            mask >>= width
+        return seen
+
+    as_set, as_variable = set(), set()
+    for category, judged, counted in entries:
+        as_set.add(bits(counted))
+        columns = KINDS[kind] if category == JUDGED else [category]
+        as_variable.add(sum(bits(judged) << (column[c] * width) for c in columns))
+    found = []
+    for label, masks, project in (
+        ("participants it counts", as_set, lambda m: m),
+        ("participants it is taken over", as_variable, fold),
+    ):
+        found += [f"{reason} ({label})" for reason in _combinations(sorted(masks - {0}), project)]
+    return found
+
+
+def _combinations(unique, project):
+    def bad(support):
+        n = project(support).bit_count()
+        return 0 < n < K
+
+    out = []
+    for a in unique:
+        if bad(a):
+            out.append("a count rests on fewer than k")
+    for a, b in combinations(unique, 2):
+        if a & b and bad(a ^ b):
+            out.append("a difference of two counts rests on fewer than k")
+    for x, y, z in combinations(unique, 3):
+        if not (x & y or x & z or y & z):
+            continue
+        everything = x | y | z
+        for minus, p, q in ((z, x, y), (y, x, z), (x, y, z)):
+            if bad(everything & ~((p & ~q & minus) | (~p & q & minus))):
+                out.append("two counts minus a third rest on fewer than k")
+    return out
 
 
 # --- the search --------------------------------------------------------------------------
@@ -648,6 +902,34 @@ def _one_decimal(texts, where, problems):
             problems.append(f"{where} carries {text!r}: more precision than the page shows")
 
 
+def _members_of_factory(edition, participants):
+    """members_of(cycle, team) -> (table id, row label) -> the participants of that row."""
+
+    def members_of_factory(cycle_pk, team_of=None):
+        pool = [p for p in participants if p.cycle_id == cycle_pk]
+        if team_of is not None:
+            pool = [p for p in pool if p.supervisor_id == team_of]
+        levels = {lv.name: lv.pk for lv in edition["levels"]}
+        genders = {str(label): value for value, label in Participant.Gender.choices}
+
+        def members_of(table_id, label):
+            if label in ("Whole team", "All levels"):
+                return pool
+            if table_id.startswith(("levels", "team", "pitfalls")):
+                return [p for p in pool if p.level_id == levels[label]]
+            if table_id.startswith("org-units"):
+                value = "" if label == "Not recorded" else label
+                return [p for p in pool if p.org_unit == value]
+            if table_id.startswith("genders"):
+                value = "" if label == "Not recorded" else genders[label]
+                return [p for p in pool if p.gender == value]
+            raise AssertionError(table_id)
+
+        return members_of
+
+    return members_of_factory
+
+
 @settings(
     max_examples=int(os.environ.get("ATTACK_EXAMPLES", "20")),
     deadline=None,
@@ -671,30 +953,11 @@ def test_no_sum_or_difference_of_what_a_viewer_reaches_isolates_fewer_than_k(
 def _attack(edition, hr_admin, client, scenario):
     world, bosses, people, cycle_pks = build(edition, scenario)
     readings = Readings(world)
+    verdicts = Verdicts(world, readings)
     participants = list(world.participants.values())
     problems = []
 
-    def members_of_factory(cycle_pk, team_of=None):
-        pool = [p for p in participants if p.cycle_id == cycle_pk]
-        if team_of is not None:
-            pool = [p for p in pool if p.supervisor_id == team_of]
-        levels = {lv.name: lv.pk for lv in edition["levels"]}
-        genders = {str(label): value for value, label in Participant.Gender.choices}
-
-        def members_of(table_id, label):
-            if label in ("Whole team", "All levels"):
-                return pool
-            if table_id.startswith(("levels", "team", "pitfalls")):
-                return [p for p in pool if p.level_id == levels[label]]
-            if table_id.startswith("org-units"):
-                value = "" if label == "Not recorded" else label
-                return [p for p in pool if p.org_unit == value]
-            if table_id.startswith("genders"):
-                value = "" if label == "Not recorded" else genders[label]
-                return [p for p in pool if p.gender == value]
-            raise AssertionError(table_id)
-
-        return members_of
+    members_of_factory = _members_of_factory(edition, participants)
 
     def individual(viewer, participant, pages=("reports:individual",)):
         masks, values = [], []
@@ -728,20 +991,17 @@ def _attack(edition, hr_admin, client, scenario):
     # a supervisor: team reports and the reports shared with them
     boss = bosses[0]
     client.force_login(boss)
-    masks = []
+    masks, counts = [], []
     may_open = set()
     for cycle_pk in cycle_pks:
         response = client.get(reverse("reports:team", args=[cycle_pk]))
         if response.status_code == 404:
             continue
-        got, values = heatmap_numbers(
-            world,
-            readings,
-            cycle_pk,
-            members_of_factory(cycle_pk, team_of=boss.pk),
-            response.content.decode(),
-        )
+        members_of = members_of_factory(cycle_pk, team_of=boss.pk)
+        html = response.content.decode()
+        got, values = heatmap_numbers(world, readings, cycle_pk, members_of, html)
         masks += got
+        counts += page_counts(world, verdicts, members_of, html, team=True)
     for p in participants:
         if p.supervisor_id == boss.pk and p.shared_with_supervisor:
             masks += individual(boss, p)
@@ -751,24 +1011,34 @@ def _attack(edition, hr_admin, client, scenario):
         if world.raters[rater_pk][2] == boss.pk:
             known |= 1 << bit
     check("supervisor", masks, known, may_open)
+    # a verdict that rests on the supervisor's own answers alone is one they know
+    known_verdicts = {
+        (("next", enabler), p.pk)
+        for p in participants
+        if p.supervisor_id == boss.pk
+        for enabler, verdict in verdicts.of(p).items()
+        if all(world.raters[r][2] == boss.pk for r in verdict["next_raters"])
+    }
+    for reason in count_leaks(counts, known=known_verdicts, may_open=may_open):
+        problems.append(f"supervisor: {reason}")
 
     # HR: cohort pages, exports, and every individual report
     client.force_login(hr_admin)
-    hr_masks, export_masks = [], []
+    hr_masks, export_masks, counts = [], [], []
     for cycle_pk in cycle_pks:
         members_of = members_of_factory(cycle_pk)
         response = client.get(reverse("reports:cohort", args=[cycle_pk]))
-        got, values = heatmap_numbers(
-            world, readings, cycle_pk, members_of, response.content.decode()
-        )
+        html = response.content.decode()
+        got, values = heatmap_numbers(world, readings, cycle_pk, members_of, html)
         hr_masks += got
+        counts += page_counts(world, verdicts, members_of, html)
         url = reverse("reports:cohort_export", args=[cycle_pk])
         text = client.get(url + "?format=csv").content.decode("utf-8-sig")
-        got, texts = export_numbers(
-            world, readings, members_of, list(csv.reader(io.StringIO(text)))
-        )
+        csv_rows = list(csv.reader(io.StringIO(text)))
+        got, texts = export_numbers(world, readings, members_of, csv_rows)
         _one_decimal(texts, "the cohort CSV", problems)
         export_masks += got
+        counts += export_counts(world, verdicts, members_of, csv_rows)
         book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
         rows = []
         for sheet in book.worksheets:
@@ -776,10 +1046,83 @@ def _attack(edition, hr_admin, client, scenario):
         got, texts = export_numbers(world, readings, members_of, rows)
         _one_decimal(texts, "the cohort XLSX", problems)
         export_masks += got
+        counts += export_counts(world, verdicts, members_of, rows)
     for p in participants:
         hr_masks += individual(hr_admin, p)
     check("HR admin", hr_masks + export_masks, 0, {p.pk for p in participants})
     # whoever the export is passed to opens no report
     check("export recipient", export_masks, 0, set())
+    # the cohort page's counts with its exports' (the page is built for any reader of them)
+    for reason in count_leaks(counts, known=set(), may_open=set()):
+        problems.append(f"cohort page and exports: {reason}")
+
+    assert not problems, "\n".join(sorted(set(problems))[:15])
+
+
+@settings(
+    max_examples=int(os.environ.get("ATTACK_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(scenario=counts_strategy)
+def test_no_sum_or_difference_of_counts_a_viewer_reaches_isolates_fewer_than_k(
+    edition, hr_admin, client, scenario
+):
+    """Issue 18's counts (next-level behaviours, self–other agreement) on cohorts of 5 to 10
+    leaders, read from the team page as its supervisor reads it, and from the cohort page with
+    its CSV and XLSX exports as anyone they are passed to reads them."""
+    with transaction.atomic():
+        try:
+            _attack_counts(edition, hr_admin, client, scenario)
+        finally:
+            transaction.set_rollback(True)
+
+
+def _attack_counts(edition, hr_admin, client, scenario):
+    world, bosses, _people, (cycle_pk,) = build(edition, scenario)
+    verdicts = Verdicts(world, Readings(world))
+    participants = list(world.participants.values())
+    members_of_factory = _members_of_factory(edition, participants)
+    problems, read = [], 0
+
+    boss = bosses[0]
+    client.force_login(boss)
+    response = client.get(reverse("reports:team", args=[cycle_pk]))
+    if response.status_code == 200:
+        members_of = members_of_factory(cycle_pk, team_of=boss.pk)
+        counts = page_counts(world, verdicts, members_of, response.content.decode(), team=True)
+        team = [p for p in participants if p.supervisor_id == boss.pk]
+        may_open = {p.pk for p in team if p.shared_with_supervisor}
+        known = {
+            (("next", enabler), p.pk)
+            for p in team
+            for enabler, verdict in verdicts.of(p).items()
+            if all(world.raters[r][2] == boss.pk for r in verdict["next_raters"])
+        }
+        problems += [
+            f"supervisor: {r}" for r in count_leaks(counts, known=known, may_open=may_open)
+        ]
+        read += len(counts)
+
+    client.force_login(hr_admin)
+    members_of = members_of_factory(cycle_pk)
+    html = client.get(reverse("reports:cohort", args=[cycle_pk])).content.decode()
+    counts = page_counts(world, verdicts, members_of, html)
+    url = reverse("reports:cohort_export", args=[cycle_pk])
+    text = client.get(url + "?format=csv").content.decode("utf-8-sig")
+    counts += export_counts(world, verdicts, members_of, list(csv.reader(io.StringIO(text))))
+    book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    rows = []
+    for sheet in book.worksheets:
+        rows += [[sheet.title]] + [list(r) for r in sheet.iter_rows(values_only=True)] + [[]]
+    counts += export_counts(world, verdicts, members_of, rows)
+    problems += [f"cohort: {r}" for r in count_leaks(counts, known=set(), may_open=set())]
+    read += len(counts)
+    if currently_in_test_context():
+        target(read, label="counts read")  # leads hypothesis to cohorts that show counts
 
     assert not problems, "\n".join(sorted(set(problems))[:15])

@@ -7,14 +7,17 @@ import re
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import Cycle, Rater
+from assessments.answering.questionnaire import questionnaire_for
+from assessments.models import Cycle, Rater, RaterGroup
 from assessments.reporting import cohort_exports, group_reports
-from tests.assessments.helpers import rated_leader, release
-from tests.factories import CycleFactory, UserFactory
+from compass.models import GRL_EDITION
+from tests.assessments.helpers import fast_submit, rated_leader, release
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +100,8 @@ def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr_admi
         "By org unit",
         "By gender",
         "Pitfalls per level",
+        "Agreement per level",
+        "Agreement by gender",
     ]
     assert sections["Response rates"][1:] == [
         ["Self-assessments", "10", "10", "100"],
@@ -122,6 +127,44 @@ def test_csv_has_every_section_with_hand_computed_numbers(client, cycle, hr_admi
     assert pitfalls[0] == ["Level", "Rank", "Pitfall", "Enabler", "All except self: mean"]
     assert [row[1] for row in pitfalls[1:4]] == ["1", "2", "3"]
     assert {row[4] for row in pitfalls[1:] if row[0] == "Directors"} == {"4.0"}
+
+
+def test_csv_has_the_agreement_counts_with_the_pages_cells_hidden(client, cycle, hr_admin):
+    """Self against others, as each leader's report prints them: the five women heads 4.0 and
+    3.3 (over-estimators), the two men 1.0 and 1.3 (in agreement, low), the three directors
+    5.0 and 4.0 (over-estimators)."""
+    sections = csv_sections(download(client, hr_admin, cycle, "csv").content)
+    levels = sections["Agreement per level"]
+    assert levels[0] == [
+        "Enabler",
+        "Level",
+        "Over-estimator",
+        "Under-estimator",
+        "In agreement, high",
+        "In agreement, low",
+        "Leaders judged",
+    ]
+    # Heads: the two men's "low" is below k, and the five over-estimators would give it away.
+    assert {tuple(row[2:]) for row in rows_for(levels, "Heads of Teams")} == {
+        ("hidden", "0", "0", "hidden", "7")
+    }
+    # Heads plus directors minus women is the two men: the directors' counts go, but the one
+    # no other count shares.
+    assert {tuple(row[2:]) for row in rows_for(levels, "Directors")} == {
+        ("hidden", "hidden", "hidden", "0", "hidden")
+    }
+    genders = sections["Agreement by gender"]
+    assert {tuple(row[2:]) for row in rows_for(genders, "Woman")} == {("8", "0", "0", "0", "8")}
+    assert {tuple(row[2:]) for row in rows_for(genders, "Man")} == {("suppressed",) * 5}
+    assert len(genders) == 1 + 2 * 7
+
+    client.force_login(hr_admin)
+    page = client.get(reverse("reports:cohort", args=[cycle.pk])).content.decode()
+    page = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Heads of Teams Enabler Over-estimator" in page
+    assert "Workforce hidden 0 0 hidden 7" in page  # the page hides the same counts
+    assert "Workforce hidden hidden hidden 0 hidden" in page
+    assert "Workforce 8 0 0 0 8" in page
 
 
 def test_csv_writes_suppressed_cells_as_text_never_numbers(client, cycle, hr_admin):
@@ -176,6 +219,8 @@ def test_xlsx_has_one_sheet_per_section(client, cycle, hr_admin):
         "By org unit",
         "By gender",
         "Pitfalls per level",
+        "Agreement per level",
+        "Agreement by gender",
     ]
     levels = list(book["By level"].iter_rows(values_only=True))
     assert levels[0][:3] == ("Enabler", "Level", "Participants")
@@ -308,3 +353,59 @@ def test_xlsx_sheets_read_like_a_hand_made_one(client, cycle, hr_admin):
     pitfalls = book["Pitfalls per level"]
     # The pitfall titles are wider than the rank column.
     assert pitfalls.column_dimensions["C"].width > pitfalls.column_dimensions["B"].width
+
+
+def test_exports_carry_next_level_counts_and_the_gender_responsive_rows(client, compass, hr_admin):
+    """A cycle with both options: three heads of teams whose peers give 4 on their own
+    indicators, 3 on the next level's and 5 on the section's skills."""
+    call_command("loaddata", "gender_responsive_leadership", verbosity=0)
+    cycle = CycleFactory(next_level_part=True, grl_edition=GRL_EDITION)
+    boss = UserFactory()
+    for _ in range(3):
+        participant = make_participant(cycle, supervisor=boss, gender="woman")
+        questionnaire = questionnaire_for(participant)
+        above = {i.key for s in questionnaire.sections for i in s.next_items}
+        skills = {i.key for s in questionnaire.sections if s.is_grl for i in s.items}
+
+        def score(item, above=above, skills=skills):
+            return "3" if item.key in above else "5" if item.key in skills else "4"
+
+        fast_submit(self_rater(participant), "4")
+        for _ in range(3):
+            fast_submit(RaterFactory(participant=participant, group=RaterGroup.PEER), score)
+    release(cycle)
+
+    sections = csv_sections(download(client, hr_admin, cycle, "csv").content)
+
+    assert list(sections)[5:] == [
+        "Agreement per level",
+        "Agreement by gender",
+        "Next-level behaviours per level",
+        "Gender-responsive by level",
+        "Gender-responsive by gender",
+    ]
+    next_level = sections["Next-level behaviours per level"]
+    assert next_level[0] == [
+        "Enabler",
+        "Level",
+        "Show next-level behaviours",
+        "Leaders judged",
+    ]
+    assert {tuple(row[2:]) for row in rows_for(next_level, "Heads of Teams")} == {("3", "3")}
+    assert len(next_level) == 1 + 7
+    by_level = sections["Gender-responsive by level"]
+    assert by_level[0][:3] == ["Skill", "Level", "Participants"]
+    skills = [row for row in by_level[1:] if row[1] == "Heads of Teams"]
+    assert len(skills) == 5  # the section's five skills, never the compass's enablers
+    assert all(row[2:] == ["3", "5.0", "4.0", "-1.0"] for row in skills)
+    assert {row[1] for row in sections["Gender-responsive by gender"][1:]} == {"Woman"}
+    book = workbook(download(client, hr_admin, cycle, "xlsx"))
+    assert book.sheetnames[5:] == [
+        "Agreement per level",
+        "Agreement by gender",
+        "Next-level behaviours per level",
+        "Gender-responsive by level",
+        "Gender-responsive by gender",
+    ]
+    rows = list(book["Next-level behaviours per level"].iter_rows(values_only=True))
+    assert rows[1][2:] == (3, 3)

@@ -9,12 +9,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.answering.questionnaire import questionnaire_for
+from assessments.answering.questionnaire import NOT_OBSERVED, questionnaire_for
 from assessments.models import Cycle, Participant, RaterGroup
-from assessments.reporting import group_insight
+from assessments.reporting import group_insight, group_reports
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
-from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
+from tests.factories import (
+    CycleFactory,
+    RaterFactory,
+    UserFactory,
+    make_participant,
+    self_rater,
+    supervisor_rater,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,18 +48,25 @@ def release(cycle):
     cycle.refresh_from_db()
 
 
+def judge(cycle):
+    """Every participant of ``cycle`` judged from what the team and cohort reports read."""
+    return group_insight.judge(
+        group_reports.released_parts(Participant.objects.filter(cycle=cycle), cycle)
+    )
+
+
 def test_next_level_counts_per_enabler_from_each_members_own_report(supervisor):
     cycle = CycleFactory(next_level_part=True)
     for reaches in (True, True, True, False, False, False):
         member(cycle, supervisor, reaches=reaches)
     release(cycle)
-    judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
+    judged = judge(cycle)
     enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
 
-    counts = group_insight.next_level_counts(judged, enablers, k=3)
+    counts = group_insight.team_counts(judged, enablers, k=3)
 
-    assert {c["counts"][group_insight.REACHED] for c in counts.values()} == {3}
-    assert {c["judged"] for c in counts.values()} == {6}
+    assert {c.counts[group_insight.REACHED] for c in counts.values()} == {3}
+    assert {c.judged for c in counts.values()} == {6}
 
 
 def test_one_member_apart_is_hidden_with_its_complement(supervisor):
@@ -60,14 +74,14 @@ def test_one_member_apart_is_hidden_with_its_complement(supervisor):
     for reaches in (True, False, False, False):
         member(cycle, supervisor, reaches=reaches)
     release(cycle)
-    judged = group_insight.judgements(Participant.objects.filter(cycle=cycle))
+    judged = judge(cycle)
     enablers = list(Enabler.objects.filter(edition=cycle.edition).values_list("pk", flat=True))
 
-    counts = group_insight.next_level_counts(judged, enablers, k=3)
+    counts = group_insight.team_counts(judged, enablers, k=3)
 
     # 1 reached (below k) and the 3 who did not (which would give it away) are both hidden
-    assert {tuple(c["counts"].values()) for c in counts.values()} == {(None, None)}
-    assert {c["judged"] for c in counts.values()} == {4}
+    assert {tuple(c.counts.values()) for c in counts.values()} == {(None, None)}
+    assert {c.judged for c in counts.values()} == {4}
 
 
 def test_team_page_counts_next_level_behaviours(client, supervisor):
@@ -140,3 +154,64 @@ def test_members_who_shared_their_report_do_not_count_toward_k(client, superviso
     page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
 
     assert "Workforce hidden 6" in page  # 2 unopened members reached: below k
+
+
+def test_cohort_counts_never_differ_by_one_leader_across_levels_and_genders(
+    client, supervisor, hr_admin
+):
+    """Four heads of teams, three of them women; the fourth is a man, like the three chiefs.
+    Heads minus women would be that one man's category, and men minus chiefs the same: of two
+    such cells, a category's count is never shown in both."""
+    cycle = CycleFactory()
+    for _ in range(3):
+        member(cycle, supervisor, reaches=True, own="5", gender="woman")
+    member(cycle, supervisor, reaches=True, own="5", gender="man")
+    for _ in range(3):
+        member(
+            cycle, supervisor, reaches=True, own="4", gender="man", level_slug="chiefs-of-mission"
+        )
+    release(cycle)
+    client.force_login(hr_admin)
+
+    html = client.get(reverse("reports:cohort", args=[cycle.pk])).content.decode()
+    section = text_of(html[html.index('id="insight-heading"') : html.index('id="plans-heading"')])
+    levels = section[section.index("Agreement per level") : section.index("Agreement by gender")]
+    genders = section[section.index("Agreement by gender") :]
+
+    def workforce(block):
+        return re.search(r"Workforce ((?:\S+ ){4}\S+)", block).group(1).split()
+
+    heads = workforce(levels[: levels.index("Chiefs of Mission")])
+    chiefs = workforce(levels[levels.index("Chiefs of Mission") :])
+    women = workforce(genders[genders.index("Woman") : genders.index("Man")])
+    men = workforce(genders[genders.index("Man") :])
+    assert heads == ["4", "0", "0", "0", "4"]  # the larger cell stays whole
+    for larger, nested in ((heads, women), (men, chiefs)):
+        for a, b in zip(larger, nested, strict=True):
+            assert "hidden" in (a, b)  # never both: their difference is one leader
+
+
+def test_a_verdict_read_from_the_supervisors_own_answers_does_not_count_toward_k(
+    client, supervisor
+):
+    """Two members like any other, and a third whose All leaders behaviours only the
+    supervisor rated (2: not "regularly", so the ladder stops there), though peers rated the
+    rungs above: the supervisor knows that verdict, so two are left to protect — below k."""
+    cycle = CycleFactory(next_level_part=True)
+    for reaches in (True, False):
+        member(cycle, supervisor, reaches=reaches)
+    known = make_participant(cycle, supervisor=supervisor, level_slug="heads-of-teams")
+    general = {i.key for s in questionnaire_for(known).sections for i in s.general_items}
+    fast_submit(supervisor_rater(known), "2")
+    for _ in range(3):
+        rater = RaterFactory(participant=known, group=RaterGroup.PEER)
+        fast_submit(rater, lambda item: NOT_OBSERVED if item.key in general else "4")
+    release(cycle)
+
+    judged = {j.participant_id: j for j in judge(cycle)}
+    workforce = Enabler.objects.get(edition=cycle.edition, position=1).pk
+    assert judged[known.pk].next_level[workforce] is False
+    assert workforce in judged[known.pk].supervisor_only
+    client.force_login(supervisor)
+    page = text_of(client.get(reverse("reports:team", args=[cycle.pk])).content.decode())
+    assert "Workforce hidden hidden" in page

@@ -1,12 +1,10 @@
 """Issue 18's rules on hand-built cells, at the edges of every threshold."""
 
-from fractions import Fraction
-
 import pytest
 
 from assessments.models import RaterGroup
 from assessments.reporting import insight
-from assessments.reporting.anonymity import TOO_FEW, Cell
+from assessments.reporting.anonymity import TOO_FEW, Cell, Tally
 
 
 def c(mean):
@@ -30,6 +28,15 @@ def c(mean):
 )
 def test_placement_is_the_highest_rung_at_3_0_with_every_rung_below_at_3_5(means, rung):
     assert insight.placement([c(m) for m in means]).rung == rung
+
+
+@pytest.mark.parametrize(
+    ("means", "read"),
+    [((2.9, 4.0, 4.0), 1), ((3.4, 4.0, 4.0), 1), ((3.5, 2.9, 4.0), 2), ((3.5, 3.5, 3.0), 3)],
+)
+def test_placement_says_how_many_rungs_it_rests_on(means, read):
+    # a verdict read from the bottom rung alone rests on whoever rated that rung alone
+    assert insight.placement([c(m) for m in means]).read == read
 
 
 def test_placement_stops_at_a_hidden_rung_and_never_judges_above_it():
@@ -102,14 +109,30 @@ def test_a_norm_where_most_leaders_tie_is_the_middle_half():
 # --- disagreement ------------------------------------------------------------------------
 
 
+def answers(*values):
+    """One indicator's tally of these answers, as frozen at release."""
+    return Tally(sum(values), len(values), len(values), 0, sum(v * v for v in values))
+
+
 def test_disagreement_at_a_standard_deviation_of_exactly_one():
-    assert insight.differs_widely([1, 1, 3, 3], k=3)  # sd 1.0
-    assert not insight.differs_widely([1, 1, 3, 3, 2], k=3)  # sd 0.89
-    assert not insight.differs_widely([1, 3], k=3)  # fewer than k raters
-    # enabler means of raters are fractions: sd exactly 1 with thirds
-    assert insight.differs_widely(
-        [Fraction(4, 3), Fraction(4, 3), Fraction(10, 3)] * 1 + [Fraction(10, 3)], k=3
+    assert insight.views_differ([answers(1, 1, 3, 3)], k=3)  # sd 1.0
+    assert not insight.views_differ([answers(1, 1, 3, 3, 2)], k=3)  # sd 0.89
+    assert not insight.views_differ([answers(1, 3)], k=3)  # fewer than k raters
+    assert not insight.views_differ([], k=3)
+
+
+def test_an_enablers_spread_is_pooled_within_its_indicators():
+    # Raters agree on each indicator (spread 0) however far apart the indicators' means are:
+    # views do not differ.
+    assert not insight.views_differ([answers(1, 1, 1), answers(5, 5, 5)], k=3)
+    # Within each indicator the answers are 2 and 4 about the mean 3 (squared distance 1 each):
+    # exactly 1; with a third indicator on which all agree, (4 + 4 + 0) / 11 < 1.
+    assert insight.views_differ([answers(2, 2, 4, 4), answers(4, 4, 2, 2)], k=3)
+    assert not insight.views_differ(
+        [answers(2, 2, 4, 4), answers(4, 4, 2, 2), answers(5, 5, 5)], k=3
     )
+    # Means in thirds: 1, 1, 3 and 3, 3, 5 each have a variance of 8/9, exactly, below 1.
+    assert not insight.views_differ([answers(1, 1, 3), answers(3, 3, 5)], k=3)
 
 
 # --- whom to ask -------------------------------------------------------------------------

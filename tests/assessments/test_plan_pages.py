@@ -739,7 +739,7 @@ def test_report_with_a_previous_360_runs_in_constant_queries(
             focus.actions.create(text="x", due_on=datetime.date(2026, 1, day))
     client.force_login(leader)
     # 9 of the report, the plan link, the previous participation, its report's 6 queries,
-    # and the previous plan with its actions; 3 of issue 18's insight (disagreement, norm
-    # leaders, directions).
-    with django_assert_num_queries(22):
+    # and the previous plan with its actions; 2 of issue 18's insight (norm leaders,
+    # directions).
+    with django_assert_num_queries(21):
         assert client.get(reverse("reports:individual", args=[now.pk])).status_code == 200

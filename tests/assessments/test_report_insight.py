@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
 from assessments.models import Cycle, Participant, RaterGroup
-from assessments.reporting import group_reports, report_insight, reports
+from assessments.reporting import (
+    anonymity,
+    group_reports,
+    insight,
+    report_insight,
+    reports,
+    tallies,
+)
 from tests.assessments.helpers import fast_submit, submit_all
 from tests.factories import CycleFactory, RaterFactory, make_participant, self_rater
 
@@ -59,11 +66,14 @@ def test_no_category_where_others_are_hidden(participant):
     assert all(not e.differ for e in data.enablers)
 
 
+@pytest.mark.parametrize("frozen", [False, True])
 @pytest.mark.parametrize(("scores", "differ"), [("1133", True), ("11332", False)])
-def test_views_differ_at_a_standard_deviation_of_one(participant, scores, differ):
+def test_views_differ_at_a_standard_deviation_of_one(participant, scores, differ, frozen):
     for rater, score in zip(raters(participant, len(scores)), scores, strict=True):
         fast_submit(rater, score)
     release(participant.cycle)
+    if frozen:  # the sums of squares frozen at release give the same spread
+        tallies.freeze(participant.cycle)
 
     report, data = insight_of(participant)
 
@@ -71,6 +81,29 @@ def test_views_differ_at_a_standard_deviation_of_one(participant, scores, differ
     assert [e.differ for e in data.enablers] == [expected] * 7
     first = report.sections[0].indicators[0].item.key
     assert data.item_differ[first] == expected
+
+
+def test_a_hidden_indicator_never_feeds_an_enablers_disagreement(participant):
+    """Five peers answer Workforce's indicators 1, 1, 3, 3, 3 (a variance of 0.96, below 1), but
+    the first, which only two of them answer, 1 and 5: too few to show, so its wide spread,
+    which would tip the enabler over 1, is not the enabler's either."""
+    first = build_questionnaire(participant.level).section(1).items[0].key
+    for index, rater in enumerate(raters(participant, 5)):
+        extreme = {0: "1", 1: "5"}.get(index, NOT_OBSERVED)
+        usual = "1" if index < 2 else "3"
+        fast_submit(rater, lambda item, e=extreme, u=usual: e if item.key == first else u)
+    release(participant.cycle)
+
+    report, data = insight_of(participant)
+
+    workforce = report.sections[0]
+    assert workforce.indicators[0].row.units["peer"].too_few
+    every = [
+        anonymity.unit_tally(report.tallies[line.item.key], report.disclosure, "peer")
+        for line in workforce.indicators
+    ]
+    assert insight.views_differ(every, 3)  # with the hidden answers it would read "differ"
+    assert data.enablers[0].differ == []
 
 
 def test_the_page_says_views_differ_without_showing_the_spread(client, leader, participant):
@@ -167,17 +200,24 @@ def test_a_leader_whose_report_hides_others_is_left_out_of_the_norm(leader):
 
 
 @pytest.mark.parametrize("n", [30, 34])
-def test_summary_page_with_a_norm_runs_in_constant_queries(
-    client, leader, django_assert_num_queries, n
+@pytest.mark.parametrize("frozen", [True, False])
+def test_summary_page_with_a_norm_runs_in_constant_queries_and_reads_no_answer(
+    client, leader, django_assert_num_queries, n, frozen
 ):
     me, *_ = _norm_cohort(n, leader)
+    if frozen:
+        tallies.freeze(me.cycle)  # as release_cycle does
     client.force_login(leader)
-    # session, user, participant, the report's 6 grouped queries, disagreement's answers, the
-    # norm's leaders, their rater counts and indicator tallies, the compass directions
-    with django_assert_num_queries(14):
+    # session, user, participant, the report's 6 grouped queries (tallies among them: the
+    # spread of the raters' views comes from their squares), the norm's leaders, their rater
+    # counts and indicator tallies, the compass directions
+    with django_assert_num_queries(13) as captured:
         response = client.get(reverse("reports:individual_summary", args=[me.pk]))
     assert response.status_code == 200
     assert "top quarter" in response.content.decode()
+    if frozen:
+        read = " ".join(q["sql"] for q in captured.captured_queries)
+        assert "assessments_answer" not in read
 
 
 # --- the next-level part -----------------------------------------------------------------

@@ -436,12 +436,12 @@ def test_report_page_runs_in_constant_queries(
     # session, user, participant, the report's 6 queries, the search for a previous
     # 360 (none here: see test_plan_pages.py for the report with one) and, on the page but not
     # the printable version, whether the leader's action plan is started; issue 18's insight
-    # adds three: the raters' answers for disagreement, the leaders of a norm (too few here:
-    # see test_report_insight.py for a norm), the compass directions.
-    with django_assert_num_queries(14):
+    # adds two: the leaders of a norm (too few here: see test_report_insight.py for a norm) and
+    # the compass directions (the spread of the raters' views comes with the report's tallies).
+    with django_assert_num_queries(13):
         response = client.get(url("individual", participant))
     assert response.status_code == 200
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(url("individual_print", participant))
 
 
@@ -454,5 +454,5 @@ def test_report_page_for_hr_runs_in_constant_queries(
     release(participant)
     client.force_login(hr_admin)
     # The HR group check instead of the leader's action plan: HR never sees plans.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url("individual", participant)).status_code == 200

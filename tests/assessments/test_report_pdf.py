@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessments.models import Participant
 from assessments.reporting import pdf, reports
-from assessments.reporting.presenting.individual import present, since_previous
+from assessments.reporting.presenting.insight import printable
 from devtools import demo
 
 pytestmark = [
@@ -33,10 +33,7 @@ def released(django_db_setup, django_db_blocker):
 
 
 def context_for(participant):
-    report = reports.individual_report(participant)
-    context = present(report, viewer=participant.person)
-    context.update(since_previous(report, viewer=participant.person))
-    return context
+    return printable(reports.individual_report(participant), viewer=participant.person)
 
 
 def lone_headings(document):
@@ -96,6 +93,31 @@ def test_the_pdf_holds_the_print_views_content(released):
     html = render_to_string("assessments/reports/individual_pdf.html", context)
     printed = render_to_string("assessments/reports/_report.html", context)
     assert printed.strip() in html
+
+
+def page_text(page):
+    from weasyprint.formatting_structure import boxes
+
+    return " ".join(
+        box.text for box in page._page_box.descendants() if isinstance(box, boxes.TextBox)
+    )
+
+
+def test_the_pdf_opens_on_the_five_minute_summary_and_carries_the_insight(released):
+    """Issue 18: the summary is the PDF's first page, as in the print view, and the insight
+    (with how it is worked out, and whom to ask) is in it."""
+    leader = Participant.objects.select_related("person", "cycle", "level").get(
+        cycle__name=demo.RELEASED_CYCLE_NAME, person__email=demo.LEADER_EMAIL
+    )
+    document = pdf.render_document(context_for(leader))
+    first = page_text(document.pages[0])
+    assert "Your 360 in five minutes" in first
+    assert "Strongest as others see you" in first
+    assert "1. Who answered" not in first  # the report starts on the next page
+    assert "1. Who answered" in page_text(document.pages[1])
+    text = " ".join(page_text(page) for page in document.pages)
+    assert "What others see compared with you and with other leaders" in text
+    assert "How these are worked out" in text
 
 
 def test_hr_builds_a_zip_of_every_report_in_the_background_and_sees_progress(

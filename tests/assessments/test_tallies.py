@@ -61,24 +61,23 @@ def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr_ad
     figures = tallies.participant_tallies(leader)
 
     item = build_questionnaire(leader.level).sections[0].general_items[0]
-    # peers answered 3, 4, not observed, 1, 5 to every item
+    # peers answered 3, 4, not observed, 1, 5 to every item: squares 9 + 16 + 1 + 25
     assert figures.items[item.key][RaterGroup.PEER] == Tally(
-        total=13, answered=4, raters=4, not_observed=1
+        total=13, answered=4, raters=4, not_observed=1, squares=51
     )
-    assert figures.items[item.key][RaterGroup.SELF] == Tally(5, 1, 1, 0)
-    assert figures.items[item.key][RaterGroup.SUPERVISOR] == Tally(2, 1, 1, 0)
+    assert figures.items[item.key][RaterGroup.SELF] == Tally(5, 1, 1, 0, 25)
+    assert figures.items[item.key][RaterGroup.SUPERVISOR] == Tally(2, 1, 1, 0, 4)
     section = build_questionnaire(leader.level).sections[0]
     n = len(section.general_items) + len(section.level_items)
-    # an enabler counts each peer who gave a real answer once, however many items they answered
+    # an enabler counts each peer who gave a real answer once, however many items they
+    # answered; its squares are those of each peer's total (3n, 4n, n, 5n)
     peers = figures.enablers[section.enabler.pk][RaterGroup.PEER]
-    assert peers == Tally(total=13 * n, answered=4 * n, raters=4, not_observed=n)
-    general = figures.levels[(section.enabler.pk, item_level(item))][RaterGroup.PEER]
-    assert general == Tally(
-        13 * len(section.general_items),
-        4 * len(section.general_items),
-        4,
-        len(section.general_items),
+    assert peers == Tally(
+        total=13 * n, answered=4 * n, raters=4, not_observed=n, squares=51 * n * n
     )
+    general = figures.levels[(section.enabler.pk, item_level(item))][RaterGroup.PEER]
+    g = len(section.general_items)
+    assert general == Tally(13 * g, 4 * g, 4, g, 51 * g * g)
 
 
 def item_level(item):

@@ -53,38 +53,53 @@ Team and cohort reports: the unit is the participant
      that the hidden remainder of a shown total is empty or holds at least k participants;
      across breakdowns (a gender nested in an org unit) it removes every such difference of
      two or three cells. Earlier cycles are other answers, so they cannot cancel these.
- 10. Earlier cycles' numbers ("change since the previous cycle") are shown only to readers who
+ 10. Counts of participants (how many show next-level behaviours, how many fall in each
+     self–other agreement category; ``protect_counts``) are tables too, decided together over
+     every breakdown of the same people that shows them (levels and genders on the cohort page
+     and in its exports; the team). A cell's counts are read only when at least k participants
+     the viewer cannot open (and whose verdict they do not already know) are judged in it; a
+     count of 1..k−1 such participants is hidden (the threshold rule of frequency tables). Then
+     each count is searched two ways with the same search as rule 9, together with the number
+     judged and with every sum of shown counts of one cell or of one category over a breakdown:
+     as the set of participants it counts, so that no count hidden can be worked out, and as
+     the participants it is taken over — a count of one category in a cell depends on every
+     participant judged there — so that no sum or difference of up to three counts turns on
+     1..k−1 of them (a level's count minus a gender's nested in it, a count minus the cells'
+     total). While either finds one, the smallest count in it is hidden too.
+ 11. Earlier cycles' numbers ("change since the previous cycle") are shown only to readers who
      may open that earlier report (``access.may_open_report``), and as that report shows them.
- 11. Fake raters defeat any threshold: nominations refuse the leader's own address in another
+ 12. Fake raters defeat any threshold: nominations refuse the leader's own address in another
      case or with a "+tag" (``nominations``); where supervisors do not approve nominations, HR's
      cycle page says that anonymity rests on honest nominations.
 
 Progress pulses (issue 19: ``running/pulses.py``, ``reporting/pulse_results.py``)
- 12. A pulse has no report pages of its own; its numbers show on the action plan of the
+ 13. A pulse has no report pages of its own; its numbers show on the action plan of the
      participation it follows, and only once the pulse is released (``pulse_results_visible``).
- 13. Its raters are asked again in their 360 groups, and its units are disclosed from its own
+ 14. Its raters are asked again in their 360 groups, and its units are disclosed from its own
      submitted responses with the 360's k, exactly as a report's (``disclose_units``); its rows
      are built from shown atoms (``combine_rows``), as the 360's are.
- 14. A pulse compares "raters" as a whole before and after, so each of its numbers rests on a
+ 15. A pulse compares "raters" as a whole before and after, so each of its numbers rests on a
      pool of anonymous raters, never on the supervisor alone: "all except self" is shown only
      where at least one anonymous unit (k or more raters) is shown in that row
      (``pooled_others``); otherwise it reads "too few answers". The change since the 360 is the
      difference of the two numbers as printed (``gap``); they rest on different answers (the
      360's and the pulse's), so neither can cancel a part of the other.
 
-The rule is split in two modules, ``individual`` (1–6, 10, 12–14) and ``groups`` (7–9); callers
+The rule is split in two modules, ``individual`` (1–6, 11, 13–15) and ``groups`` (7–10); callers
 import it from here.
 """
 
 from assessments.reporting.anonymity.groups import (
+    JUDGED,
     TOTAL,
-    CountSuppression,
+    Counts,
     Part,
     Protected,
     Score,
+    Verdict,
     group_may_show,
+    protect_counts,
     protect_tables,
-    suppress_breakdown,
 )
 from assessments.reporting.anonymity.individual import (
     DECIMALS,
@@ -106,6 +121,7 @@ from assessments.reporting.anonymity.individual import (
     gap,
     leader_sees_progress,
     others_withheld,
+    parts_behind,
     pooled_others,
     pulse_results_visible,
     released_others,
@@ -117,11 +133,12 @@ from assessments.reporting.anonymity.individual import (
 
 __all__ = [
     "Cell",
-    "CountSuppression",
+    "Counts",
     "DECIMALS",
     "Disclosure",
     "EMPTY",
     "GROUP_LABELS",
+    "JUDGED",
     "NO_ANSWERS",
     "OTHERS",
     "Part",
@@ -132,6 +149,7 @@ __all__ = [
     "TOTAL",
     "Tally",
     "Unit",
+    "Verdict",
     "build_row",
     "combine_rows",
     "comment_label",
@@ -141,13 +159,14 @@ __all__ = [
     "group_may_show",
     "leader_sees_progress",
     "others_withheld",
+    "parts_behind",
     "pooled_others",
+    "protect_counts",
     "protect_tables",
     "pulse_results_visible",
     "released_others",
     "reports_visible",
     "shown_mean",
     "shuffled_comments",
-    "suppress_breakdown",
     "unit_tally",
 ]

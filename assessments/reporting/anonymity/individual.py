@@ -1,5 +1,5 @@
 """Individual reports: the units a report shows, its cells and totals built from shown atoms,
-one precision, and when reports are visible (rules 1–6 and 10 of the package's docstring)."""
+one precision, and when reports are visible (rules 1–6, 11 and 13–15 of the package's docstring)."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -86,13 +86,16 @@ class Tally:
     """What SQL aggregated for one column over one thing summarised (an item, an enabler).
 
     ``raters`` is how many distinct raters gave at least one real answer; ``total`` and
-    ``answered`` sum and count the real answers; ``not_observed`` counts the rest.
+    ``answered`` sum and count the real answers; ``not_observed`` counts the rest; ``squares``
+    sums, over the raters, the square of each rater's total (for one item: of their answer),
+    which gives the spread of the raters' answers (``insight.views_differ``).
     """
 
     total: int = 0
     answered: int = 0
     raters: int = 0
     not_observed: int = 0
+    squares: int = 0
 
     def __add__(self, other):
         return Tally(
@@ -100,6 +103,7 @@ class Tally:
             self.answered + other.answered,
             self.raters + other.raters,
             self.not_observed + other.not_observed,
+            self.squares + other.squares,
         )
 
     @property
@@ -225,6 +229,24 @@ def released_others(tallies, disclosure):
         if _atom_shown(tally, disclosure.k):
             anonymous = anonymous + tally
     return tallies.get(RaterGroup.SUPERVISOR, EMPTY) + anonymous, anonymous
+
+
+def parts_behind(item_tallies, disclosure, unit_key=None):
+    """The answers behind a shown number over several items, one Tally per item: a unit's
+    shown atoms (``unit_key``), or "all except self" (``unit_key`` None: the supervisor and
+    every shown atom). What a number rests on, so that nothing derived from it (the spread of
+    its raters' views, issue 18) reads an answer it does not show."""
+    out = []
+    for tallies in item_tallies:
+        if unit_key is None:
+            tally = released_others(tallies, disclosure)[0]
+        else:
+            tally = _unit_tallies(tallies, disclosure).get(unit_key, EMPTY)
+            if not _atom_shown(tally, disclosure.k):
+                continue
+        if tally.answered:
+            out.append(tally)
+    return out
 
 
 def evidence_share(item_tallies, disclosure, unit_key=None):

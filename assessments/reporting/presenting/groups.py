@@ -10,7 +10,6 @@ hides.
 
 from django.utils.translation import gettext as _
 
-from assessments.models import Participant
 from assessments.plans import action_plans
 from assessments.reporting.presenting import insight as insight_views
 from assessments.reporting.presenting import numbers
@@ -22,8 +21,8 @@ TOO_FEW = {"state": "too_few"}
 NONE = {"state": "none"}
 
 
-def team_context(cycle, report, *, supervisor):
-    """The team page of ``supervisor`` in ``cycle`` (a fixed number of queries)."""
+def team_context(cycle, report):
+    """A supervisor's team page in ``cycle`` (``report``: ``group_reports.team_report``)."""
     k = cycle.anonymity_threshold
     context = {
         "cycle": cycle,
@@ -49,9 +48,7 @@ def team_context(cycle, report, *, supervisor):
                     total_size=report.size,
                 )
         context.update(_legends())
-        enablers = [enabler for enabler, _heats, _all in report.levels.rows]
-        team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
-        context["insight"] = insight_views.team_insight(cycle, team, enablers, report.shared)
+        context["insight"] = insight_views.team_insight(report)
     return context
 
 
@@ -89,13 +86,7 @@ def cohort_context(cycle, report):
         "plans": action_plans.plan_counts(cycle),
     }
     context.update(_legends())
-    context["insight"] = insight_views.cohort_insight(
-        cycle,
-        Participant.objects.filter(cycle=cycle),
-        enablers=[enabler for enabler, _heats, _all in report.levels.rows],
-        levels=[(key, label) for key, label, _size in report.levels.cells],
-        genders=[(key, label) for key, label, _size in report.genders.cells],
-    )
+    context["insight"] = insight_views.cohort_insight(report)
     return context
 
 

@@ -1,5 +1,5 @@
 """Issue 18 on the page: the insight section of the individual report and its five-minute
-summary (a page of its own, and the first page of the print view).
+summary (a page of its own, and the first page of the print view and of the PDF).
 
 Display strings only: ``report_insight`` reads, ``insight`` decides, the anonymity rule decided
 every number before either.
@@ -16,9 +16,20 @@ STRONGEST = 2  # enablers named as strongest, and as weakest, on the summary
 LARGEST_GAPS = 3
 
 
+def printable(report, *, viewer):
+    """The print view's content, which the PDF is too: the five-minute summary first, then the
+    whole report with its insight and the change since the previous 360."""
+    context = report_views.present(report, viewer=viewer)
+    context.update(present_insight(report, context))
+    context.update(report_views.since_previous(report, viewer=viewer))
+    context["details_url"] = ""  # the summary's links point into this same document
+    return context
+
+
 def present_insight(report, context):
     """The insight of ``report`` as display values; marks the indicator lines of ``context``'s
-    sections with their norm band and disagreement flag. Two queries, or five with a norm."""
+    sections with their norm band and disagreement flag. One query (the compass directions), or
+    four with a norm (its leaders, their rater counts and their item tallies)."""
     others_label = _("All except self")
     data = report_insight.build(report, others_label=others_label)
     edition = report.participant.cycle.edition
@@ -179,68 +190,63 @@ def _count_text(value):
     return str(value) if value is not None else _("hidden")
 
 
-def _next_level_rows(judged, enablers, k, may_open=frozenset()):
-    counts = group_insight.next_level_counts(judged, [e.pk for e in enablers], k, may_open)
-    rows = []
-    for enabler in enablers:
-        entry = counts[enabler.pk]
-        if not entry["any"]:
-            continue
-        rows.append(
-            {
-                "enabler": enabler.name,
-                "reached": _count_text(entry["counts"][group_insight.REACHED]),
-                "judged": _count_text(entry["judged"]),
-            }
-        )
-    return rows
+def _next_row(enabler, counts):
+    shown = counts.shown
+    return {
+        "enabler": enabler.name,
+        "reached": _count_text(counts.counts.get(group_insight.REACHED) if shown else None),
+        "judged": _count_text(counts.judged if shown else None),
+    }
 
 
-def _agreement_rows(judged, enablers, k):
-    counts = group_insight.agreement_distribution(judged, [e.pk for e in enablers], k)
-    return [
-        {
-            "enabler": enabler.name,
-            "cells": [
-                _count_text(counts[enabler.pk]["counts"][c]) for c in group_insight.CATEGORIES
-            ],
-            "judged": _count_text(counts[enabler.pk]["judged"]),
-        }
-        for enabler in enablers
-        if counts[enabler.pk]["any"]
-    ]
+def _agreement_row(enabler, counts):
+    shown = counts.shown
+    return {
+        "enabler": enabler.name,
+        "cells": [
+            _count_text(counts.counts.get(c) if shown else None) for c in group_insight.CATEGORIES
+        ],
+        "judged": _count_text(counts.judged if shown else None),
+    }
 
 
-def team_insight(cycle, team, enablers, shared):
-    """How many team members show next-level behaviours, per enabler (four queries). Members
-    who shared their report (``shared``) do not count toward k: the supervisor reads it."""
-    if not cycle.next_level_part:
+def team_insight(report):
+    """How many team members show next-level behaviours, per enabler, as ``report``
+    (``group_reports.team_report``) counted them under the participant rule for counts."""
+    if report.next_level is None:
         return {"next_level": None}
-    judged = group_insight.judgements(team)
-    may_open = frozenset(p.pk for p in shared)
-    rows = _next_level_rows(judged, enablers, cycle.anonymity_threshold, may_open)
+    enablers = [enabler for enabler, _heats, _all in report.levels.rows]
+    rows = [
+        _next_row(enabler, report.next_level[enabler.pk])
+        for enabler in enablers
+        if report.next_level[enabler.pk].reason != "none"
+    ]
     return {"next_level": rows}
 
 
-def cohort_insight(cycle, participants, enablers, levels, genders):
-    """Next-level behaviours per level, and self–other agreement per level and by gender, each
-    cell a group of at least k participants (four queries)."""
-    k = cycle.anonymity_threshold
-    judged = group_insight.judgements(participants)
-    categories = [str(insight.AGREEMENT_LABELS[c]) for c in group_insight.CATEGORIES]
+def cohort_insight(report):
+    """Next-level behaviours per level, and self–other agreement per level and by gender, as
+    ``report`` (``group_reports.cohort_report``) counted them: the page shows the same counts
+    as the exports."""
+    counts = report.insight
+    enablers = [enabler for enabler, _heats, _all in report.levels.rows]
 
-    def blocks(key, cells, rows_of):
-        out = []
-        for _cell, label, members in group_insight.by_cell(judged, key, cells, k):
-            rows = rows_of(members, enablers, k) if members is not None else None
-            out.append({"label": label, "rows": rows})
-        return out
+    def blocks(table, dimension, row_of):
+        return [
+            {
+                "label": label,
+                "rows": None if rows is None else [row_of(e, c) for e, c in rows],
+            }
+            for label, rows in group_insight.cohort_blocks(counts, table, dimension, enablers)
+        ]
 
+    agreement, next_level = group_insight.AGREEMENT, group_insight.NEXT_LEVEL
+    level, gender = group_insight.LEVEL, group_insight.GENDER
     return {
-        "categories": categories,
-        "next_level": blocks(lambda j: j.level_id, levels, _next_level_rows)
-        if cycle.next_level_part
+        "categories": [str(insight.AGREEMENT_LABELS[c]) for c in group_insight.CATEGORIES],
+        "next_level": blocks(next_level, level, _next_row)
+        if counts.next_level is not None
         else None,
-        "agreement_levels": blocks(lambda j: j.level_id, levels, _agreement_rows),
-        "agreement_genders": blocks(lambda j: j.gender, genders, _agreement_rows),
+        "agreement_levels": blocks(agreement, level, _agreement_row),
+        "agreement_genders": blocks(agreement, gender, _agreement_row),
     }

@@ -21,7 +21,7 @@ from assessments.running import exports
 def team(request, cycle_id):
     """The signed-in supervisor's team in one released cycle; 404 for anyone else."""
     cycle, report = access.team_report_for(request.user, cycle_id)
-    context = groups.team_context(cycle, report, supervisor=request.user)
+    context = groups.team_context(cycle, report)
     return render(request, "assessments/reports/team.html", context)
 
 

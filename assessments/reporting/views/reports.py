@@ -25,7 +25,8 @@ from assessments.reporting.presenting.individual import plan_link, present, sinc
 
 
 def _report_context(viewer, participant):
-    """The report with its insight and the change since the previous cycle (page and print)."""
+    """The report with its insight and the change since the previous cycle (the page; the print
+    view and the PDF: ``insight.printable``)."""
     report = reports.individual_report(participant)
     context = present(report, viewer=viewer)
     context.update(insight.present_insight(report, context))
@@ -44,8 +45,7 @@ def individual(request, participant_id):
 @login_required
 def individual_print(request, participant_id):
     participant = access.report_participant_for(request.user, participant_id)
-    context = _report_context(request.user, participant)
-    context["details_url"] = ""  # the summary's links point into this same page
+    context = insight.printable(reports.individual_report(participant), viewer=request.user)
     return render(request, "assessments/reports/individual_print.html", context)
 
 
@@ -56,9 +56,7 @@ def individual_pdf(request, participant_id):
     if not pdf.available():
         messages.error(request, pdf.unavailable_message())
         return redirect("reports:individual_print", participant.pk)
-    report = reports.individual_report(participant)
-    context = present(report, viewer=request.user)
-    context.update(since_previous(report, viewer=request.user))
+    context = insight.printable(reports.individual_report(participant), viewer=request.user)
     response = HttpResponse(pdf.report_pdf(context), content_type=pdf.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{pdf.filename(participant)}"'
     return response
