@@ -62,9 +62,10 @@ def send(*, to, subject, template, context, cycle=None, kind=None, **record):
 
 
 def set_password_link(user):
-    """A link to choose a password, for people whose account was made for them by HR; None
-    when password sign-in is off (they sign in through the organisation's provider)."""
-    if not settings.PASSWORD_SIGN_IN:
+    """A link to choose a password, for people whose account was made for them by HR and who
+    never chose one; None for everyone else, and when password sign-in is off (they sign in
+    through the organisation's provider)."""
+    if not settings.PASSWORD_SIGN_IN or user.has_usable_password():
         return None
     path = reverse(
         "password_reset_confirm",
@@ -94,9 +95,7 @@ def _send_invitation(rater, link, *, reminder):
     if rater.group == RaterGroup.SELF:
         person = participant.person
         context["my_360_link"] = absolute(reverse("my360:participation", args=[participant.pk]))
-        context["set_password_link"] = (
-            None if person.has_usable_password() else set_password_link(person)
-        )
+        context["set_password_link"] = set_password_link(person)
         subject = _("Your 360 in %(cycle)s: self-assessment and nominations") % {"cycle": cycle}
         template = "participant_invitation"
     elif cycle.is_pulse:
@@ -144,9 +143,7 @@ def _send_approval_request(participant):
             "participant": participant,
             "link": absolute(reverse("my360:approvals", args=[participant.pk])),
             # Supervisors whose account HR's import created choose a password first.
-            "set_password_link": None
-            if participant.supervisor.has_usable_password()
-            else set_password_link(participant.supervisor),
+            "set_password_link": set_password_link(participant.supervisor),
         },
     )
 
@@ -179,81 +176,58 @@ def send_report_ready(participant):
         return _send_report_ready(participant)
 
 
-def _send_report_ready(participant):
+def _to_leader(participant, *, kind, subject, template, link, **context):
+    """An email to the leader of ``participant`` about their participation, with the link to
+    choose a password when HR made their account and they never chose one."""
     person = participant.person
-    if participant.cycle.is_pulse:
-        return _send_pulse_ready(participant)
     return send(
         cycle=participant.cycle,
-        kind="report_ready",
+        kind=kind,
         participant=participant,
         to=person.email,
-        subject=_("Your 360 report for %(cycle)s is ready") % {"cycle": participant.cycle},
-        template="report_ready",
+        subject=subject,
+        template=template,
         context={
             "participant": participant,
             "leader": person,
             "cycle": participant.cycle,
-            "link": absolute(reverse("reports:individual", args=[participant.pk])),
-            # Leaders whose account HR created and who never chose a password need one to
-            # sign in and read the report.
-            "set_password_link": None
-            if person.has_usable_password()
-            else set_password_link(person),
+            "link": absolute(link),
+            "set_password_link": set_password_link(person),
+            **context,
         },
+    )
+
+
+def _send_report_ready(participant):
+    if participant.cycle.is_pulse:
+        return _to_leader(
+            participant,
+            kind="report_ready",
+            subject=_("The results of your progress pulse are in your action plan"),
+            template="pulse_ready",
+            link=reverse("plans:plan", args=[participant.follows_id]) + "#pulse",
+        )
+    return _to_leader(
+        participant,
+        kind="report_ready",
+        subject=_("Your 360 report for %(cycle)s is ready") % {"cycle": participant.cycle},
+        template="report_ready",
+        link=reverse("reports:individual", args=[participant.pk]),
     )
 
 
 def send_pulse_started(participant):
-    with languages.speaking(languages.of_participant(participant)):
-        return _send_pulse_started(participant)
-
-
-def _send_pulse_started(participant):
     """HR started a progress pulse for the cohort: the leader is told whom it asks and where to
     follow it (a leader who starts their own needs no email)."""
-    person = participant.person
-    cycle = participant.cycle
-    return send(
-        cycle=cycle,
-        kind="pulse_started",
-        participant=participant,
-        to=person.email,
-        subject=_("A progress pulse on your action plan has started"),
-        template="pulse_started",
-        context={
-            "participant": participant,
-            "leader": person,
-            "cycle": cycle,
-            "followed": cycle.follows,
-            "link": absolute(reverse("pulses:detail", args=[participant.pk])),
-            "set_password_link": None
-            if person.has_usable_password()
-            else set_password_link(person),
-        },
-    )
-
-
-def _send_pulse_ready(participant):
-    """A progress pulse is released: its results are on the action plan it follows up."""
-    person = participant.person
-    return send(
-        cycle=participant.cycle,
-        kind="report_ready",
-        participant=participant,
-        to=person.email,
-        subject=_("The results of your progress pulse are in your action plan"),
-        template="pulse_ready",
-        context={
-            "participant": participant,
-            "leader": person,
-            "cycle": participant.cycle,
-            "link": absolute(reverse("plans:plan", args=[participant.follows_id])) + "#pulse",
-            "set_password_link": None
-            if person.has_usable_password()
-            else set_password_link(person),
-        },
-    )
+    with languages.speaking(languages.of_participant(participant)):
+        return _to_leader(
+            participant,
+            kind="pulse_started",
+            subject=_("A progress pulse on your action plan has started"),
+            template="pulse_started",
+            link=reverse("pulses:detail", args=[participant.pk]),
+            followed=participant.cycle.follows,
+        )
 
 
 def send_reminder_digest(address, items):
