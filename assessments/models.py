@@ -264,6 +264,27 @@ class Cycle(models.Model):
             return self.created_by.email
         return settings.CONTACT_EMAIL
 
+    # What a cycle that follows this one (a progress pulse) asks and protects in the same way.
+    CARRIED_SETTINGS = (
+        "edition",
+        "language",
+        "anonymity_threshold",
+        "min_peers",
+        "max_peers",
+        "min_direct_reports",
+        "max_direct_reports",
+        "min_partners",
+        "max_partners",
+        "next_level_part",
+        "grl_edition",
+        "contact_email",
+    )
+
+    def carried_settings(self):
+        """The settings a following cycle takes over unchanged: the same questionnaire, the
+        same anonymity threshold and rater limits, the same contact for raters."""
+        return {name: getattr(self, name) for name in self.CARRIED_SETTINGS}
+
     def rater_limits(self):
         """(fewest, most) raters a leader nominates per nominated group."""
         return {
