@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.tasks import task
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessments import access, emails
@@ -66,14 +67,15 @@ def suggest_focus(report):
     for section in sorted(below, key=lambda s: s.row.others.mean)[:SUGGESTIONS]:
         note(
             section.enabler,
-            _("others rate it %(mean).1f, among your lowest")
-            % {"mean": float(shown_mean(section.row.others.mean))},
+            _("others rate it %(mean)s, among your lowest")
+            % {"mean": number_format(shown_mean(section.row.others.mean), 1)},
         )
     spots = [s for s in compass if s.gap is not None and s.gap >= reports.BLIND_SPOT_GAP]
     for section in sorted(spots, key=lambda s: -s.gap)[:SUGGESTIONS]:
         note(
             section.enabler,
-            _("you rate yourself %(gap).1f above others") % {"gap": float(shown_mean(section.gap))},
+            _("you rate yourself %(gap)s above others")
+            % {"gap": number_format(shown_mean(section.gap), 1)},
         )
     for line in [p for p in report.pitfalls if numbers.flagged(p.row.others.mean)][:3]:
         note(line.enabler, _("pitfall seen often: %(title)s") % {"title": line.item.title})

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments import access
 from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
@@ -123,6 +123,18 @@ def test_suggestions_point_at_the_lowest_rated_enablers(compass):
     _released(participant)
     suggestions = action_plans.suggest_focus(reports.individual_report(participant))
     assert suggestions[0].enabler.slug == "communication"
+
+
+def test_suggestion_reasons_write_numbers_as_the_reader_does(compass):
+    """A French leader reads "1,0", as every number of their report: not "1.0"."""
+    low = build_questionnaire(make_participant().level).section(6)  # communication
+    participant = make_participant()
+    _rated(participant, "4", override=dict.fromkeys(low.item_keys, "1"))
+    _released(participant)
+    with translation.override("fr"):
+        suggestions = action_plans.suggest_focus(reports.individual_report(participant))
+        reasons = " ".join(str(r) for r in suggestions[0].reasons)
+    assert "les autres lui attribuent 1,0" in reasons
 
 
 def test_change_since_the_previous_cycle_only_where_both_numbers_are_shown(compass):
