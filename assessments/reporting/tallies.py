@@ -59,8 +59,8 @@ def select_sql(where, apps=None):
     (SQL over the rater ``r`` and the response ``s``), summed in one statement.
 
     One GROUP BY per participant, rater group and item (``Answer.item``: the indicator's id,
-    or minus the pitfall's); the compass rows that name each item are joined to the sums, not
-    to every answer. "Not observed" is a NULL score, which SUM and COUNT skip; each rater
+    or minus the pitfall's); the compass rows that name each item are joined once to the sums,
+    not to every answer. "Not observed" is a NULL score, which SUM and COUNT skip; each rater
     answers an item once, so the raters with a real answer are the real answers' count.
     ``squares`` sums each answer's square: with the sum and the count it gives the spread.
 
@@ -74,6 +74,7 @@ def select_sql(where, apps=None):
     names = ("Answer", "Response", "Rater", "compass.Indicator", "compass.Behaviour")
     t = {name: _table(apps, name) for name in (*names, "compass.Pitfall")}
     q = connection.ops.quote_name
+    null = "CAST(NULL AS BIGINT)"
     if connection.vendor == "postgresql":
         answers = (
             "CROSS JOIN LATERAL (SELECT item, score "  # noqa: S608 (table names, not input)
@@ -84,8 +85,7 @@ def select_sql(where, apps=None):
     return (
         "SELECT g.p, g.grp, g.item, "  # noqa: S608 (table names, not input)
         f"CASE WHEN g.item > 0 THEN '{ITEM}' ELSE '{PITFALL}' END AS kind, "
-        "COALESCE(b.enabler_id, f.enabler_id) AS e, b.level_id AS l, i.id AS i, f.id AS f, "
-        "g.total, g.answered, g.answered AS raters, g.no, g.squares FROM ("
+        "c.e, c.l, c.i, c.f, g.total, g.answered, g.answered AS raters, g.no, g.squares FROM ("
         "SELECT m.participant_id AS p, m.grp, a.item AS item, "
         "CAST(COALESCE(SUM(a.score), 0) AS INTEGER) AS total, "
         "CAST(COUNT(a.score) AS INTEGER) AS answered, "
@@ -96,9 +96,11 @@ def select_sql(where, apps=None):
         f"WHERE s.submitted_at IS NOT NULL AND ({where}) "
         f"ORDER BY r.participant_id, r.{q('group')}) m {answers} "
         "GROUP BY m.participant_id, m.grp, a.item) g "
-        f"LEFT JOIN {t['compass.Indicator']} i ON i.id = g.item "
-        f"LEFT JOIN {t['compass.Behaviour']} b ON b.id = i.behaviour_id "
-        f"LEFT JOIN {t['compass.Pitfall']} f ON f.id = 0 - g.item"
+        # each item's compass rows, by the item's number (``Answer.item``)
+        f"JOIN (SELECT i.id AS item, b.enabler_id AS e, b.level_id AS l, i.id AS i, {null} AS f "
+        f"FROM {t['compass.Indicator']} i JOIN {t['compass.Behaviour']} b ON b.id = i.behaviour_id "
+        f"UNION ALL SELECT 0 - f.id, f.enabler_id, {null}, {null}, f.id "
+        f"FROM {t['compass.Pitfall']} f) c ON c.item = g.item"
     )
 
 
