@@ -126,7 +126,8 @@ def freeze(cycle, apps=None):
         ItemTally.objects.filter(participant__cycle_id=cycle.pk).delete()
     q = connection.ops.quote_name
     columns = ", ".join(q(c) for c in COLUMNS)
-    streaming = connection.vendor == "postgresql"
+    # (SET LOCAL holds only inside a transaction; RESET gives the rest of it the usual plans)
+    streaming = connection.vendor == "postgresql" and connection.in_atomic_block
     with connection.cursor() as cursor:
         if streaming:
             cursor.execute("SET LOCAL enable_hashagg = off")

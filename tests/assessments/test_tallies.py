@@ -160,6 +160,16 @@ def test_a_cycle_deleted_takes_its_tallies_along(cycle, hr_admin):
     assert set(ItemTally.objects.values_list(*tallies.COLUMNS)) == kept
 
 
+def test_a_first_release_deletes_no_tallies(cycle, hr_admin):
+    _leader(cycle, UserFactory(), peers=3)
+    cycles.close_cycle(cycle=cycle, by=hr_admin)
+    with CaptureQueriesContext(connection) as captured:
+        cycles.release_cycle(cycle=cycle, by=hr_admin)
+    table = ItemTally._meta.db_table
+    writes = [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")  # nothing to delete first
+
+
 def test_freezing_again_replaces_the_rows(cycle, hr_admin):
     _leader(cycle, UserFactory(), peers=3)
     cycle = _release(cycle, hr_admin)
