@@ -601,28 +601,46 @@ class ChangeAnswer(models.Model):
         return f"c{self.enabler_id}={self.score if self.score is not None else 'not observed'}"
 
 
-class ItemTally(models.Model):
-    """A participant's submitted answers summed at release, per rater group (reporting.tallies).
+def _compass_key(model, *, null=True):
+    """A tally's reference to a compass row: no database constraint nor index (see
+    ``ItemTally``), and the compass row stays protected while tallies name it."""
+    return models.ForeignKey(
+        model,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=null,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
-    ``kind`` says what is summarised: one indicator, one pitfall, all behaviour
-    indicators of one enabler, or those of one enabler at one level. ``raters`` counts the
-    distinct raters who gave at least one real answer to it; ``total`` and ``answered`` sum and
-    count the real answers; ``not_observed`` counts the rest; ``squares`` sums the square of
-    each rater's total (of their answer, for one item), for the spread of the raters' views.
-    Answers cannot change after release, so these rows are the figures every report reads.
+
+class ItemTally(models.Model):
+    """A participant's submitted answers to one item summed at release, per rater group
+    (reporting.tallies): one row per participant × rater group × item, keyed by those three.
+
+    ``item`` is the answer's item (``Answer.item``: the indicator's id, or minus the pitfall's);
+    ``kind`` says which, and ``indicator``/``pitfall``, ``enabler`` and ``level`` (of the
+    indicator's behaviour) name it. ``raters`` counts the raters who gave a real answer (one
+    answer each, so it equals ``answered``); ``total`` and ``answered`` sum and count the real
+    answers; ``not_observed`` counts the rest; ``squares`` sums each answer's square, for the
+    spread of the raters' views. Answers cannot change after release, so these rows are the
+    figures every report reads; an enabler's or a level's figure is combined from them when
+    read (the anonymity rule decides per item first).
 
     Written only by ``tallies.freeze`` from rows that exist, so the foreign keys carry no
-    database constraint: a release writes hundreds of thousands of rows, and checking five keys
-    of each would cost more than summing the answers. Deleting a participant still takes its
-    tallies along, and the compass rows stay protected (Django's collector does both).
+    database constraint and no index of their own: a release writes hundreds of thousands of
+    rows, and checking or indexing each key would cost more than summing the answers. The
+    primary key is the one index: readers and deletions find a participant's rows by it.
+    Deleting a participant still takes its tallies along, and the compass rows stay
+    protected (Django's collector does both).
     """
 
     class Kind(models.TextChoices):
         ITEM = "item", "indicator"
         PITFALL = "pitfall", "pitfall"
-        ENABLER = "enabler", "enabler"
-        LEVEL = "level", "enabler at one level"
 
+    pk = models.CompositePrimaryKey("participant", "group", "item")
     participant = models.ForeignKey(
         Participant,
         on_delete=models.CASCADE,
@@ -631,41 +649,12 @@ class ItemTally(models.Model):
         db_constraint=False,
     )
     group = models.CharField(max_length=16, choices=RaterGroup.choices)
+    item = models.IntegerField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    enabler = models.ForeignKey(
-        "compass.Enabler",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    level = models.ForeignKey(
-        "compass.Level",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    indicator = models.ForeignKey(
-        "compass.Indicator",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    pitfall = models.ForeignKey(
-        "compass.Pitfall",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    enabler = _compass_key("compass.Enabler", null=False)
+    level = _compass_key("compass.Level")
+    indicator = _compass_key("compass.Indicator")
+    pitfall = _compass_key("compass.Pitfall")
     total = models.PositiveIntegerField()
     answered = models.PositiveIntegerField()
     raters = models.PositiveIntegerField()
@@ -675,16 +664,9 @@ class ItemTally(models.Model):
     class Meta:
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
-        # a cohort reads one kind for all its participants (each kind is written together, so
-        # few pages); an individual report every kind of one participant; deleting a
-        # participant finds theirs
-        indexes = [
-            models.Index(fields=["kind", "participant"], name="tally_kind_participant"),
-            models.Index(fields=["participant"], name="tally_participant"),
-        ]
 
     def __str__(self):
-        return f"{self.participant_id} {self.group} {self.kind}"
+        return f"{self.participant_id} {self.group} {self.kind} {abs(self.item)}"
 
 
 class AuditEvent(models.Model):

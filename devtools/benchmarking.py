@@ -44,6 +44,7 @@ from assessments.models import (
     Answer,
     Comment,
     Cycle,
+    ItemTally,
     Participant,
     Rater,
     RaterGroup,
@@ -196,6 +197,16 @@ def refresh_statistics():
         statement = "VACUUM ANALYZE"  # (VACUUM cannot run inside a transaction)
     with connection.cursor() as cursor:
         cursor.execute(statement)
+
+
+def unfreeze(cycle):
+    """Delete ``cycle``'s tallies before a timed release, and on PostgreSQL vacuum their table:
+    a cycle is released once, so a live release never writes over its own dead rows (whose
+    keys its primary key would have to check one by one)."""
+    ItemTally.objects.filter(participant__cycle=cycle).delete()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(ItemTally._meta.db_table)}")
 
 
 def _build(n_participants, n_raters, reserve, rng, say):

@@ -496,10 +496,11 @@ def _tables():
         and m not in (Throttle, Permission)
     ]
     quote = connection.ops.quote_name  # the models' own table names, nothing typed by anyone
-    return [
-        f"SELECT * FROM {quote(m._meta.db_table)} ORDER BY {quote(m._meta.pk.column)}"  # noqa: S608
-        for m in models
-    ]
+
+    def key(m):  # a composite primary key (the tallies') orders by each of its columns
+        return ", ".join(quote(field.column) for field in m._meta.pk_fields)
+
+    return [f"SELECT * FROM {quote(m._meta.db_table)} ORDER BY {key(m)}" for m in models]  # noqa: S608
 
 
 def _state():

@@ -6,15 +6,6 @@ import django.db.models.functions.comparison
 from django.db import migrations, models
 
 
-def freeze_released_cycles(apps, schema_editor):
-    """Cycles released before tallies existed get theirs now, from their answers."""
-    from assessments.reporting.tallies import freeze
-
-    Cycle = apps.get_model("assessments", "Cycle")
-    for cycle in Cycle.objects.filter(state="released"):
-        freeze(cycle, apps)
-
-
 def forget_tallies(apps, schema_editor):
     """Going back: the table is dropped next; released cycles read their answers again."""
     apps.get_model("assessments", "Cycle").objects.update(tallied_at=None)
@@ -99,5 +90,7 @@ class Migration(migrations.Migration):
             model_name='itemtally',
             index=models.Index(fields=['participant'], name='tally_participant'),
         ),
-        migrations.RunPython(freeze_released_cycles, forget_tallies),
+        # Released cycles were frozen here with this table's first shape; 0015 writes them with
+        # the current one (``tallies.freeze`` knows only that), so this step does nothing now.
+        migrations.RunPython(migrations.RunPython.noop, forget_tallies),
     ]

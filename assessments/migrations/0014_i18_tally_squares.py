@@ -3,16 +3,6 @@
 from django.db import migrations, models
 
 
-def freeze_released_cycles_again(apps, schema_editor):
-    """Released cycles' tallies are written again from their answers, now with the squares
-    (the spread of the raters' views, issue 18)."""
-    from assessments.reporting.tallies import freeze
-
-    Cycle = apps.get_model("assessments", "Cycle")
-    for cycle in Cycle.objects.filter(state="released"):
-        freeze(cycle, apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,6 +15,8 @@ class Migration(migrations.Migration):
             name='squares',
             field=models.PositiveIntegerField(default=0),
         ),
-        # Going back drops the column; the rows stay right without it.
-        migrations.RunPython(freeze_released_cycles_again, migrations.RunPython.noop),
+        # Released cycles' tallies were written again here with the squares; 0015 writes them
+        # with the table's current shape (``tallies.freeze`` knows only that), so this step
+        # does nothing now. Going back drops the column.
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -2,9 +2,9 @@
 
 Answers cannot change once a cycle is released (it never re-opens; erasure and retention
 remove comments and names, never scores), so ``freeze`` sums them once, inside the release
-transaction, with one ``INSERT … SELECT … GROUP BY``: per participant and rater group, each
-item, each enabler's behaviour indicators, and each enabler's indicators at one level (see
-``ItemTally``). Reports then read a few hundred rows per participant instead of every answer.
+transaction, with one ``INSERT … SELECT … GROUP BY``: per participant, rater group and item
+(indicator or pitfall; see ``ItemTally``). Reports then read a few hundred rows per
+participant instead of every answer, and combine an enabler's or a level's figure from them.
 
 The read layer returns the same shapes the reports built from the answers before, and the
 anonymity rule is applied to them exactly as before (``anonymity.build_row`` and friends):
@@ -25,11 +25,13 @@ from assessments.answering.questionnaire import indicator_key, pitfall_key
 from assessments.models import ItemTally
 from assessments.reporting.anonymity import Tally
 
-ITEM, PITFALL, ENABLER, LEVEL = "item", "pitfall", "enabler", "level"
+ITEM, PITFALL = ItemTally.Kind.ITEM.value, ItemTally.Kind.PITFALL.value
 SELF = "self"
+# the tally columns, in the order ``select_sql`` gives them
 COLUMNS = (
     "participant_id",
     "group",
+    "item",
     "kind",
     "enabler_id",
     "level_id",
@@ -41,6 +43,7 @@ COLUMNS = (
     "not_observed",
     "squares",
 )
+FIGURES = ("total", "answered", "raters", "not_observed", "squares")
 
 
 def _table(apps, label):
@@ -50,79 +53,54 @@ def _table(apps, label):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def select_sql(where, apps=None, *, squares=True):
-    """The tallies as rows of ``COLUMNS``: submitted answers of the raters matching ``where``
+def select_sql(where, apps=None):
+    """The tallies as rows of ``COLUMNS`` (named p, grp, item, kind, e, l, i, f, total,
+    answered, raters, no, squares): the submitted answers of the raters matching ``where``
     (SQL over the rater ``r`` and the response ``s``), summed in one statement.
 
-    The joined answers are read once (``j``) and grouped per indicator and per pitfall (each
-    kind is written together, so a report reading one kind reads few pages); the indicators
-    are summed per response at each enabler and level (``l``) and per response at each enabler
-    (``e``), so that counting the raters with a real answer is a plain sum, not a DISTINCT.
-    "Not observed" is a NULL score, which SUM and COUNT skip. ``squares`` sums the square of
-    each rater's total (of their one answer, for an item): with the sum and the count it gives
-    the spread of the raters' answers. Without ``squares`` the rows stop before that column (a
-    migration that runs before the column exists). Plain SQL that SQLite (3.35+) and
-    PostgreSQL (12+) both run.
+    One GROUP BY per participant, rater group and item (``Answer.item``: the indicator's id,
+    or minus the pitfall's); the compass rows that name each item are joined once to the sums,
+    not to every answer. "Not observed" is a NULL score, which SUM and COUNT skip; each rater
+    answers an item once, so the raters with a real answer are the real answers' count.
+    ``squares`` sums each answer's square: with the sum and the count it gives the spread.
+
+    The responses are taken in participant and group order and, on PostgreSQL, each one's
+    answers read by its index (a LATERAL subquery that the planner keeps as it is): the sums
+    then stream out of a sort of one participant's group at a time, in primary-key order,
+    instead of a hash table of every group of the cohort (see ``freeze``). Plain SQL that
+    SQLite (3.35+) and PostgreSQL (12+) both run.
     """
     apps = apps or global_apps
     names = ("Answer", "Response", "Rater", "compass.Indicator", "compass.Behaviour")
     t = {name: _table(apps, name) for name in (*names, "compass.Pitfall")}
     q = connection.ops.quote_name
-
-    def whole(sql):
-        return f"CAST({sql} AS INTEGER)"
-
-    item_squares = f", {whole('COALESCE(SUM(score * score), 0)')}" if squares else ""
-    item_sums = (
-        f"{whole('COALESCE(SUM(score), 0)')}, {whole('COUNT(score)')}, "
-        f"{whole('COUNT(score)')}, {whole('COUNT(*) - COUNT(score)')}{item_squares}"
-    )
-    named_item_sums = (
-        f"{whole('COALESCE(SUM(score), 0)')} AS total, {whole('COUNT(score)')} AS answered, "
-        f"{whole('COUNT(score)')} AS raters, {whole('COUNT(*) - COUNT(score)')} AS no"
-        + (f"{item_squares} AS squares" if squares else "")
-    )
-    response_sums = (
-        f"{whole('SUM(total)')}, {whole('SUM(answered)')}, "
-        f"{whole('SUM(CASE WHEN answered > 0 THEN 1 ELSE 0 END)')}, {whole('SUM(no)')}"
-        + (f", {whole('SUM(total * total)')}" if squares else "")
-    )
-    null = "CAST(NULL AS INTEGER)"
+    null = "CAST(NULL AS BIGINT)"
+    if connection.vendor == "postgresql":
+        answers = (
+            "CROSS JOIN LATERAL (SELECT item, score "  # noqa: S608 (table names, not input)
+            f"FROM {t['Answer']} WHERE response_id = m.id OFFSET 0) a"
+        )
+    else:
+        answers = f"JOIN {t['Answer']} a ON a.response_id = m.id"
     return (
-        "WITH j AS MATERIALIZED ("  # noqa: S608 (table names, not input)
-        f"SELECT r.participant_id AS participant_id, r.{q('group')} AS grp, "
-        "a.response_id AS response_id, a.indicator_id AS indicator_id, "
-        "a.pitfall_id AS pitfall_id, COALESCE(b.enabler_id, f.enabler_id) AS enabler_id, "
-        "b.level_id AS level_id, a.score AS score "
-        f"FROM {t['Answer']} a "
-        f"JOIN {t['Response']} s ON s.id = a.response_id "
-        f"JOIN {t['Rater']} r ON r.id = s.rater_id "
-        f"LEFT JOIN {t['compass.Indicator']} i ON i.id = a.indicator_id "
-        f"LEFT JOIN {t['compass.Behaviour']} b ON b.id = i.behaviour_id "
-        f"LEFT JOIN {t['compass.Pitfall']} f ON f.id = a.pitfall_id "
-        f"WHERE s.submitted_at IS NOT NULL AND ({where})), "
-        "l AS MATERIALIZED ("
-        "SELECT participant_id, grp, response_id, enabler_id, level_id, "
-        "COALESCE(SUM(score), 0) AS total, COUNT(score) AS answered, "
-        "COUNT(*) - COUNT(score) AS no FROM j WHERE indicator_id IS NOT NULL "
-        "GROUP BY participant_id, grp, response_id, enabler_id, level_id), "
-        "e AS (SELECT participant_id, grp, enabler_id, SUM(total) AS total, "
-        "SUM(answered) AS answered, SUM(no) AS no FROM l "
-        "GROUP BY participant_id, grp, response_id, enabler_id) "
-        # the first branch names the columns (``item_rows`` reads them by name)
-        f"SELECT participant_id AS p, grp, '{ITEM}' AS kind, enabler_id AS e, level_id AS l, "
-        f"indicator_id AS i, {null} AS f, {named_item_sums} FROM j WHERE indicator_id IS NOT NULL "
-        "GROUP BY participant_id, grp, enabler_id, level_id, indicator_id "
-        "UNION ALL "
-        f"SELECT participant_id, grp, '{PITFALL}', enabler_id, {null}, {null}, pitfall_id, "
-        f"{item_sums} FROM j WHERE pitfall_id IS NOT NULL "
-        "GROUP BY participant_id, grp, enabler_id, pitfall_id "
-        "UNION ALL "
-        f"SELECT participant_id, grp, '{ENABLER}', enabler_id, {null}, {null}, {null}, "
-        f"{response_sums} FROM e GROUP BY participant_id, grp, enabler_id "
-        "UNION ALL "
-        f"SELECT participant_id, grp, '{LEVEL}', enabler_id, level_id, {null}, {null}, "
-        f"{response_sums} FROM l GROUP BY participant_id, grp, enabler_id, level_id"
+        "SELECT g.p, g.grp, g.item, "  # noqa: S608 (table names, not input)
+        f"CASE WHEN g.item > 0 THEN '{ITEM}' ELSE '{PITFALL}' END AS kind, "
+        "c.e, c.l, c.i, c.f, g.total, g.answered, g.answered AS raters, g.no, g.squares FROM ("
+        "SELECT m.participant_id AS p, m.grp, a.item AS item, "
+        "CAST(COALESCE(SUM(a.score), 0) AS INTEGER) AS total, "
+        "CAST(COUNT(a.score) AS INTEGER) AS answered, "
+        "CAST(COUNT(*) - COUNT(a.score) AS INTEGER) AS no, "
+        "CAST(COALESCE(SUM(a.score * a.score), 0) AS INTEGER) AS squares FROM ("
+        f"SELECT s.id AS id, r.participant_id AS participant_id, r.{q('group')} AS grp "
+        f"FROM {t['Response']} s JOIN {t['Rater']} r ON r.id = s.rater_id "
+        f"WHERE s.submitted_at IS NOT NULL AND ({where}) "
+        f"ORDER BY r.participant_id, r.{q('group')}) m {answers} "
+        "GROUP BY m.participant_id, m.grp, a.item) g "
+        # each item's compass rows, by the item's number (``Answer.item``)
+        f"JOIN (SELECT i.id AS item, b.enabler_id AS e, b.level_id AS l, i.id AS i, {null} AS f "
+        f"FROM {t['compass.Indicator']} i JOIN {t['compass.Behaviour']} b ON b.id = i.behaviour_id "
+        f"UNION ALL SELECT 0 - f.id, f.enabler_id, {null}, {null}, f.id "
+        f"FROM {t['compass.Pitfall']} f) c ON c.item = g.item"
     )
 
 
@@ -132,34 +110,43 @@ def _cycle_where(apps=None):
 
 
 def freeze(cycle, apps=None):
-    """Write ``cycle``'s tallies in one INSERT … SELECT (call inside the release transaction).
-    Returns how many rows were written. Writing again replaces them."""
+    """Write ``cycle``'s tallies in one INSERT … SELECT (call inside the release transaction,
+    with ``cycle`` as read there). Returns how many rows were written. A cycle frozen before
+    (``tallied_at`` set) has its rows replaced; one never frozen has none to delete.
+
+    On PostgreSQL the GROUP BY is told to stream (``enable_hashagg`` off for the statement):
+    the planner cannot tell that a few rows per group come in group order, and would build a
+    hash table of every group of the cohort — hundreds of megabytes at 10,000 participants —
+    and write the rows in random key order, which costs the primary key dearly.
+    """
     apps = apps or global_apps
     ItemTally = apps.get_model("assessments", "ItemTally")
     Cycle = apps.get_model("assessments", "Cycle")
-    ItemTally.objects.filter(participant__cycle_id=cycle.pk).delete()
+    if cycle.tallied_at is not None:
+        ItemTally.objects.filter(participant__cycle_id=cycle.pk).delete()
     q = connection.ops.quote_name
-    # a migration before the one that added ``squares`` freezes without it
-    squares = any(f.name == "squares" for f in ItemTally._meta.get_fields())
-    columns = ", ".join(q(c) for c in COLUMNS if squares or c != "squares")
+    columns = ", ".join(q(c) for c in COLUMNS)
+    # (SET LOCAL holds only inside a transaction; RESET gives the rest of it the usual plans)
+    streaming = connection.vendor == "postgresql" and connection.in_atomic_block
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            # one large grouping, once per cycle: in memory rather than in temporary files
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        if streaming:
+            cursor.execute("SET LOCAL enable_hashagg = off")
         cursor.execute(
             f"INSERT INTO {_table(apps, 'ItemTally')} ({columns}) "  # noqa: S608
-            + select_sql(_cycle_where(apps), apps, squares=squares),
+            + select_sql(_cycle_where(apps), apps),
             [cycle.pk],
         )
         written = cursor.rowcount
+        if streaming:
+            cursor.execute("RESET enable_hashagg")
     cycle.tallied_at = timezone.now()
     Cycle.objects.filter(pk=cycle.pk).update(tallied_at=cycle.tallied_at)
     return written
 
 
-def _live_rows(where, params):
+def _live_rows(columns, where, params):
     with connection.cursor() as cursor:
-        cursor.execute(select_sql(where), params)
+        cursor.execute(f"SELECT {columns} FROM ({select_sql(where)}) t", params)  # noqa: S608
         return cursor.fetchall()
 
 
@@ -168,40 +155,35 @@ def _live_rows(where, params):
 
 @dataclass
 class Tallies:
-    """One participant's figures, each a {rater group: Tally}.
-
-    ``items`` by item key ("i12", "p3"); ``enablers`` by enabler id (behaviour indicators only);
-    ``levels`` by (enabler id, level id) of the indicators' behaviour.
-    """
+    """One participant's figures: ``items``, {item key ("i12", "p3"): {rater group: Tally}}."""
 
     items: dict
-    enablers: dict
-    levels: dict
 
 
-def _tally(total, answered, raters, not_observed, squares):
-    return Tally(
-        total=total, answered=answered, raters=raters, not_observed=not_observed, squares=squares
-    )
+def item_key(item):
+    """The questionnaire's key of an ``Answer.item`` / ``ItemTally.item`` number."""
+    return indicator_key(item) if item > 0 else pitfall_key(-item)
 
 
 def participant_tallies(participant):
     """The participant's tallies in one query: the frozen rows once released, else live."""
     if participant.cycle.tallied_at is not None:
-        rows = ItemTally.objects.filter(participant_id=participant.pk).values_list(*COLUMNS)
+        rows = ItemTally.objects.filter(participant_id=participant.pk).values_list(
+            "group", "item", *FIGURES
+        )
     else:
-        rows = _live_rows("r.participant_id = %s", [participant.pk])
-    items, enablers, levels = {}, {}, {}
-    for _p, group, kind, enabler, level, indicator, pitfall, *figures in rows:
-        tally = _tally(*figures)
-        if kind in (ITEM, PITFALL):
-            key = indicator_key(indicator) if indicator else pitfall_key(pitfall)
-            items.setdefault(key, {})[group] = tally
-        elif kind == ENABLER:
-            enablers.setdefault(enabler, {})[group] = tally
-        else:
-            levels.setdefault((enabler, level), {})[group] = tally
-    return Tallies(items=items, enablers=enablers, levels=levels)
+        columns = "t.grp, t.item, t.total, t.answered, t.raters, t.no, t.squares"
+        rows = _live_rows(columns, "r.participant_id = %s", [participant.pk])
+    items = {}
+    for group, item, total, answered, raters, not_observed, squares in rows:
+        items.setdefault(item_key(item), {})[group] = Tally(
+            total=total,
+            answered=answered,
+            raters=raters,
+            not_observed=not_observed,
+            squares=squares,
+        )
+    return Tallies(items=items)
 
 
 # --- reading: many participants (team and cohort reports) ----------------------------------
@@ -230,9 +212,7 @@ def item_rows(cycle, participants, *, next_level=False, frozen=None):
     if frozen is None:
         frozen = cycle is not None and cycle.tallied_at is not None
     if frozen:
-        rows = ItemTally.objects.filter(
-            participant__in=participants.order_by().values("pk"), kind__in=(ITEM, PITFALL)
-        )
+        rows = ItemTally.objects.filter(participant__in=participants.order_by().values("pk"))
         if not next_level:
             rows = rows.filter(
                 Q(kind=PITFALL) | Q(level__position__lte=F("participant__level__position"))

@@ -52,7 +52,7 @@ def _live(participant):
     return tallies.participant_tallies(participant)
 
 
-def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr_admin):
+def test_release_writes_each_groups_sums_per_item(cycle, hr_admin):
     leader = _leader(cycle, UserFactory(), peers=5)
     # a draft never counts: this peer answered everything but did not submit
     submit_all(RaterFactory(participant=leader, group=RaterGroup.PEER), "1", submit=False)
@@ -67,23 +67,30 @@ def test_release_writes_each_groups_sums_per_item_enabler_and_level(cycle, hr_ad
     )
     assert figures.items[item.key][RaterGroup.SELF] == Tally(5, 1, 1, 0, 25)
     assert figures.items[item.key][RaterGroup.SUPERVISOR] == Tally(2, 1, 1, 0, 4)
-    section = build_questionnaire(leader.level).sections[0]
-    n = len(section.general_items) + len(section.level_items)
-    # an enabler counts each peer who gave a real answer once, however many items they
-    # answered; its squares are those of each peer's total (3n, 4n, n, 5n)
-    peers = figures.enablers[section.enabler.pk][RaterGroup.PEER]
-    assert peers == Tally(
-        total=13 * n, answered=4 * n, raters=4, not_observed=n, squares=51 * n * n
+
+
+def test_release_writes_one_row_per_group_and_item_answered_and_no_other(cycle, hr_admin):
+    leader = _leader(cycle, UserFactory(), peers=3)
+    _release(cycle, hr_admin)
+    answered = set(
+        Answer.objects.filter(response__rater__participant=leader).values_list(
+            "response__rater__group", "item"
+        )
     )
-    general = figures.levels[(section.enabler.pk, item_level(item))][RaterGroup.PEER]
-    g = len(section.general_items)
-    assert general == Tally(13 * g, 4 * g, 4, g, 51 * g * g)
-
-
-def item_level(item):
-    from compass.models import Indicator
-
-    return Indicator.objects.get(pk=item.indicator_id).behaviour.level_id
+    rows = ItemTally.objects.filter(participant=leader)
+    assert set(rows.values_list("group", "item")) == answered
+    assert rows.count() == len(answered)  # no row per enabler or per level any more
+    section = build_questionnaire(leader.level).sections[0]
+    indicator, pitfall = section.general_items[0], section.pitfall_items[0]
+    assert rows.get(group=RaterGroup.PEER, item=indicator.indicator_id).kind == ItemTally.Kind.ITEM
+    row = rows.get(group=RaterGroup.PEER, item=-pitfall.pitfall_id)
+    assert (row.kind, row.pitfall_id, row.indicator_id, row.level_id) == (
+        ItemTally.Kind.PITFALL,
+        pitfall.pitfall_id,
+        None,
+        None,
+    )
+    assert row.enabler_id == section.enabler.pk
 
 
 def test_frozen_figures_are_those_of_the_answers(cycle, hr_admin):
@@ -140,6 +147,27 @@ def test_a_participant_removed_takes_their_tallies_along(cycle, hr_admin):
     leader.delete()
     assert not ItemTally.objects.filter(participant_id=leader.pk).exists()
     assert ItemTally.objects.filter(participant=other).exists()
+
+
+def test_a_cycle_deleted_takes_its_tallies_along(cycle, hr_admin):
+    _leader(cycle, UserFactory(), peers=3)
+    other_cycle = CycleFactory(state=Cycle.State.OPEN)
+    other = _leader(other_cycle, UserFactory(), peers=3)
+    _release(cycle, hr_admin)
+    _release(other_cycle, hr_admin)
+    kept = set(ItemTally.objects.filter(participant=other).values_list(*tallies.COLUMNS))
+    Cycle.objects.filter(pk=cycle.pk).delete()
+    assert set(ItemTally.objects.values_list(*tallies.COLUMNS)) == kept
+
+
+def test_a_first_release_deletes_no_tallies(cycle, hr_admin):
+    _leader(cycle, UserFactory(), peers=3)
+    cycles.close_cycle(cycle=cycle, by=hr_admin)
+    with CaptureQueriesContext(connection) as captured:
+        cycles.release_cycle(cycle=cycle, by=hr_admin)
+    table = ItemTally._meta.db_table
+    writes = [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")  # nothing to delete first
 
 
 def test_freezing_again_replaces_the_rows(cycle, hr_admin):

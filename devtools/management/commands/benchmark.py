@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.answering.questionnaire import shared_questionnaire
-from assessments.models import Cycle, ItemTally
+from assessments.models import Cycle
 from assessments.running import cycles
 from compass.models import Level
 from devtools import benchmarking as bm
@@ -215,7 +215,7 @@ class Command(BaseCommand):
         sql = (LABELS["sql"], timing.sql_runner(timing.heatmap_sql(), [cycle.pk]))
 
         def closed(n):
-            ItemTally.objects.filter(participant__cycle=cycle).delete()
+            bm.unfreeze(cycle)
             bm.set_state(cycle, Cycle.State.CLOSED)
 
         def release(n):
