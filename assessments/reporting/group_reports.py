@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Participant, Rater, RaterGroup
 from assessments.reporting import anonymity, group_insight, tallies
-from assessments.reporting.anonymity import EMPTY, Part, Score, Tally
+from assessments.reporting.anonymity import EMPTY, Part, Score
 from compass.models import Enabler, Level, Pitfall
 
 SELF = RaterGroup.SELF
@@ -52,11 +52,10 @@ class Parts:
     ``measures``: per measure — ``("others", enabler id)``, ``("self", enabler id)`` and
     ``("pitfall", pitfall id)`` — participant ids mapped to (Tally shown, Tally of its anonymous
     atoms alone). ``disclosures``: each participant's units (``anonymity.disclose_units``);
-    ``people``:
-    each participant's (level id, level position, gender, whether their cycle asks the next
-    level); ``rungs``: {(participant, enabler id, level position): {indicator id: {group:
-    Tally}}}, the next level's included — what the insight's ladder and agreement read
-    (``group_insight.judge``)."""
+    ``people``: each participant's (level id, level position, gender, whether their cycle
+    asks the next level); ``rungs``: {(participant, enabler id, level position):
+    ``anonymity.released.Shown``} over the indicators of that enabler and level, the next
+    level's included — what the insight's ladder and agreement read (``group_insight.judge``)."""
 
     measures: dict
     disclosures: dict = field(default_factory=dict)
@@ -64,10 +63,17 @@ class Parts:
     rungs: dict = field(default_factory=dict)
 
 
+def _key_order(entry):
+    (pid, enabler, position, pitfall), _shown = entry
+    return (pid, enabler, -1 if position is None else position, pitfall or 0)
+
+
 def released_parts(participants, cycle=None):
-    """Three queries (the participants, responses per group, tallies per item and group:
-    frozen at ``cycle``'s release, live before or without a cycle) whatever the number of
-    participants; the report rule of each participant applied in Python."""
+    """Three queries (the participants, responses per group, and what each participant's
+    report shows, summed in the database from the tallies frozen at ``cycle``'s release, live
+    before or without a cycle: ``tallies.released_shown``) whatever the number of
+    participants. Each participant's units are decided here from the rater counts
+    (``anonymity.disclose_units``); the statement applies their report rule per item."""
     counts = {}
     rater_rows = (
         Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
@@ -89,33 +95,23 @@ def released_parts(participants, cycle=None):
     for pid, k, level_id, position, gender, next_part in rows:
         people[pid] = (level_id, position, gender, next_part)
         disclosures[pid] = anonymity.disclose_units(counts.get(pid, {}), k)
-    items, enabler_of, rungs = {}, {}, {}
-    for row in tallies.item_rows(cycle, participants, next_level=True):
-        pid, group, indicator, pitfall, enabler, position, total, answered, not_observed = row
-        tally = Tally(total or 0, answered, answered, not_observed)
-        if indicator is not None:
-            rung = rungs.setdefault((pid, enabler, position), {})
-            rung.setdefault(indicator, {})[group] = tally
-            if position > people[pid][1]:
-                continue  # a next-level part's indicators are in no enabler score (issue 18)
-        key = (pid, indicator, pitfall)
-        enabler_of[key] = enabler
-        items.setdefault(key, {})[group] = tally
-    measures = {}
+    measures, rungs = {}, {}
 
     def add(measure, pid, shown, anonymous):
         old = measures.setdefault(measure, {}).get(pid, (EMPTY, EMPTY))
         measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
 
-    for (pid, indicator, pitfall), group_tallies in items.items():
-        shown, anonymous = anonymity.released_others(group_tallies, disclosures[pid])
-        if indicator is not None:
-            enabler = enabler_of[(pid, indicator, pitfall)]
-            add(("others", enabler), pid, shown, anonymous)
-            own = group_tallies.get(SELF, EMPTY)
-            add(("self", enabler), pid, own, own)
-        else:
-            add(("pitfall", pitfall), pid, shown, anonymous)
+    for (pid, enabler, position, pitfall), shown in sorted(
+        tallies.released_shown(cycle, participants, disclosures).items(), key=_key_order
+    ):
+        if pitfall is not None:
+            add(("pitfall", pitfall), pid, shown.others, shown.anonymous)
+            continue
+        rungs[(pid, enabler, position)] = shown
+        if position > people[pid][1]:
+            continue  # a next-level part's indicators are in no enabler score (issue 18)
+        add(("others", enabler), pid, shown.others, shown.anonymous)
+        add(("self", enabler), pid, shown.self, shown.self)
     return Parts(measures=measures, disclosures=disclosures, people=people, rungs=rungs)
 
 

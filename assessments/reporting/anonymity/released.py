@@ -1,0 +1,166 @@
+"""Rule 7 in the database: what each participant's released report shows, summed per enabler
+and level's indicators and per pitfall, for the team and cohort reports.
+
+A team or cohort number takes a participant only through what their own report shows
+(``individual.released_others``: the supervisor plus the shown atoms). Reading every per-item
+tally of a cohort into Python to apply that rule item by item costs more than the cohort's
+answers take to sum, so the rule runs twice, in one place:
+
+- ``released_sums`` (Python, the reference): per item, ``released_others`` with the
+  participant's units, then summed per (participant, enabler, level position) of the
+  indicators and per (participant, pitfall);
+- ``released_sql`` (SQL, what the reports run): the units are decided in Python from the rater
+  counts (``disclose_units``: one row per participant) and passed to one statement as JSON;
+  the statement sums each item's groups into their unit (an atom), keeps the atoms the rule
+  shows (a real answer from at least k raters of the unit), and sums them, the self and the
+  supervisor, per participant and measure: a few rows per participant instead of every item.
+
+Both return, per key (participant, enabler, level position, pitfall) — the position None for a
+pitfall, the pitfall None for indicators — a ``Shown``. A test runs both on randomised tallies
+(atoms at, below and above k, "not observed" answers, pooled and merged units, next-level
+parts) and asserts they are equal.
+"""
+
+import json
+from dataclasses import dataclass
+
+from assessments.models import ANONYMOUS_GROUPS, RaterGroup
+from assessments.reporting.anonymity.individual import (
+    EMPTY,
+    NO_ANSWERS,
+    Cell,
+    Tally,
+    released_others,
+)
+
+SELF, SUPERVISOR = RaterGroup.SELF.value, RaterGroup.SUPERVISOR.value
+# the columns, in this order, of the rows ``released_sql`` reads: one per participant, rater
+# group and item (an indicator, or a pitfall), as the tallies hold them
+SOURCE_COLUMNS = ("p", "grp", "i", "f", "e", "pos", "total", "answered", "no")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one participant's released report shows over some items: their self-assessment,
+    their supervisor, and the anonymous atoms shown (each summed as a Tally)."""
+
+    self: Tally = EMPTY
+    supervisor: Tally = EMPTY
+    anonymous: Tally = EMPTY
+
+    def __add__(self, other):
+        return Shown(
+            self.self + other.self,
+            self.supervisor + other.supervisor,
+            self.anonymous + other.anonymous,
+        )
+
+    @property
+    def others(self):
+        """All raters except self, as the report shows it: the supervisor and the shown atoms."""
+        return self.supervisor + self.anonymous
+
+
+def _item_tally(total, answered, not_observed):
+    # for one item, every rater with a real answer gave exactly one
+    return Tally(int(total or 0), int(answered), int(answered), int(not_observed))
+
+
+def released_sums(rows, disclosures):
+    """The reference in Python: ``rows`` of ``SOURCE_COLUMNS``, ``disclosures`` {participant
+    id: Disclosure}. Returns {(participant, enabler, position, pitfall): Shown}."""
+    items, where = {}, {}
+    for pid, group, indicator, pitfall, enabler, position, total, answered, no in rows:
+        key = (pid, indicator, pitfall)
+        where[key] = (pid, enabler, None if pitfall is not None else position, pitfall)
+        items.setdefault(key, {})[group] = _item_tally(total, answered, no)
+    out = {}
+    for key, tallies in items.items():
+        pid = key[0]
+        _others, anonymous = released_others(tallies, disclosures[pid])
+        shown = Shown(tallies.get(SELF, EMPTY), tallies.get(SUPERVISOR, EMPTY), anonymous)
+        out[where[key]] = out.get(where[key], Shown()) + shown
+    return out
+
+
+def _units_json(disclosures):
+    """[[participant, k, unit of each anonymous group or null], …]: what the statement joins."""
+    return json.dumps(
+        [
+            [pid, disclosure.k, *(disclosure.unit_of_group.get(g) for g in ANONYMOUS_GROUPS)]
+            for pid, disclosure in disclosures.items()
+        ]
+    )
+
+
+def _units_table(vendor):
+    """The participants' units as rows (p, k, u0, u1, u2) from one JSON parameter."""
+    names = ("u0", "u1", "u2")
+    if vendor == "postgresql":
+        units = ", ".join(f"x ->> {i + 2} AS {n}" for i, n in enumerate(names))
+        return (
+            f"SELECT CAST(x ->> 0 AS BIGINT) AS p, CAST(x ->> 1 AS INTEGER) AS k, {units} "  # noqa: S608
+            "FROM json_array_elements(CAST(%s AS JSON)) AS x"
+        )
+    units = ", ".join(f"json_extract(value, '$[{i + 2}]') AS {n}" for i, n in enumerate(names))
+    return (
+        "SELECT json_extract(value, '$[0]') AS p, json_extract(value, '$[1]') AS k, "  # noqa: S608
+        f"{units} FROM json_each(%s)"
+    )
+
+
+def released_sql(source, source_params, disclosures, vendor):
+    """The same sums in one statement: ``source`` is SQL whose rows are ``SOURCE_COLUMNS``
+    (with ``source_params``), ``disclosures`` {participant id: Disclosure} holds every
+    participant it reads. Returns (sql, params); each row of the result is (participant,
+    enabler, position, pitfall) then total, answered and not observed of self, of the
+    supervisor and of the anonymous atoms shown (``shown_from_row`` reads it)."""
+    unit_of = " ".join(
+        f"WHEN '{group.value}' THEN m.u{index}" for index, group in enumerate(ANONYMOUS_GROUPS)
+    )
+    named = f"WHEN '{SELF}' THEN '{SELF}' WHEN '{SUPERVISOR}' THEN '{SUPERVISOR}'"
+    unit = f"CASE src.grp {named} {unit_of} END"
+
+    def summed(condition):
+        return ", ".join(
+            f"SUM(CASE WHEN {condition} THEN {column} ELSE 0 END)"
+            for column in ("total", "answered", "no")
+        )
+
+    # an atom is shown with a real answer from at least k of its unit's raters
+    anonymous = f"u NOT IN ('{SELF}', '{SUPERVISOR}') AND answered > 0 AND answered >= k"
+    sql = (
+        f"WITH src ({', '.join(SOURCE_COLUMNS)}) AS ({source}), "  # noqa: S608 (no input)
+        f"m AS ({_units_table(vendor)}), "
+        f"a AS (SELECT src.p AS p, src.e AS e, src.pos AS pos, src.i AS i, src.f AS f, "
+        f"{unit} AS u, MAX(m.k) AS k, SUM(src.total) AS total, SUM(src.answered) AS answered, "
+        "SUM(src.no) AS no FROM src LEFT JOIN m ON m.p = src.p "
+        f"GROUP BY src.p, src.e, src.pos, src.i, src.f, {unit}) "
+        f"SELECT p, e, pos, f, {summed(f"u = '{SELF}'")}, {summed(f"u = '{SUPERVISOR}'")}, "
+        f"{summed(anonymous)} FROM a GROUP BY p, e, pos, f"
+    )
+    return sql, [*source_params, _units_json(disclosures)]
+
+
+def shown_from_row(row):
+    """A row of ``released_sql`` as ((participant, enabler, position, pitfall), Shown); the
+    database's sums (Decimal on PostgreSQL) as integers."""
+    pid, enabler, position, pitfall, *figures = row
+    tallies = [_item_tally(*figures[i : i + 3]) for i in (0, 3, 6)]
+    return (pid, enabler, None if pitfall is not None else position, pitfall), Shown(*tallies)
+
+
+def released_cells(shown, disclosure):
+    """The self and "all except self" cells of a row that ``shown`` sums, as
+    ``combine_rows`` builds them over the same items: named numbers, shown when answered; the
+    others cell rests on the supervisor and, when an anonymous atom is shown, on the groups
+    of the participant's units."""
+    anonymous_groups = set().union(*(u.groups for u in disclosure.units))
+    groups = {SUPERVISOR} | (anonymous_groups if shown.anonymous.answered else set())
+    return _named(shown.self, {SELF}), _named(shown.others, groups)
+
+
+def _named(tally, groups):
+    if not tally.answered:
+        return NO_ANSWERS
+    return Cell(mean=tally.mean, n=tally.answered, shown=True, groups=frozenset(groups))
