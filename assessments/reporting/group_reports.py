@@ -8,13 +8,13 @@ suppression across every breakdown of the same people — is decided by
 ``anonymity.protect_tables``; nothing here compares with k.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from assessments.models import Participant, Rater, RaterGroup
-from assessments.reporting import anonymity, group_insight, tallies
+from assessments.reporting import anonymity, group_insight, group_memo, tallies
 from assessments.reporting.anonymity import EMPTY, Part, Score
 from compass.models import Enabler, Level, Pitfall
 
@@ -55,12 +55,14 @@ class Parts:
     ``people``: each participant's (level id, level position, gender, whether their cycle
     asks the next level); ``rungs``: {(participant, enabler id, level position):
     ``anonymity.released.Shown``} over the indicators of that enabler and level, the next
-    level's included — what the insight's ladder and agreement read (``group_insight.judge``)."""
+    level's included — what the insight's ladder and agreement read (``group_insight.judge``);
+    ``rows``: each participant's row (``PEOPLE``), what the breakdowns group."""
 
     measures: dict
     disclosures: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
     rungs: dict = field(default_factory=dict)
+    rows: tuple = ()  # each participant's row (``PEOPLE``)
 
 
 def _key_order(entry):
@@ -68,31 +70,54 @@ def _key_order(entry):
     return (pid, enabler, -1 if position is None else position, pitfall or 0)
 
 
-def released_parts(participants, cycle=None):
-    """Three queries (the participants, responses per group, and what each participant's
-    report shows, summed in the database from the tallies frozen at ``cycle``'s release, live
-    before or without a cycle: ``tallies.released_shown``) whatever the number of
-    participants. Each participant's units are decided here from the rater counts
-    (``anonymity.disclose_units``); the statement applies their report rule per item."""
-    counts = {}
-    rater_rows = (
+# Each participant's row as the team and cohort reports read it (``read_people``).
+PEOPLE = (
+    "pk",
+    "cycle__anonymity_threshold",
+    "level_id",
+    "level__position",
+    "gender",
+    "cycle__next_level_part",
+    "org_unit",
+)
+
+
+@dataclass(frozen=True)
+class People:
+    """What a team or cohort report reads of its participants besides their tallies: each one's
+    row (``PEOPLE``) and their submitted responses per rater group, each sorted. With the
+    cycle's release (its frozen tallies) they decide every number of the report."""
+
+    rows: tuple
+    responses: tuple  # (participant id, group, submitted responses)
+
+
+def read_people(participants):
+    """Two queries, whatever the number of participants."""
+    responses = (
         Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
         .exclude(approval=Rater.Approval.REJECTED)
         .values_list("participant_id", "group")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    for participant_id, group, n in rater_rows:
+    rows = participants.order_by("pk").values_list(*PEOPLE)
+    return People(rows=tuple(rows), responses=tuple(sorted(responses)))
+
+
+def released_parts(participants, cycle=None, people=None):
+    """Three queries (the participants and their responses per group — none when ``people``
+    (``read_people``) brings them — and what each participant's report shows, summed in the
+    database from the tallies frozen at ``cycle``'s release, live before or without a cycle:
+    ``tallies.released_shown``) whatever the number of participants. Each participant's units
+    are decided here from the rater counts (``anonymity.disclose_units``); the statement
+    applies their report rule per item."""
+    people_read = people or read_people(participants)
+    counts = {}
+    for participant_id, group, n in people_read.responses:
         counts.setdefault(participant_id, {})[group] = n
     people, disclosures = {}, {}
-    rows = participants.order_by().values_list(
-        "pk",
-        "cycle__anonymity_threshold",
-        "level_id",
-        "level__position",
-        "gender",
-        "cycle__next_level_part",
-    )
-    for pid, k, level_id, position, gender, next_part in rows:
+    for pid, k, level_id, position, gender, next_part, _unit in people_read.rows:
         people[pid] = (level_id, position, gender, next_part)
         disclosures[pid] = anonymity.disclose_units(counts.get(pid, {}), k)
     measures, rungs = {}, {}
@@ -112,7 +137,13 @@ def released_parts(participants, cycle=None):
             continue  # a next-level part's indicators are in no enabler score (issue 18)
         add(("others", enabler), pid, shown.others, shown.anonymous)
         add(("self", enabler), pid, shown.self, shown.self)
-    return Parts(measures=measures, disclosures=disclosures, people=people, rungs=rungs)
+    return Parts(
+        measures=measures,
+        disclosures=disclosures,
+        people=people,
+        rungs=rungs,
+        rows=people_read.rows,
+    )
 
 
 def _parts_for(parts, *, known_supervisor):
@@ -131,16 +162,14 @@ def _parts_for(parts, *, known_supervisor):
     return out
 
 
-def breakdowns(
-    participants, dimensions, enablers, k, *, parts, may_open=frozenset(), known_supervisor=False
-):
-    """Enablers × cells of each of ``dimensions`` — [(field, [(key, label)], has_total)] of
-    Participant — under the participant rule, decided together (they share people)."""
-    values = list(participants.order_by().values_list("pk", *[d[0] for d in dimensions]))
+def breakdowns(dimensions, enablers, k, *, parts, may_open=frozenset(), known_supervisor=False):
+    """Enablers × cells of each of ``dimensions`` — [(field of ``PEOPLE``, [(key, label)],
+    has_total)] — under the participant rule, decided together (they share people)."""
     member_sets = []
-    for index, (name, cells, _has_total) in enumerate(dimensions, start=1):
+    for name, cells, _has_total in dimensions:
+        index = PEOPLE.index(name)
         members = {key: set() for key, _label in cells}
-        for row in values:
+        for row in parts.rows:
             if row[index] in members:
                 members[row[index]].add(row[0])
         member_sets.append((name, {key: frozenset(m) for key, m in members.items()}, _has_total))
@@ -209,7 +238,8 @@ def team_report(*, cycle, supervisor):
     """The supervisor's released participants in ``cycle``, per enabler and per level.
 
     Members who shared their report with the supervisor do not count toward k (the supervisor
-    can read them), nor do the supervisor's own answers."""
+    can read them), nor do the supervisor's own answers. The figures of a frozen cycle are
+    kept per process by a fingerprint of all they rest on (``group_memo``)."""
     team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
     size = team.count()
     k = cycle.anonymity_threshold
@@ -218,21 +248,35 @@ def team_report(*, cycle, supervisor):
         .select_related("person", "level")
         .order_by("person__full_name")
     )
-    may_open = {p.pk for p in shared}
+    may_open = frozenset(p.pk for p in shared)
     if not anonymity.reports_visible(cycle) or not anonymity.group_may_show(size, len(may_open), k):
         return TeamReport(cycle, supervisor, size, False, None, shared)
     levels = list(Level.objects.filter(edition=cycle.edition))
     enablers = list(Enabler.objects.filter(edition=cycle.edition))
+    skills = grl_skills(cycle)
+    people = read_people(team)
+    key = group_memo.fingerprint(
+        "team", cycle, people, [*levels, *enablers, *skills], supervisor.pk, sorted(may_open)
+    )
+    figures = group_memo.kept(
+        key, lambda: _team_figures(cycle, team, people, levels, enablers, skills, may_open)
+    )
+    return TeamReport(cycle, supervisor, size, True, *figures[:1], shared, *figures[1:])
+
+
+def _team_figures(cycle, team, people, levels, enablers, skills, may_open):
+    """(levels, grl levels, next-level counts) of a team: one query (the tallies)."""
+    k = cycle.anonymity_threshold
     level_dims = [("level_id", [(lv.pk, lv.name) for lv in levels], True)]
-    parts = released_parts(team, cycle)
+    parts = released_parts(team, cycle, people)
     (by_level,) = breakdowns(
-        team, level_dims, enablers, k, parts=parts, may_open=may_open, known_supervisor=True
+        level_dims, enablers, k, parts=parts, may_open=may_open, known_supervisor=True
     )
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
     grl_levels = None
-    if skills := grl_skills(cycle):
+    if skills:
         (grl_levels,) = breakdowns(
-            team, level_dims, skills, k, parts=parts, may_open=may_open, known_supervisor=True
+            level_dims, skills, k, parts=parts, may_open=may_open, known_supervisor=True
         )
         grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
     next_level = None
@@ -240,7 +284,7 @@ def team_report(*, cycle, supervisor):
         judged = group_insight.judge(parts)
         ids = [enabler.pk for enabler in enablers]
         next_level = group_insight.team_counts(judged, ids, k, may_open=may_open)
-    return TeamReport(cycle, supervisor, size, True, by_level, shared, grl_levels, next_level)
+    return by_level, grl_levels, next_level
 
 
 @dataclass
@@ -279,15 +323,14 @@ def response_rates(cycle):
     }
 
 
-def _pitfalls_by_level(parts, participants, levels, k):
+def _pitfalls_by_level(parts, pitfalls, levels, k):
     """The most frequent pitfalls per level: a pitfall's number is a cell of the participants
     of its level, under the same rule as every other cell."""
-    pitfalls = {p.pk: p for p in Pitfall.objects.filter(level__in=levels).select_related("enabler")}
-    level_of = dict(participants.order_by().values_list("pk", "level_id"))
+    level_of = {pid: person[0] for pid, person in parts.people.items()}
     measures = _parts_for(parts, known_supervisor=False)
     grouped = {}
-    for pitfall_id, pitfall in pitfalls.items():
-        measure = ("pitfall", pitfall_id)
+    for pitfall in pitfalls:
+        measure = ("pitfall", pitfall.pk)
         members = frozenset(p for p, lv in level_of.items() if lv == pitfall.level_id)
         rule = anonymity.protect_tables(
             [("level", {pitfall.level_id: members}, False)],
@@ -308,15 +351,29 @@ def _pitfalls_by_level(parts, participants, levels, k):
 def cohort_report(cycle):
     """The cohort: levels (with the total), org units and genders, decided together as tables
     that share people; the reader is anyone the export may be passed to, who opens no report.
-    """
-    k = cycle.anonymity_threshold
+    The figures of a frozen cycle are kept per process by a fingerprint of all they rest on
+    (``group_memo``); the response rates are read each time."""
     participants = Participant.objects.filter(cycle=cycle)
     levels = list(Level.objects.filter(edition=cycle.edition))
     enablers = list(Enabler.objects.filter(edition=cycle.edition))
-    org_units = sorted(
-        set(participants.exclude(org_unit="").values_list("org_unit", flat=True).distinct())
+    skills = grl_skills(cycle)
+    pitfalls = list(
+        Pitfall.objects.filter(level__in=levels).select_related("enabler").order_by("pk")
     )
-    parts = released_parts(participants, cycle)
+    people = read_people(participants)
+    key = group_memo.fingerprint("cohort", cycle, people, [*levels, *enablers, *skills, *pitfalls])
+    report = group_memo.kept(
+        key,
+        lambda: _cohort_figures(cycle, participants, people, levels, enablers, skills, pitfalls),
+    )
+    return replace(report, cycle=cycle, response_rates=response_rates(cycle))
+
+
+def _cohort_figures(cycle, participants, people, levels, enablers, skills, pitfalls):
+    """The cohort report but its response rates: one query (the tallies)."""
+    k = cycle.anonymity_threshold
+    parts = released_parts(participants, cycle, people)
+    org_units = sorted({row[PEOPLE.index("org_unit")] for row in people.rows} - {""})
     # Leaders without an org unit are a cell of their own, under the rule like any other: left
     # out, they would be the difference between the org units and the whole cohort.
     units = [(u, u) for u in org_units] + [("", _("Not recorded"))]
@@ -328,14 +385,12 @@ def cohort_report(cycle):
         ("org_unit", units, False),
         ("gender", genders, False),
     ]
-    by_level, by_unit, by_gender = breakdowns(participants, dimensions, enablers, k, parts=parts)
+    by_level, by_unit, by_gender = breakdowns(dimensions, enablers, k, parts=parts)
     by_level.cells = [c for c in by_level.cells if c[2] != 0]
     grl_levels = grl_genders = None
-    if skills := grl_skills(cycle):
+    if skills:
         # The skills' own tables, under the same rule over the same breakdowns of people.
-        grl_levels, _units, grl_genders = breakdowns(
-            participants, dimensions, skills, k, parts=parts
-        )
+        grl_levels, _units, grl_genders = breakdowns(dimensions, skills, k, parts=parts)
         grl_levels.cells = [c for c in grl_levels.cells if c[2] != 0]
     counts = group_insight.cohort_counts(
         group_insight.judge(parts),
@@ -346,12 +401,12 @@ def cohort_report(cycle):
     )
     return CohortReport(
         cycle=cycle,
-        participants=participants.count(),
-        response_rates=response_rates(cycle),
+        participants=len(people.rows),
+        response_rates={},
         levels=by_level,
         org_units=by_unit,
         genders=by_gender,
-        pitfalls=_pitfalls_by_level(parts, participants, levels, k),
+        pitfalls=_pitfalls_by_level(parts, pitfalls, levels, k),
         grl_levels=grl_levels,
         grl_genders=grl_genders,
         insight=counts,

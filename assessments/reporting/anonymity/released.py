@@ -114,30 +114,46 @@ def released_sql(source, source_params, disclosures, vendor):
     (with ``source_params``), ``disclosures`` {participant id: Disclosure} holds every
     participant it reads. Returns (sql, params); each row of the result is (participant,
     enabler, position, pitfall) then total, answered and not observed of self, of the
-    supervisor and of the anonymous atoms shown (``shown_from_row`` reads it)."""
-    unit_of = " ".join(
-        f"WHEN '{group.value}' THEN m.u{index}" for index, group in enumerate(ANONYMOUS_GROUPS)
+    supervisor and of the anonymous atoms shown (``shown_from_row`` reads it).
+
+    Each item's rows (one per rater group) become one row with each group's figures side by
+    side (``it``); with the participant's units beside them, an anonymous group's figures are
+    kept when the atom of its unit — the group's answers added to those of the other groups
+    in the same unit — holds a real answer from at least k raters (``kept``); the kept
+    figures, the self and the supervisor are then summed per measure."""
+    groups = [(SELF, "s"), (SUPERVISOR, "v")]
+    groups += [(g.value, f"g{index}") for index, g in enumerate(ANONYMOUS_GROUPS)]
+    pivot = ", ".join(
+        f"SUM(CASE WHEN grp = '{group}' THEN {column} ELSE 0 END) AS {name}{column[0]}"
+        for group, name in groups
+        for column in ("total", "answered", "no")
     )
-    named = f"WHEN '{SELF}' THEN '{SELF}' WHEN '{SUPERVISOR}' THEN '{SUPERVISOR}'"
-    unit = f"CASE src.grp {named} {unit_of} END"
+    anonymous = range(len(ANONYMOUS_GROUPS))
 
-    def summed(condition):
-        return ", ".join(
-            f"SUM(CASE WHEN {condition} THEN {column} ELSE 0 END)"
-            for column in ("total", "answered", "no")
+    def atom(j):
+        """The real answers of the atom of group j's unit on this item."""
+        others = " + ".join(
+            f"CASE WHEN m.u{i} = m.u{j} THEN it.g{i}a ELSE 0 END" for i in anonymous if i != j
         )
+        return f"(it.g{j}a + {others})"
 
-    # an atom is shown with a real answer from at least k of its unit's raters
-    anonymous = f"u NOT IN ('{SELF}', '{SUPERVISOR}') AND answered > 0 AND answered >= k"
+    kept = ", ".join(
+        f"CASE WHEN m.u{j} IS NOT NULL AND {atom(j)} > 0 AND {atom(j)} >= m.k "
+        f"THEN 1 ELSE 0 END AS k{j}"
+        for j in anonymous
+    )
+    named = ", ".join(f"SUM({n}{c})" for n in ("s", "v") for c in "tan")
+    shown = ", ".join(
+        "SUM(" + " + ".join(f"k{j} * g{j}{c}" for j in anonymous) + ")" for c in "tan"
+    )
+    items = ", ".join(f"it.{n}{c}" for _g, n in groups for c in "tan")
     sql = (
         f"WITH src ({', '.join(SOURCE_COLUMNS)}) AS ({source}), "  # noqa: S608 (no input)
-        f"m AS ({_units_table(vendor)}), "
-        f"a AS (SELECT src.p AS p, src.e AS e, src.pos AS pos, src.i AS i, src.f AS f, "
-        f"{unit} AS u, MAX(m.k) AS k, SUM(src.total) AS total, SUM(src.answered) AS answered, "
-        "SUM(src.no) AS no FROM src LEFT JOIN m ON m.p = src.p "
-        f"GROUP BY src.p, src.e, src.pos, src.i, src.f, {unit}) "
-        f"SELECT p, e, pos, f, {summed(f"u = '{SELF}'")}, {summed(f"u = '{SUPERVISOR}'")}, "
-        f"{summed(anonymous)} FROM a GROUP BY p, e, pos, f"
+        f"m AS MATERIALIZED ({_units_table(vendor)}), "
+        f"it AS (SELECT p, e, pos, i, f, {pivot} FROM src GROUP BY p, e, pos, i, f), "
+        f"kept AS (SELECT it.p AS p, it.e AS e, it.pos AS pos, it.f AS f, {items}, {kept} "
+        "FROM it LEFT JOIN m ON m.p = it.p) "
+        f"SELECT p, e, pos, f, {named}, {shown} FROM kept GROUP BY p, e, pos, f"
     )
     return sql, [*source_params, _units_json(disclosures)]
 
