@@ -10,7 +10,7 @@ suppression across every breakdown of the same people — is decided by
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from assessments.models import Participant, Rater, RaterGroup
@@ -93,20 +93,26 @@ class People:
 
 
 def read_people(participants):
-    """Two queries, whatever the number of participants."""
-    responses = (
-        Rater.objects.filter(participant__in=participants, status=Rater.Status.SUBMITTED)
-        .exclude(approval=Rater.Approval.REJECTED)
-        .values_list("participant_id", "group")
-        .annotate(n=Count("pk"))
-        .order_by()
+    """One query, whatever the number of participants: each participant's row beside their
+    submitted responses per rater group (rejected nominations left out)."""
+    submitted = Q(raters__status=Rater.Status.SUBMITTED) & ~Q(
+        raters__approval=Rater.Approval.REJECTED
     )
-    rows = participants.order_by("pk").values_list(*PEOPLE)
-    return People(rows=tuple(rows), responses=tuple(sorted(responses)))
+    rows, responses = {}, []
+    read = (
+        participants.order_by("pk")
+        .values_list(*PEOPLE, "raters__group")
+        .annotate(n=Count("raters", filter=submitted))
+    )
+    for *row, group, n in read:
+        rows[row[0]] = tuple(row)
+        if n:
+            responses.append((row[0], group, n))
+    return People(rows=tuple(rows.values()), responses=tuple(sorted(responses)))
 
 
 def released_parts(participants, cycle=None, people=None):
-    """Three queries (the participants and their responses per group — none when ``people``
+    """Two queries (the participants and their responses per group — none when ``people``
     (``read_people``) brings them — and what each participant's report shows, summed in the
     database from the tallies frozen at ``cycle``'s release, live before or without a cycle:
     ``tallies.released_shown``) whatever the number of participants. Each participant's units
@@ -241,7 +247,8 @@ def team_report(*, cycle, supervisor):
     can read them), nor do the supervisor's own answers. The figures of a frozen cycle are
     kept per process by a fingerprint of all they rest on (``group_memo``)."""
     team = Participant.objects.filter(cycle=cycle, supervisor=supervisor)
-    size = team.count()
+    people = read_people(team)
+    size = len(people.rows)
     k = cycle.anonymity_threshold
     shared = list(
         team.filter(shared_with_supervisor=True)
@@ -254,7 +261,6 @@ def team_report(*, cycle, supervisor):
     levels = list(Level.objects.filter(edition=cycle.edition))
     enablers = list(Enabler.objects.filter(edition=cycle.edition))
     skills = grl_skills(cycle)
-    people = read_people(team)
     key = group_memo.fingerprint(
         "team", cycle, people, [*levels, *enablers, *skills], supervisor.pk, sorted(may_open)
     )
