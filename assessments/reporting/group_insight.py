@@ -25,7 +25,7 @@ from assessments.reporting.anonymity import released
 AGREEMENT, NEXT_LEVEL = "agreement", "next_level"
 CATEGORIES = (insight.OVER, insight.UNDER, insight.AGREE_HIGH, insight.AGREE_LOW)
 REACHED, NOT_REACHED = "reached", "not_reached"
-EMPTY_SHOWN = released.Shown()
+NO_FIGURES = (0,) * 9
 NEXT_CATEGORIES = (REACHED, NOT_REACHED)
 LEVEL, GENDER, TEAM = "level", "gender", "team"
 
@@ -56,11 +56,10 @@ def judge(parts):
         def rung(enabler_id, *positions, pid=pid, disclosure=disclosure):
             """(self, others) over the participant's items of those levels, as their report
             builds the row (``anonymity.combine_rows``)."""
-            shown = sum(
-                (parts.rungs.get((pid, enabler_id, p), EMPTY_SHOWN) for p in positions),
-                EMPTY_SHOWN,
+            rows = [parts.rungs.get((pid, enabler_id, p), NO_FIGURES) for p in positions]
+            return released.released_cells(
+                [sum(column) for column in zip(*rows, strict=True)], disclosure
             )
-            return released.released_cells(shown, disclosure)
 
         judgement = Judgement(pid, level_id, gender, {}, {})
         for enabler_id in enablers_of.get(pid, ()):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Participant, Rater, RaterGroup
 from assessments.reporting import anonymity, group_insight, group_memo, tallies
-from assessments.reporting.anonymity import EMPTY, Part, Score
+from assessments.reporting.anonymity import Part, Score, Tally
 from compass.models import Enabler, Level, Pitfall
 
 SELF = RaterGroup.SELF
@@ -53,9 +53,10 @@ class Parts:
     ``("pitfall", pitfall id)`` — participant ids mapped to (Tally shown, Tally of its anonymous
     atoms alone). ``disclosures``: each participant's units (``anonymity.disclose_units``);
     ``people``: each participant's (level id, level position, gender, whether their cycle
-    asks the next level); ``rungs``: {(participant, enabler id, level position):
-    ``anonymity.released.Shown``} over the indicators of that enabler and level, the next
-    level's included — what the insight's ladder and agreement read (``group_insight.judge``);
+    asks the next level); ``rungs``: {(participant, enabler id, level position): figures
+    (``anonymity.released.figures_from_row``)} over the indicators of that enabler and level,
+    the next level's included — what the insight's ladder and agreement read
+    (``group_insight.judge``);
     ``rows``: each participant's row (``PEOPLE``), what the breakdowns group."""
 
     measures: dict
@@ -66,7 +67,7 @@ class Parts:
 
 
 def _key_order(entry):
-    (pid, enabler, position, pitfall), _shown = entry
+    (pid, enabler, position, pitfall), _figures = entry
     return (pid, enabler, -1 if position is None else position, pitfall or 0)
 
 
@@ -115,7 +116,7 @@ def released_parts(participants, cycle=None, people=None):
     """Two queries (the participants and their responses per group — none when ``people``
     (``read_people``) brings them — and what each participant's report shows, summed in the
     database from the tallies frozen at ``cycle``'s release, live before or without a cycle:
-    ``tallies.released_shown``) whatever the number of participants. Each participant's units
+    ``tallies.released_figures``) whatever the number of participants. Each participant's units
     are decided here from the rater counts (``anonymity.disclose_units``); the statement
     applies their report rule per item."""
     people_read = people or read_people(participants)
@@ -126,23 +127,34 @@ def released_parts(participants, cycle=None, people=None):
     for pid, k, level_id, position, gender, next_part, _unit in people_read.rows:
         people[pid] = (level_id, position, gender, next_part)
         disclosures[pid] = anonymity.disclose_units(counts.get(pid, {}), k)
-    measures, rungs = {}, {}
+    sums, rungs = {}, {}  # sums: {measure: {pid: [shown total, answered, not observed,
+    # then the same of the anonymous atoms alone]}}
 
-    def add(measure, pid, shown, anonymous):
-        old = measures.setdefault(measure, {}).get(pid, (EMPTY, EMPTY))
-        measures[measure][pid] = (old[0] + shown, old[1] + anonymous)
+    def add(measure, pid, figures):
+        into = sums.setdefault(measure, {}).setdefault(pid, [0] * 6)
+        for index, value in enumerate(figures):
+            into[index] += value
 
-    for (pid, enabler, position, pitfall), shown in sorted(
-        tallies.released_shown(cycle, participants, disclosures).items(), key=_key_order
+    for (pid, enabler, position, pitfall), f in sorted(
+        tallies.released_figures(cycle, participants, disclosures).items(), key=_key_order
     ):
+        # f: total, answered, not observed of self, of the supervisor, of the shown atoms
+        others = (f[3] + f[6], f[4] + f[7], f[5] + f[8], f[6], f[7], f[8])
         if pitfall is not None:
-            add(("pitfall", pitfall), pid, shown.others, shown.anonymous)
+            add(("pitfall", pitfall), pid, others)
             continue
-        rungs[(pid, enabler, position)] = shown
+        rungs[(pid, enabler, position)] = f
         if position > people[pid][1]:
             continue  # a next-level part's indicators are in no enabler score (issue 18)
-        add(("others", enabler), pid, shown.others, shown.anonymous)
-        add(("self", enabler), pid, shown.self, shown.self)
+        add(("others", enabler), pid, others)
+        add(("self", enabler), pid, f[:3] * 2)
+    measures = {
+        measure: {
+            pid: (Tally(t, a, a, n), Tally(at, aa, aa, an))
+            for pid, (t, a, n, at, aa, an) in by_pid.items()
+        }
+        for measure, by_pid in sums.items()
+    }
     return Parts(
         measures=measures,
         disclosures=disclosures,

@@ -260,9 +260,10 @@ def item_rows(cycle, participants, *, next_level=False, frozen=None):
 # --- reading: what each participant's report shows, summed in the database -----------------
 
 
-def released_shown(cycle, participants, disclosures):
+def released_figures(cycle, participants, disclosures):
     """Per participant of ``participants`` (a queryset), what their released report shows
-    (``anonymity.released``): {(participant, enabler, level position, pitfall): Shown}, one
+    (``anonymity.released``): {(participant, enabler, level position, pitfall): figures
+    (``released.figures_from_row``)}, one
     row per participant and enabler at each level of its indicators (the next level's
     included) and per pitfall, in one query over the frozen tallies once ``cycle`` is
     released, or through the same SELECT live before (or without ``cycle``). ``disclosures``
@@ -294,4 +295,4 @@ def released_shown(cycle, participants, disclosures):
     query, query_params = released.released_sql(source, params, disclosures, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(query, query_params)
-        return dict(released.shown_from_row(row) for row in cursor.fetchall())
+        return dict(released.figures_from_row(row) for row in cursor.fetchall())

@@ -158,25 +158,45 @@ def released_sql(source, source_params, disclosures, vendor):
     return sql, [*source_params, _units_json(disclosures)]
 
 
-def shown_from_row(row):
-    """A row of ``released_sql`` as ((participant, enabler, position, pitfall), Shown); the
-    database's sums (Decimal on PostgreSQL) as integers."""
+def figures_from_row(row):
+    """A row of ``released_sql`` as ((participant, enabler, position, pitfall), figures):
+    total, answered and not observed of self, of the supervisor and of the anonymous atoms
+    shown — the database's sums (Decimal on PostgreSQL) as integers."""
     pid, enabler, position, pitfall, *figures = row
-    tallies = [_item_tally(*figures[i : i + 3]) for i in (0, 3, 6)]
-    return (pid, enabler, None if pitfall is not None else position, pitfall), Shown(*tallies)
+    key = (pid, enabler, None if pitfall is not None else position, pitfall)
+    return key, tuple(int(value or 0) for value in figures)
 
 
-def released_cells(shown, disclosure):
-    """The self and "all except self" cells of a row that ``shown`` sums, as
-    ``combine_rows`` builds them over the same items: named numbers, shown when answered; the
-    others cell rests on the supervisor and, when an anonymous atom is shown, on the groups
-    of the participant's units."""
-    anonymous_groups = set().union(*(u.groups for u in disclosure.units))
-    groups = {SUPERVISOR} | (anonymous_groups if shown.anonymous.answered else set())
-    return _named(shown.self, {SELF}), _named(shown.others, groups)
+def shown_from_figures(figures):
+    """Figures (``figures_from_row``) as a ``Shown``."""
+    return Shown(*(_item_tally(*figures[i : i + 3]) for i in (0, 3, 6)))
 
 
-def _named(tally, groups):
-    if not tally.answered:
+def shown_from_row(row):
+    """A row of ``released_sql`` as ((participant, enabler, position, pitfall), Shown)."""
+    key, figures = figures_from_row(row)
+    return key, shown_from_figures(figures)
+
+
+def released_cells(figures, disclosure):
+    """The self and "all except self" cells of a row over the items that ``figures`` sum
+    (``figures_from_row``), as ``combine_rows`` builds them over the same items: named
+    numbers, shown when answered; the others cell rests on the supervisor and, when an
+    anonymous atom is shown, on the groups of the participant's units."""
+    self_total, self_answered, _no, supervisor_total, supervisor_answered = figures[:5]
+    anonymous_total, anonymous_answered = figures[6:8]
+    groups = {SUPERVISOR}
+    if anonymous_answered:
+        groups |= set().union(*(u.groups for u in disclosure.units))
+    return (
+        _named(self_total, self_answered, {SELF}),
+        _named(
+            supervisor_total + anonymous_total, supervisor_answered + anonymous_answered, groups
+        ),
+    )
+
+
+def _named(total, answered, groups):
+    if not answered:
         return NO_ANSWERS
-    return Cell(mean=tally.mean, n=tally.answered, shown=True, groups=frozenset(groups))
+    return Cell(mean=total / answered, n=answered, shown=True, groups=frozenset(groups))
