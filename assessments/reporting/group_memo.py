@@ -1,30 +1,36 @@
-"""Team and cohort figures kept per process, by a fingerprint of everything they rest on.
+"""Team and cohort figures kept, by a fingerprint of everything they rest on.
 
 A released cycle's figures are frozen (``tallies``: a released cycle never re-opens, and its
 tallies are written again only with a new ``tallied_at``), so a team or cohort report computed
 once can be served again — as long as nothing else it reads has moved. The key is therefore
 not a name but a digest of all of it: the database, the cycle's release (``tallied_at``) and
-settings (k, edition, next-level part, gender-responsive leadership section), the language of
-the labels, each participant's row and their submitted responses per rater group
+settings (k, edition, next-level part, gender-responsive leadership section), each
+participant's row and their submitted responses per rater group
 (``group_reports.read_people``: who is in which cell, and each participant's units), the
 compass rows the report shows, and whatever else the caller passes (the team members whose
 reports the supervisor may open). Anything that changes one of them — a participant edited,
 removed or erased, a rater rejected or removed by retention, a new release, the compass
 edited — gives a new key, so a stale report is never served; the old entry simply ages out.
 
-Only frozen cycles are kept (live figures are not). At most ``KEPT`` entries per process; what
-is kept is shared, so callers never modify it.
+Two layers: at most ``KEPT`` entries per process in front of Django's shared cache (the
+database cache in production), so what one process (or the worker, right after release:
+``group_reports.keep_cohort_figures``) computed serves every other. What is kept holds figures
+and ids, no translated label (the reports put those in on reading), so one entry serves every
+language. Only frozen cycles are kept (live figures are not); what is kept is shared, so
+callers never modify it.
 """
 
 import hashlib
 import threading
 from collections import OrderedDict
 
+from django.core.cache import cache
 from django.db import connection
-from django.utils import translation
 
 KEPT = 32
+SHARED_SECONDS = 30 * 24 * 3600  # an entry nobody reads for a month leaves the shared cache
 _kept = OrderedDict()
+_written = set()  # the shared cache's keys this process wrote (``forget``)
 _lock = threading.Lock()
 
 
@@ -49,7 +55,6 @@ def fingerprint(kind, cycle, people, compass, *extra):
         cycle.edition,
         cycle.grl_edition,
         cycle.next_level_part,
-        translation.get_language(),
         people.rows,
         people.responses,
         [_state(instance) for instance in compass],
@@ -59,14 +64,21 @@ def fingerprint(kind, cycle, people, compass, *extra):
 
 
 def kept(key, build):
-    """The value kept under ``key``, or ``build()`` kept there (``key`` None: built, not kept)."""
+    """The value kept under ``key`` in this process, else in the shared cache, else
+    ``build()`` kept in both (``key`` None: built, not kept)."""
     if key is None:
         return build()
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
             return _kept[key]
-    value = build()
+    shared = f"group-figures:{key}"
+    value = cache.get(shared)
+    if value is None:
+        value = build()
+        cache.set(shared, value, SHARED_SECONDS)
+        with _lock:
+            _written.add(shared)
     with _lock:
         _kept[key] = value
         while len(_kept) > KEPT:
@@ -74,7 +86,13 @@ def kept(key, build):
     return value
 
 
-def forget():
-    """Drop everything kept (tests that count queries of a first view)."""
+def forget(*, shared=True):
+    """Drop everything kept in this process and, with ``shared``, what it wrote to the shared
+    cache (tests and the benchmark's first views); ``shared=False`` is another process's
+    first view."""
     with _lock:
         _kept.clear()
+        written = list(_written) if shared else []
+        if shared:
+            _written.clear()
+    cache.delete_many(written)

@@ -11,9 +11,10 @@ suppression across every breakdown of the same people — is decided by
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Q
+from django.tasks import task
 from django.utils.translation import gettext as _
 
-from assessments.models import Participant, Rater, RaterGroup
+from assessments.models import Cycle, Participant, Rater, RaterGroup
 from assessments.reporting import anonymity, group_insight, group_memo, tallies
 from assessments.reporting.anonymity import Part, Score, Tally
 from compass.models import Enabler, Level, Pitfall
@@ -279,7 +280,11 @@ def team_report(*, cycle, supervisor):
     figures = group_memo.kept(
         key, lambda: _team_figures(cycle, team, people, levels, enablers, skills, may_open)
     )
-    return TeamReport(cycle, supervisor, size, True, *figures[:1], shared, *figures[1:])
+    by_level = {lv.pk: lv.name for lv in levels}  # kept figures: named in any language
+    by_level, grl_levels = (_named(breakdown, by_level) for breakdown in figures[:2])
+    return TeamReport(
+        cycle, supervisor, size, True, by_level, shared, grl_levels, next_level=figures[2]
+    )
 
 
 def _team_figures(cycle, team, people, levels, enablers, skills, may_open):
@@ -384,7 +389,49 @@ def cohort_report(cycle):
         key,
         lambda: _cohort_figures(cycle, participants, people, levels, enablers, skills, pitfalls),
     )
-    return replace(report, cycle=cycle, response_rates=response_rates(cycle))
+    return replace(_labelled(report, levels), cycle=cycle, response_rates=response_rates(cycle))
+
+
+@task
+def keep_cohort_figures(cycle_id):
+    """A released cycle's cohort figures computed and kept (``group_memo``), enqueued when the
+    release commits: HR's first view of the cohort report then reads them."""
+    cycle = Cycle.objects.filter(pk=cycle_id, state=Cycle.State.RELEASED).first()
+    if cycle is not None:
+        cohort_report(cycle)
+    return cycle is not None
+
+
+def _named(breakdown, names):
+    """``breakdown`` with the cells of ``names`` ({key: label}) named so."""
+    if breakdown is None:
+        return None
+    cells = [(key, names.get(key, label), n) for key, label, n in breakdown.cells]
+    return replace(breakdown, cells=cells)
+
+
+def _labelled(report, levels):
+    """``report`` with its levels', genders' and "Not recorded" cells named in the active
+    language: what is kept was named in whichever language computed it."""
+    by_level = {lv.pk: lv.name for lv in levels}
+    genders = {g: str(label) for g, label in Participant.Gender.choices}
+    genders[""] = _("Not recorded")
+    insight = report.insight
+    if insight is not None:
+        insight = replace(
+            insight,
+            levels=[(key, by_level.get(key, x)) for key, x in insight.levels],
+            genders=[(key, genders.get(key, x)) for key, x in insight.genders],
+        )
+    return replace(
+        report,
+        levels=_named(report.levels, by_level),
+        grl_levels=_named(report.grl_levels, by_level),
+        org_units=_named(report.org_units, {"": _("Not recorded")}),
+        genders=_named(report.genders, genders),
+        grl_genders=_named(report.grl_genders, genders),
+        insight=insight,
+    )
 
 
 def _cohort_figures(cycle, participants, people, levels, enablers, skills, pitfalls):
@@ -418,7 +465,7 @@ def _cohort_figures(cycle, participants, people, levels, enablers, skills, pitfa
         next_level_part=cycle.next_level_part,
     )
     return CohortReport(
-        cycle=cycle,
+        cycle=None,  # the viewer's cycle is put in on reading
         participants=len(people.rows),
         response_rates={},
         levels=by_level,
