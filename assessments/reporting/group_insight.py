@@ -1,9 +1,10 @@
 """Issue 18 in the team and cohort reports: next-level behaviours and self–other agreement,
 counted over participants, each through what their own released report shows.
 
-Per participant and enabler, the rows of their own report — ``anonymity.combine_rows`` over
-their tallies of the All leaders indicators and of their own level (the enabler's row), or of
-one level (a rung of the ladder), with their own units — give the agreement category and the
+Per participant and enabler, the rows of their own report — self and "all except self" over
+the All leaders indicators and their own level (the enabler's row), or over one level (a rung
+of the ladder), with their own units, as ``anonymity.combine_rows`` builds them
+(``anonymity.released``: summed in the database) — give the agreement category and the
 placement on the ladder (``insight``). ``judge`` works them out from what
 ``group_reports.released_parts`` read for the team or cohort report itself: no query of its own.
 
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Participant, RaterGroup
 from assessments.reporting import anonymity, insight
+from assessments.reporting.anonymity import released
 
 AGREEMENT, NEXT_LEVEL = "agreement", "next_level"
 CATEGORIES = (insight.OVER, insight.UNDER, insight.AGREE_HIGH, insight.AGREE_LOW)
 REACHED, NOT_REACHED = "reached", "not_reached"
+NO_FIGURES = (0,) * 9
 NEXT_CATEGORIES = (REACHED, NOT_REACHED)
 LEVEL, GENDER, TEAM = "level", "gender", "team"
 
@@ -51,19 +54,20 @@ def judge(parts):
         own = (0,) if position == 0 else (0, position)
 
         def rung(enabler_id, *positions, pid=pid, disclosure=disclosure):
-            """A row over the participant's items of those levels, as their report builds it."""
-            tallies = [
-                t for p in positions for t in parts.rungs.get((pid, enabler_id, p), {}).values()
-            ]
-            return anonymity.combine_rows(tallies, disclosure)
+            """(self, others) over the participant's items of those levels, as their report
+            builds the row (``anonymity.combine_rows``)."""
+            rows = [parts.rungs.get((pid, enabler_id, p), NO_FIGURES) for p in positions]
+            return released.released_cells(
+                [sum(column) for column in zip(*rows, strict=True)], disclosure
+            )
 
         judgement = Judgement(pid, level_id, gender, {}, {})
         for enabler_id in enablers_of.get(pid, ()):
-            row = rung(enabler_id, *own)
-            judgement.agreement[enabler_id] = insight.agreement(row.self_cell, row.others)
+            self_cell, others = rung(enabler_id, *own)
+            judgement.agreement[enabler_id] = insight.agreement(self_cell, others)
             judgement.next_level[enabler_id] = None
             if next_part and (pid, enabler_id, position + 1) in parts.rungs:
-                ladder = [rung(enabler_id, p).others for p in (*own, position + 1)]
+                ladder = [rung(enabler_id, p)[1] for p in (*own, position + 1)]
                 placed = insight.placement(ladder)
                 if placed.stopped_at_hidden is None:
                     judgement.next_level[enabler_id] = placed.rung == len(ladder) - 1

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from assessments.answering.questionnaire import indicator_key, pitfall_key
 from assessments.models import ItemTally
-from assessments.reporting.anonymity import Tally
+from assessments.reporting.anonymity import Tally, released
 
 ITEM, PITFALL = ItemTally.Kind.ITEM.value, ItemTally.Kind.PITFALL.value
 SELF = "self"
@@ -235,3 +235,44 @@ def item_rows(cycle, participants, *, next_level=False, frozen=None):
             params,
         )
         return cursor.fetchall()
+
+
+# --- reading: what each participant's report shows, summed in the database -----------------
+
+
+def released_figures(cycle, participants, disclosures):
+    """Per participant of ``participants`` (a queryset), what their released report shows
+    (``anonymity.released``): {(participant, enabler, level position, pitfall): figures
+    (``released.figures_from_row``)}, one
+    row per participant and enabler at each level of its indicators (the next level's
+    included) and per pitfall, in one query over the frozen tallies once ``cycle`` is
+    released, or through the same SELECT live before (or without ``cycle``). ``disclosures``
+    holds each participant's units; the statement is the rule's (``released.released_sql``),
+    this only runs it."""
+    if cycle is not None and cycle.tallied_at is not None:
+        rows = ItemTally.objects.filter(
+            participant__in=participants.order_by().values("pk"), kind__in=(ITEM, PITFALL)
+        ).values_list(
+            "participant_id",
+            "group",
+            "indicator_id",
+            "pitfall_id",
+            "enabler_id",
+            "level__position",
+            "total",
+            "answered",
+            "not_observed",
+        )
+        source, params = rows.query.sql_with_params()
+    else:
+        sql, params = participants.order_by().values("pk").query.sql_with_params()
+        level = _table(global_apps, "compass.Level")
+        source = (
+            f"SELECT t.p, t.grp, t.i, t.f, t.e, il.{connection.ops.quote_name('position')}, "  # noqa: S608
+            f"t.total, t.answered, t.no FROM ({select_sql(f'r.participant_id IN ({sql})')}) t "
+            f"LEFT JOIN {level} il ON il.id = t.l WHERE t.kind IN ('{ITEM}', '{PITFALL}')"
+        )
+    query, query_params = released.released_sql(source, params, disclosures, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(query, query_params)
+        return dict(released.figures_from_row(row) for row in cursor.fetchall())

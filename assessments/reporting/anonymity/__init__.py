@@ -86,7 +86,9 @@ Progress pulses (issue 19: ``running/pulses.py``, ``reporting/pulse_results.py``
      360's and the pulse's), so neither can cancel a part of the other.
 
 The rule is split in two modules, ``individual`` (1–6, 11, 13–15) and ``groups`` (7–10); callers
-import it from here.
+import it from here. ``released`` states rule 7 a second time, in SQL, for the team and cohort
+reports to run in the database (what each participant's report shows, summed per measure), with
+its Python twin; a test holds the two equal.
 """
 
 from assessments.reporting.anonymity.groups import (

@@ -6,7 +6,7 @@ participants (``protect_counts``)."""
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from assessments.reporting.anonymity.individual import EMPTY, Tally
+from assessments.reporting.anonymity.individual import Tally
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,12 @@ def _protect_measure(measure, cells, by_participant, k, may_open, rows_suppresse
                 participants=len(contributors), reason="suppressed"
             )
             continue
-        total = EMPTY
-        for p in contributors:
-            total = total + by_participant[p].tally
+        # the sum of the contributors' tallies, as integers (as ``Tally.mean`` divides them)
+        tallies = [by_participant[p].tally for p in contributors]
+        total = sum(t.total for t in tallies)
+        answered = sum(t.answered for t in tallies)
         scores[(measure, name, key)] = Score(
-            mean=total.mean, participants=len(contributors), shown=True
+            mean=total / answered if answered else None, participants=len(contributors), shown=True
         )
     return scores
 
