@@ -288,11 +288,15 @@ SECURE_CSP = {
 }
 
 # One cache shared by every web process (in the database: no extra service to run). It holds
-# the per-address counters that slow down guessing of rater links.
+# the per-address counters that slow down guessing of rater links, the compass's content
+# version, and the team and cohort figures worked out once per release (issue 20).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "compass_cache",
+        # Team figures are kept one entry per supervisor: room for an organisation's worth
+        # before culling (which could drop the compass version and rebuild questionnaires).
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 # Days a released cycle keeps answers traceable to their raters; `manage.py apply_retention`
