@@ -144,9 +144,13 @@ def norm_band(value, norm_values):
     included), or None when the norm is too small or the leader's value is not shown."""
     if value is None or len(norm_values) < norm_min_leaders():
         return None
-    leaders = len(norm_values)
     above = sum(1 for other in norm_values if other > value)
     below = sum(1 for other in norm_values if other < value)
+    return band_from_counts(len(norm_values), above=above, below=below)
+
+
+def band_from_counts(leaders, *, above, below):
+    """``norm_band`` from how many of ``leaders`` stand above and below the value."""
     top, bottom = 4 * above < leaders, 4 * below < leaders
     if top and not bottom:
         return TOP

@@ -12,8 +12,19 @@ release (``tallies``), as the reports do:
   counts and one for their item tallies (and one more, live, only where a cycle was released
   without its tallies). Each leader's number is the one their own report shows ("all except
   self", after the anonymity rule of their own cycle), so a hidden number never enters a norm.
+
+  A norm is the same for every leader of the level (issue 20: at 1,000 participants it reads
+  some hundred thousand tallies), so each process keeps the last few it worked out, keyed by
+  everything they rest on: every norm leader's participation, threshold and the moment their
+  cycle's figures were frozen, and the report's enablers and indicators. A released cycle's
+  answers, raters and figures never change (a re-freeze stamps a new moment), and a new
+  release, a removal or a change of level changes the leaders: a norm is never stale. Only
+  norms resting on frozen figures are kept; the first report of a level in a process, and
+  every report with a norm read live, reads and works it out as described above.
 """
 
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -41,6 +52,31 @@ class ReportInsight:
     item_differ: dict = field(default_factory=dict)  # item key -> [column labels]
     norm_leaders: int = 0  # leaders in the norm (0: no norm)
     suggestions: list = field(default_factory=list)  # action_plans.Suggestion
+
+
+@dataclass(frozen=True)
+class Norms:
+    """Every norm leader's shown "all except self" value, sorted, per enabler and indicator."""
+
+    leaders: int
+    enablers: dict  # enabler pk -> sorted values
+    items: dict  # indicator id -> sorted values
+
+    def band(self, kind, thing, others_cell):
+        """Where ``others_cell`` stands among the leaders (``insight.norm_band``)."""
+        ordered = getattr(self, kind).get(thing, ())
+        value = insight.shown(others_cell)
+        if value is None or len(ordered) < insight.norm_min_leaders():
+            return None
+        return insight.band_from_counts(
+            len(ordered),
+            above=len(ordered) - bisect_right(ordered, value),
+            below=bisect_left(ordered, value),
+        )
+
+
+NORMS_KEPT = 32  # norms a process keeps: a few per level of the latest releases
+_kept_norms = OrderedDict()
 
 
 def build(report, *, others_label):
@@ -77,7 +113,7 @@ def build(report, *, others_label):
         enablers=enablers,
         item_bands=item_bands,
         item_differ=item_differ,
-        norm_leaders=norms["leaders"] if norms else 0,
+        norm_leaders=norms.leaders if norms else 0,
         suggestions=action_plans.suggest_focus(report),
     )
 
@@ -107,8 +143,8 @@ def _differ(row, disclosure, item_tallies, others_label):
 
 def _norm_participants(participant):
     """The latest released participation per person at the leader's level and edition, with
-    the leader's own participation standing for them, as {participant id: (k, frozen)}. One
-    query."""
+    the leader's own participation standing for them, as {participant id: (k, tallied_at)}
+    (``tallied_at`` None: not frozen). One query."""
     rows = (
         Participant.objects.filter(_same_norm(participant, ""))
         .order_by("person_id", "-cycle__released_at", "-pk")
@@ -118,11 +154,11 @@ def _norm_participants(participant):
     chosen = {
         participant.person_id: (
             participant.pk,
-            (cycle.anonymity_threshold, cycle.tallied_at is not None),
+            (cycle.anonymity_threshold, cycle.tallied_at),
         )
     }
     for pk, person_id, k, tallied_at in rows:
-        chosen.setdefault(person_id, (pk, (k, tallied_at is not None)))
+        chosen.setdefault(person_id, (pk, (k, tallied_at)))
     return dict(chosen.values())
 
 
@@ -138,13 +174,33 @@ def _same_norm(participant, prefix):
 
 
 def _norms(report):
-    """Per enabler and indicator, every norm leader's shown "all except self" value: each
-    leader's rows built as their own report builds them (``anonymity.combine_rows`` over the
-    items of the leader's level, which is this report's level), from their tallies."""
+    """The report's ``Norms``, or None when the leaders are too few for one; kept per process
+    when every leader's figures are frozen (the module's docstring says why it is never
+    stale)."""
     participant = report.participant
     leaders = _norm_participants(participant)
     if len(leaders) < insight.norm_min_leaders():
         return None
+    sections = tuple(
+        (section.enabler.pk, tuple(line.item.indicator_id for line in section.indicators))
+        for section in report.sections
+    )
+    frozen = all(tallied_at is not None for _k, tallied_at in leaders.values())
+    key = (sections, tuple(sorted(leaders.items())))
+    norms = _kept_norms.get(key) if frozen else None
+    if norms is None:
+        norms = _work_out_norms(participant, leaders, sections)
+        if frozen:
+            _kept_norms[key] = norms
+            while len(_kept_norms) > NORMS_KEPT:
+                _kept_norms.popitem(last=False)
+    return norms
+
+
+def _work_out_norms(participant, leaders, sections):
+    """Per enabler and indicator, every norm leader's shown "all except self" value: each
+    leader's rows built as their own report builds them (``anonymity.combine_rows`` over the
+    items of the leader's level, which is this report's level), from their tallies."""
     submitted = {}
     counts = (
         Rater.objects.filter(
@@ -161,7 +217,7 @@ def _norms(report):
     }
     same = Participant.objects.filter(_same_norm(participant, ""))
     rows = []
-    for frozen in {frozen for _k, frozen in leaders.values()}:
+    for frozen in {tallied_at is not None for _k, tallied_at in leaders.values()}:
         # live: a cycle released without its tallies (a test, a path that skipped them)
         of_kind = same.filter(cycle__tallied_at__isnull=not frozen)
         rows += tallies.item_rows(None, of_kind, frozen=frozen)
@@ -170,22 +226,25 @@ def _norms(report):
         if indicator_id is not None and pk in disclosures:
             tally = anonymity.Tally(total or 0, answered, answered, not_observed)
             items.setdefault((pk, indicator_id), {})[group] = tally
-    values = {"leaders": len(leaders), "enablers": {}, "items": {}}
+    values = {"enablers": {}, "items": {}}
     for (pk, indicator_id), by_group in items.items():
         value = insight.shown(anonymity.build_row(by_group, disclosures[pk]).others)
         if value is not None:
             values["items"].setdefault(indicator_id, []).append(value)
-    for section in report.sections:
-        own = [line.item.indicator_id for line in section.indicators]
+    for enabler_id, own in sections:
         for pk, disclosure in disclosures.items():
             row = anonymity.combine_rows([items.get((pk, i), {}) for i in own], disclosure)
             value = insight.shown(row.others)
             if value is not None:
-                values["enablers"].setdefault(section.enabler.pk, []).append(value)
-    return values
+                values["enablers"].setdefault(enabler_id, []).append(value)
+    return Norms(
+        leaders=len(leaders),
+        enablers={key: sorted(found) for key, found in values["enablers"].items()},
+        items={key: sorted(found) for key, found in values["items"].items()},
+    )
 
 
 def _band(norms, kind, thing, others_cell):
     if norms is None:
         return None
-    return insight.norm_band(insight.shown(others_cell), norms[kind].get(thing, []))
+    return norms.band(kind, thing, others_cell)
