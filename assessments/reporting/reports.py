@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from assessments.answering.questionnaire import questionnaire_for
+from assessments.answering.questionnaire import rater_questionnaire
 from assessments.models import Comment, Rater, RaterGroup
 from assessments.reporting import anonymity, tallies
 
@@ -116,7 +116,8 @@ def individual_report(participant):
     disclosure = anonymity.disclose_units(
         {g.group: g.submitted for g in groups}, cycle.anonymity_threshold
     )
-    questionnaire = questionnaire_for(participant)
+    # the compass's structure as the process keeps it for the rater pages (read, never changed)
+    questionnaire = rater_questionnaire(participant)
     per_item = tallies.participant_tallies(participant).items
 
     comments_by_enabler = {}

@@ -6,7 +6,12 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    build_questionnaire,
+    questionnaire_for,
+    rater_questionnaire,
+)
 from assessments.models import Cycle, Participant, RaterGroup
 from assessments.reporting import (
     anonymity,
@@ -17,7 +22,7 @@ from assessments.reporting import (
     tallies,
 )
 from tests.assessments.helpers import fast_submit, submit_all
-from tests.factories import CycleFactory, RaterFactory, make_participant, self_rater
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
 
@@ -208,16 +213,38 @@ def test_summary_page_with_a_norm_runs_in_constant_queries_and_reads_no_answer(
     if frozen:
         tallies.freeze(me.cycle)  # as release_cycle does
     client.force_login(leader)
-    # session, user, participant, the report's 6 grouped queries (tallies among them: the
+    rater_questionnaire(me)  # the process has built the questionnaire once
+    page = reverse("reports:individual_summary", args=[me.pk])
+    # session, user, participant, the report's 3 grouped queries (tallies among them: the
     # spread of the raters' views comes from their squares), the norm's leaders, their rater
     # counts and indicator tallies, the compass directions
-    with django_assert_num_queries(13) as captured:
-        response = client.get(reverse("reports:individual_summary", args=[me.pk]))
+    with django_assert_num_queries(10) as captured:
+        response = client.get(page)
     assert response.status_code == 200
     assert "top quarter" in response.content.decode()
     if frozen:
         read = " ".join(q["sql"] for q in captured.captured_queries)
         assert "assessments_answer" not in read
+    # A norm on frozen figures is kept by the process: its leaders are still read, to know
+    # that it is the same norm, but not their rater counts and tallies. A live one is not.
+    with django_assert_num_queries(8 if frozen else 10):
+        response = client.get(page)
+    assert "top quarter" in response.content.decode()
+
+
+def test_a_kept_norm_follows_a_later_release_of_leaders_of_the_same_level(leader):
+    me, *_ = _norm_cohort(30, leader, own_score="4", others_score="3")
+    tallies.freeze(me.cycle)
+    _report, data = insight_of(me)
+    assert {e.band for e in data.enablers} == {"top"}  # 4.0 against 29 at 3.0
+
+    later = _norm_cohort(30, UserFactory(), own_score="5", others_score="5")
+    tallies.freeze(later[0].cycle)
+    _report, data = insight_of(me)
+
+    # 30 leaders above and 29 below among 60: the middle half
+    assert data.norm_leaders == 60
+    assert {e.band for e in data.enablers} == {"middle"}
 
 
 # --- the next-level part -----------------------------------------------------------------
