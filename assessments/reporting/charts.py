@@ -2,8 +2,10 @@
 
 Numbers and labels in, SVG markup out. This module computes the geometry (coordinates, bars,
 labels, the values in ``data-value``) as plain data; the markup is one template,
-``assessments/reports/charts/bar_chart.svg.html``, rendered once per chart. The template escapes
-every piece of text, so a label can never inject markup.
+``assessments/reports/charts/bar_chart.svg.html``, rendered once per process, language and shape
+of chart (how many bars, which drawn, whether a reference line) and filled for each chart
+(``presenting.fragments``). Every piece of text is escaped as the template escapes it, so a label
+can never inject markup.
 
 The charts print in black and white: bars carry a dark outline and a fill pattern per kind of
 column (self hatched, supervisor cross-hatched, groups light, all-except-self dark), every bar is
@@ -18,14 +20,13 @@ out right to left (``direction="rtl"``). Only x coordinates change, through ``_m
 
 from dataclasses import dataclass
 
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from assessments.answering.questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
 from assessments.reporting.anonymity import shown_mean
-from assessments.reporting.presenting import numbers
+from assessments.reporting.presenting import fragments, numbers
 
 SCALE_MIN, SCALE_MAX = 1, 5
 
@@ -41,6 +42,9 @@ AXIS = 44  # room under the bars for the axis and its end labels
 LABEL_CHARS = 28  # longer labels are shortened; the full text stays in the bar's <title>
 
 TEMPLATE = "assessments/reports/charts/bar_chart.svg.html"
+# The template tests whether a bar is drawn (and, by their presence, a note and a reference
+# line); every other value it only prints, inside {% localize off %}.
+_CHART = fragments.Prerendered(TEMPLATE, "chart", {"shown"}, localized=False)
 
 # Bar kinds: the fill of each, defined as a pattern in the chart's <defs>.
 SELF, SUPERVISOR, UNIT, OTHERS, PITFALL, FLAGGED = (
@@ -168,11 +172,19 @@ def bar_chart(*, chart_id, title, bars, ends, reference=None):
     ``ends`` are the words at both ends of the axis; ``reference`` is an optional
     ``(value, label)`` drawn as a dashed line.
     """
+    chart = chart_data(chart_id=chart_id, title=title, bars=bars, ends=ends, reference=reference)
+    # The template escapes every label; its own whitespace is not part of the chart.
+    return mark_safe(_CHART.render(chart).strip())  # noqa: S308
+
+
+def chart_data(*, chart_id, title, bars, ends, reference=None):
+    """What ``bar_chart`` draws, as the template's one value ``chart`` (one key, so that the
+    chart's names never shadow a page's in a test's ``response.context``)."""
     bars = list(bars)
     top = TOP_WITH_REFERENCE if reference else TOP
     bottom = top + max(len(bars), 1) * ROW
     gap_x, gap_width = _span(PLOT_LEFT, PLOT_RIGHT)
-    chart = {
+    return {
         "id": chart_id,
         "width": WIDTH,
         "height": bottom + AXIS,
@@ -188,9 +200,6 @@ def bar_chart(*, chart_id, title, bars, ends, reference=None):
         "gap": {"x": _n(gap_x), "width": _n(gap_width)},
         "no_answers": _("– no answers"),
     }
-    # One key, so that the chart's names never shadow a page's in a test's ``response.context``.
-    # The template escapes every label; its own whitespace is not part of the chart.
-    return mark_safe(get_template(TEMPLATE).render({"chart": chart}).strip())  # noqa: S308
 
 
 def score_chart(*, chart_id, title, bars):

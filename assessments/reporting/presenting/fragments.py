@@ -1,12 +1,18 @@
-"""Small report templates rendered once per process and language, then filled (issue 20).
+"""Report templates rendered once per process, language and shape, then filled (issue 20).
 
-A report page prints hundreds of cells. Rendering a cell's template for each of them (an
-``{% include %}`` per cell) cost a large part of the page; yet a cell's markup depends only on
-its state and the language, and its values (a number as printed, an answer count) are text.
-``Prerendered`` renders the template once per state and language with a marker in place of
-each value, keeps the markup between the markers, and fills in each cell's values, escaped and
-localised as the template would: the same markup, at the cost of joining a few strings. The
-markup stays in the templates; nothing here writes any.
+A report page prints hundreds of cells and a chart per enabler. Rendering a cell's template for
+each cell (an ``{% include %}`` per cell) and a chart's for each chart cost most of the page;
+yet their markup depends only on their shape (a cell's state, which bars of a chart are drawn)
+and the language, and their values (a number as printed, a label, a coordinate) are text.
+``Prerendered`` renders the template once per shape and language with a marker in place of
+each value, keeps the markup between the markers, and fills in each use's values, escaped (and
+localised) as the template would: the same markup, at the cost of joining strings. The markup
+stays in the templates; nothing here writes any (as ``compass_site/templatetags/bidi.py``).
+
+What a template may do with a filled value: print it, nothing else (no filter, no comparison,
+no test). The keys it tests or compares are ``structural``: they, every empty or false value,
+and the length of every list are the shape, and are rendered as they are. Edits to the
+templates take effect when the process restarts.
 """
 
 import re
@@ -23,56 +29,67 @@ _MARKED = re.compile(f"{_MARK}(\\d+){_MARK}")
 
 
 class Prerendered:
-    """The template ``template_name``, rendering one dict named ``variable``."""
+    """The template ``template_name``, rendering one value (a dict, its lists and dicts)
+    named ``variable``; values printed inside ``{% localize off %}`` ask ``localized=False``."""
 
-    def __init__(self, template_name, variable):
+    def __init__(self, template_name, variable, structural, *, localized=True):
         self.template_name = template_name
         self.variable = variable
+        self.structural = frozenset(structural)
+        self.localized = localized
         self._pieces = {}
 
-    def fill(self, value, constant, filled=()):
-        """``value`` rendered: its keys named in ``constant`` (e.g. its state) decide the
-        markup, those named in ``filled`` are filled in."""
-        shape = tuple(value.get(key) for key in constant)
-        key = (get_language(), shape, filled)
+    def render(self, value):
+        values, shape = [], []
+        marked = self._mark(value, values, shape)
+        key = (get_language(), tuple(shape))
         pieces = self._pieces.get(key)
         if pieces is None:
-            pieces = self._pieces[key] = self._render(
-                dict(zip(constant, shape, strict=True)), filled
-            )
-        if len(pieces) == 1:
-            return pieces[0]
+            pieces = self._pieces[key] = self._split(marked)
         out = [pieces[0]]
         for index in range(1, len(pieces), 2):
             # as a template prints a variable: localised, then escaped unless already safe
-            out.append(conditional_escape(localize(value.get(filled[pieces[index]]))))
+            text = localize(values[pieces[index]], use_l10n=None if self.localized else False)
+            out.append(conditional_escape(text))
             out.append(pieces[index + 1])
         return mark_safe("".join(out))  # noqa: S308 (markup from the template, values escaped)
 
-    def _render(self, fixed, filled):
-        marked = fixed | {name: f"{_MARK}{i}{_MARK}" for i, name in enumerate(filled)}
+    def _mark(self, value, values, shape, structural=False):
+        """``value`` with a marker for each value to fill (appended to ``values``); what the
+        markup depends on is appended to ``shape``."""
+        if isinstance(value, dict):
+            shape.append(("{", tuple(value)))
+            return {
+                key: self._mark(item, values, shape, key in self.structural)
+                for key, item in value.items()
+            }
+        if isinstance(value, list | tuple):
+            shape.append(("[", len(value)))
+            return [self._mark(item, values, shape) for item in value]
+        if structural or not value or isinstance(value, bool):
+            shape.append(value)
+            return value
+        shape.append(None)
+        values.append(value)
+        return f"{_MARK}{len(values) - 1}{_MARK}"
+
+    def _split(self, marked):
         html = get_template(self.template_name).render({self.variable: marked})
         pieces = _MARKED.split(html)  # markup, index, markup, index, …, markup
         for index in range(1, len(pieces), 2):
             pieces[index] = int(pieces[index])
-        if len(pieces) == 1:
-            return [mark_safe(html)]  # noqa: S308 (the template's own output)
         return pieces
 
 
-CELL = Prerendered("assessments/reports/_cell.html", "c")
-HEAT_CELL = Prerendered("assessments/reports/_heat_cell.html", "c")
+CELL = Prerendered("assessments/reports/_cell.html", "c", {"state"})
+HEAT_CELL = Prerendered("assessments/reports/_heat_cell.html", "c", {"state"})
 
 
 def cell(value):
     """A report cell (``presenting.individual.cell``) as ``_cell.html`` renders it."""
-    if value.get("state") == "shown":
-        return CELL.fill(value, ("state",), ("text", "n"))
-    return CELL.fill(value, ("state",))
+    return CELL.render(value)
 
 
 def heat_cell(value):
     """A heatmap cell (``presenting.groups``) as ``_heat_cell.html`` renders it."""
-    if value.get("state") == "shown":
-        return HEAT_CELL.fill(value, ("state",), ("band", "text"))
-    return HEAT_CELL.fill(value, ("state",))
+    return HEAT_CELL.render(value)
