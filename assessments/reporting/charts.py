@@ -74,14 +74,14 @@ def x_for(value):
     return PLOT_LEFT + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * span
 
 
-def _mx(x):
-    """``x`` as drawn: mirrored across the chart in a right-to-left language."""
-    return WIDTH - x if get_language_bidi() else x
+def _mx(x, rtl):
+    """``x`` as drawn: mirrored across the chart in a right-to-left language (``rtl``)."""
+    return WIDTH - x if rtl else x
 
 
-def _span(a, b):
+def _span(a, b, rtl):
     """(x, width) of the stretch between ``a`` and ``b`` as drawn (mirrored in RTL)."""
-    left, right = sorted((_mx(a), _mx(b)))
+    left, right = sorted((_mx(a, rtl), _mx(b, rtl)))
     return left, right - left
 
 
@@ -95,28 +95,29 @@ def _short(label):
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _axis(top, bottom, ends):
+def _axis(top, bottom, ends, rtl):
     """Grid lines at 1…5 with their numbers, and the scale's words at both ends."""
     low, high = ends
     return {
         "ticks": [
-            {"x": _n(_mx(x_for(tick))), "value": tick} for tick in range(SCALE_MIN, SCALE_MAX + 1)
+            {"x": _n(_mx(x_for(tick), rtl)), "value": tick}
+            for tick in range(SCALE_MIN, SCALE_MAX + 1)
         ],
         "grid_top": top - 4,
         "bottom": bottom,
         "tick_y": bottom + 14,
-        "left": _n(_mx(PLOT_LEFT)),
-        "right": _n(_mx(PLOT_RIGHT)),
+        "left": _n(_mx(PLOT_LEFT, rtl)),
+        "right": _n(_mx(PLOT_RIGHT, rtl)),
         "ends_y": bottom + 30,
         "low": low,
         "high": high,
     }
 
 
-def _reference(top, bottom, value, label):
+def _reference(top, bottom, value, label, rtl):
     """A vertical line marking a threshold (e.g. "often" on the pitfall scale)."""
     return {
-        "x": _n(_mx(x_for(value))),
+        "x": _n(_mx(x_for(value), rtl)),
         "top": top - 6,
         "bottom": bottom,
         "label_y": top - 10,
@@ -124,7 +125,7 @@ def _reference(top, bottom, value, label):
     }
 
 
-def _bar(top, index, bar):
+def _bar(top, index, bar, rtl):
     """Where one bar and its labels stand, and what they say."""
     y = top + index * ROW + (ROW - BAR) / 2
     drawn = {"label": _short(bar.label), "y": _n(y), "text_y": _n(y + BAR / 2 + 4)}
@@ -141,12 +142,12 @@ def _bar(top, index, bar):
         "shown": True,
         "kind": bar.kind,
         "value": str(shown_mean(bar.value)),
-        "x": _n(_span(PLOT_LEFT, end)[0]),
+        "x": _n(_span(PLOT_LEFT, end, rtl)[0]),
         "width": _n(end - PLOT_LEFT),
-        "end": _n(_mx(end)),
+        "end": _n(_mx(end, rtl)),
         "end_top": _n(y - 2),
         "end_bottom": _n(y + BAR + 2),
-        "text_x": _n(_mx(end + 6)),
+        "text_x": _n(_mx(end + 6, rtl)),
         "text": text,
         "tooltip": f"{bar.label}: {text}",
     }
@@ -183,20 +184,21 @@ def chart_data(*, chart_id, title, bars, ends, reference=None):
     bars = list(bars)
     top = TOP_WITH_REFERENCE if reference else TOP
     bottom = top + max(len(bars), 1) * ROW
-    gap_x, gap_width = _span(PLOT_LEFT, PLOT_RIGHT)
+    rtl = get_language_bidi()
+    gap_x, gap_width = _span(PLOT_LEFT, PLOT_RIGHT, rtl)
     return {
         "id": chart_id,
         "width": WIDTH,
         "height": bottom + AXIS,
-        "direction": "rtl" if get_language_bidi() else "ltr",
+        "direction": "rtl" if rtl else "ltr",
         "title": title,
         "description": _description(bars),
-        "axis": _axis(top, bottom, ends),
-        "reference": _reference(top, bottom, *reference) if reference else None,
-        "bars": [_bar(top, index, bar) for index, bar in enumerate(bars)],
+        "axis": _axis(top, bottom, ends, rtl),
+        "reference": _reference(top, bottom, *reference, rtl) if reference else None,
+        "bars": [_bar(top, index, bar, rtl) for index, bar in enumerate(bars)],
         "bar_height": BAR,
-        "label_x": _n(_mx(LABEL_RIGHT)),
-        "note_x": _n(_mx(PLOT_LEFT + 8)),
+        "label_x": _n(_mx(LABEL_RIGHT, rtl)),
+        "note_x": _n(_mx(PLOT_LEFT + 8, rtl)),
         "gap": {"x": _n(gap_x), "width": _n(gap_width)},
         "no_answers": _("– no answers"),
     }

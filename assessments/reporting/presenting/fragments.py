@@ -46,11 +46,10 @@ class Prerendered:
         pieces = self._pieces.get(key)
         if pieces is None:
             pieces = self._pieces[key] = self._split(marked)
+        use_l10n = None if self.localized else False
         out = [pieces[0]]
         for index in range(1, len(pieces), 2):
-            # as a template prints a variable: localised, then escaped unless already safe
-            text = localize(values[pieces[index]], use_l10n=None if self.localized else False)
-            out.append(conditional_escape(text))
+            out.append(_printed(values[pieces[index]], use_l10n))
             out.append(pieces[index + 1])
         return mark_safe("".join(out))  # noqa: S308 (markup from the template, values escaped)
 
@@ -66,12 +65,12 @@ class Prerendered:
         if isinstance(value, list | tuple):
             shape.append(("[", len(value)))
             return [self._mark(item, values, shape) for item in value]
-        if structural or not value or isinstance(value, bool):
+        if structural or not value or value is True:
             shape.append(value)
             return value
         shape.append(None)
         values.append(value)
-        return f"{_MARK}{len(values) - 1}{_MARK}"
+        return _MARKERS[len(values) - 1] if len(values) <= len(_MARKERS) else _marker(len(values))
 
     def _split(self, marked):
         html = get_template(self.template_name).render({self.variable: marked})
@@ -79,6 +78,24 @@ class Prerendered:
         for index in range(1, len(pieces), 2):
             pieces[index] = int(pieces[index])
         return pieces
+
+
+def _printed(value, use_l10n):
+    """``value`` as a template prints a variable: localised, then escaped unless it is safe.
+    Most values are numbers and coordinates: plain text with nothing to escape is taken as it
+    is (escaping it would change nothing)."""
+    if type(value) is str:
+        return conditional_escape(value) if _ESCAPED.search(value) else value
+    return conditional_escape(localize(value, use_l10n=use_l10n))
+
+
+def _marker(number):
+    """The marker of the ``number``-th value (from 1)."""
+    return f"{_MARK}{number - 1}{_MARK}"
+
+
+_ESCAPED = re.compile("[&<>\"']")  # what ``django.utils.html.escape`` replaces
+_MARKERS = [_marker(number) for number in range(1, 257)]
 
 
 CELL = Prerendered("assessments/reports/_cell.html", "c", {"state"})
