@@ -1,6 +1,7 @@
-"""``{% report_cell c %}`` and ``{% heat_cell c %}``: a report's cells as ``_cell.html`` and
-``_heat_cell.html`` render them, without an include per cell
-(``assessments/reporting/presenting/fragments.py``)."""
+"""A report's cells and notes as their templates render them, without an include each
+(``assessments/reporting/presenting/fragments.py``): ``{% report_cell c %}`` (``_cell.html``),
+``{% report_cells cells %}`` (a row's, each in its ``<td>``), ``{% heat_cell c %}`` and
+``{% heat_cells cells %}`` (heatmaps), ``{% report_note note %}`` (``_notes.html``)."""
 
 from django import template
 
@@ -17,3 +18,18 @@ def report_cell(c):
 @register.simple_tag
 def heat_cell(c):
     return fragments.heat_cell(c)
+
+
+@register.simple_tag
+def report_cells(cells):
+    return fragments.cells(cells)
+
+
+@register.simple_tag
+def heat_cells(cells):
+    return fragments.heat_cells(cells)
+
+
+@register.simple_tag
+def report_note(note):
+    return fragments.note(note)

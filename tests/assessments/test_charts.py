@@ -224,3 +224,31 @@ def test_a_cell_is_exactly_its_template_rendered(language, cell):
             assert fragments.heat_cell(cell) == get_template(
                 "assessments/reports/_heat_cell.html"
             ).render({"c": cell})
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_rows_of_cells_and_notes_are_exactly_their_templates_rendered(language):
+    row = [
+        {"state": "shown", "text": "4.5", "n": 3},
+        {"state": "too_few"},
+        {"state": "none"},
+        {"state": "shown", "text": HOSTILE, "n": 12},
+    ]
+    heat_row = [{"state": "shown", "text": "3.0", "band": "mean-3"}, {"state": "suppressed"}]
+    notes = [
+        {"what": "Enabler score", "band": "top quarter", "differ": "Peers, All except self"},
+        {"what": HOSTILE, "band": "", "differ": HOSTILE},
+        {"what": "x", "band": "bottom quarter", "differ": ""},
+    ]
+    with translation.override(language):
+        for _twice in range(2):
+            for values in (row, row[::-1], []):
+                expected = get_template("assessments/reports/_cells.html").render({"cells": values})
+                assert fragments.cells(values) == expected.removesuffix("\n")
+            expected = get_template("assessments/reports/_heat_cells.html").render(
+                {"cells": heat_row}
+            )
+            assert fragments.heat_cells(heat_row) == expected.removesuffix("\n")
+            for note in notes:
+                expected = get_template("assessments/reports/_notes.html").render({"note": note})
+                assert fragments.note(note) == expected

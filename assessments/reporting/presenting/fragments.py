@@ -26,17 +26,19 @@ from django.utils.translation import get_language
 # Private-use characters: in no translation, number or label, and untouched by escaping.
 _MARK = "\ue000"
 _MARKED = re.compile(f"{_MARK}(\\d+){_MARK}")
+SHAPES_KEPT = 2048  # per template: shapes times languages
 
 
 class Prerendered:
     """The template ``template_name``, rendering one value (a dict, its lists and dicts)
     named ``variable``; values printed inside ``{% localize off %}`` ask ``localized=False``."""
 
-    def __init__(self, template_name, variable, structural, *, localized=True):
+    def __init__(self, template_name, variable, structural, *, localized=True, trim=False):
         self.template_name = template_name
         self.variable = variable
         self.structural = frozenset(structural)
         self.localized = localized
+        self.trim = trim  # leave out the newline that ends the template's file
         self._pieces = {}
 
     def render(self, value):
@@ -45,6 +47,8 @@ class Prerendered:
         key = (get_language(), tuple(shape))
         pieces = self._pieces.get(key)
         if pieces is None:
+            if len(self._pieces) >= SHAPES_KEPT:  # a bound, never reached by real pages
+                self._pieces.clear()
             pieces = self._pieces[key] = self._split(marked)
         use_l10n = None if self.localized else False
         out = [pieces[0]]
@@ -74,6 +78,8 @@ class Prerendered:
 
     def _split(self, marked):
         html = get_template(self.template_name).render({self.variable: marked})
+        if self.trim:
+            html = html.removesuffix("\n")
         pieces = _MARKED.split(html)  # markup, index, markup, index, …, markup
         for index in range(1, len(pieces), 2):
             pieces[index] = int(pieces[index])
@@ -99,7 +105,10 @@ _MARKERS = [_marker(number) for number in range(1, 257)]
 
 
 CELL = Prerendered("assessments/reports/_cell.html", "c", {"state"})
+CELLS = Prerendered("assessments/reports/_cells.html", "cells", {"state"}, trim=True)
 HEAT_CELL = Prerendered("assessments/reports/_heat_cell.html", "c", {"state"})
+HEAT_CELLS = Prerendered("assessments/reports/_heat_cells.html", "cells", {"state"}, trim=True)
+NOTE = Prerendered("assessments/reports/_notes.html", "note", ())
 
 
 def cell(value):
@@ -107,6 +116,22 @@ def cell(value):
     return CELL.render(value)
 
 
+def cells(values):
+    """A row's report cells, each in its table cell (``_cells.html``)."""
+    return CELLS.render(values)
+
+
 def heat_cell(value):
     """A heatmap cell (``presenting.groups``) as ``_heat_cell.html`` renders it."""
     return HEAT_CELL.render(value)
+
+
+def heat_cells(values):
+    """A heatmap row's cells (``_heat_cells.html``)."""
+    return HEAT_CELLS.render(values)
+
+
+def note(value):
+    """An indicator's notes (``presenting.insight``): its norm band and whether views differ,
+    as ``_notes.html`` renders them."""
+    return NOTE.render(value)
