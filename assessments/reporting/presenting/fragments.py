@@ -43,13 +43,13 @@ class Prerendered:
 
     def render(self, value):
         values, shape = [], []
-        marked = self._mark(value, values, shape)
+        self._walk(value, values, shape, False)
         key = (get_language(), tuple(shape))
         pieces = self._pieces.get(key)
         if pieces is None:
             if len(self._pieces) >= SHAPES_KEPT:  # a bound, never reached by real pages
                 self._pieces.clear()
-            pieces = self._pieces[key] = self._split(marked)
+            pieces = self._pieces[key] = self._split(self._mark(value, [], [], False))
         use_l10n = None if self.localized else False
         out = [pieces[0]]
         for index in range(1, len(pieces), 2):
@@ -57,7 +57,23 @@ class Prerendered:
             out.append(pieces[index + 1])
         return mark_safe("".join(out))  # noqa: S308 (markup from the template, values escaped)
 
-    def _mark(self, value, values, shape, structural=False):
+    def _walk(self, value, values, shape, structural):
+        """What ``_mark`` appends to ``values`` and ``shape``, without the marked copy."""
+        if isinstance(value, dict):
+            shape.append(("{", tuple(value)))
+            for key, item in value.items():
+                self._walk(item, values, shape, key in self.structural)
+        elif isinstance(value, list | tuple):
+            shape.append(("[", len(value)))
+            for item in value:
+                self._walk(item, values, shape, False)
+        elif structural or not value or value is True:
+            shape.append(value)
+        else:
+            shape.append(None)
+            values.append(value)
+
+    def _mark(self, value, values, shape, structural):
         """``value`` with a marker for each value to fill (appended to ``values``); what the
         markup depends on is appended to ``shape``."""
         if isinstance(value, dict):
@@ -68,7 +84,7 @@ class Prerendered:
             }
         if isinstance(value, list | tuple):
             shape.append(("[", len(value)))
-            return [self._mark(item, values, shape) for item in value]
+            return [self._mark(item, values, shape, False) for item in value]
         if structural or not value or value is True:
             shape.append(value)
             return value
