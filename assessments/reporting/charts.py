@@ -43,8 +43,21 @@ LABEL_CHARS = 28  # longer labels are shortened; the full text stays in the bar'
 
 TEMPLATE = "assessments/reports/charts/bar_chart.svg.html"
 # The template tests whether a bar is drawn (and, by their presence, a note and a reference
-# line); every other value it only prints, inside {% localize off %}.
-_CHART = fragments.Prerendered(TEMPLATE, "chart", {"shown"}, localized=False)
+# line); every other value it only prints, inside {% localize off %}. The coordinates that
+# follow from the shape of the chart (how many bars, a reference line, the reading direction)
+# are drawn with the shape; the ones that follow from the numbers are filled in.
+_CHART = fragments.Prerendered(
+    TEMPLATE,
+    "chart",
+    {
+        "shown",
+        *("height", "direction", "bar_height", "label_x", "note_x"),
+        *("y", "text_y", "end_top", "end_bottom"),  # a bar's, by its place
+        *("at", "number", "grid_top", "bottom", "tick_y", "left", "right", "ends_y", "span"),
+        *("top", "label_y"),  # the reference line's
+    },
+    localized=False,
+)
 
 # Bar kinds: the fill of each, defined as a pattern in the chart's <defs>.
 SELF, SUPERVISOR, UNIT, OTHERS, PITFALL, FLAGGED = (
@@ -100,7 +113,7 @@ def _axis(top, bottom, ends, rtl):
     low, high = ends
     return {
         "ticks": [
-            {"x": _n(_mx(x_for(tick), rtl)), "value": tick}
+            {"at": _n(_mx(x_for(tick), rtl)), "number": tick}
             for tick in range(SCALE_MIN, SCALE_MAX + 1)
         ],
         "grid_top": top - 4,
@@ -117,7 +130,7 @@ def _axis(top, bottom, ends, rtl):
 def _reference(top, bottom, value, label, rtl):
     """A vertical line marking a threshold (e.g. "often" on the pitfall scale)."""
     return {
-        "x": _n(_mx(x_for(value), rtl)),
+        "at": _n(_mx(x_for(value), rtl)),
         "top": top - 6,
         "bottom": bottom,
         "label_y": top - 10,
@@ -199,7 +212,7 @@ def chart_data(*, chart_id, title, bars, ends, reference=None):
         "bar_height": BAR,
         "label_x": _n(_mx(LABEL_RIGHT, rtl)),
         "note_x": _n(_mx(PLOT_LEFT + 8, rtl)),
-        "gap": {"x": _n(gap_x), "width": _n(gap_width)},
+        "gap": {"left": _n(gap_x), "span": _n(gap_width)},
         "no_answers": _("– no answers"),
     }
 
