@@ -237,10 +237,15 @@ def _work_out_norms(participant, leaders, sections):
             value = insight.shown(row.others)
             if value is not None:
                 values["enablers"].setdefault(enabler_id, []).append(value)
+    # A kept norm holds some tens of thousands of values among the few dozen a one-decimal
+    # scale has: each list points to one object per value.
+    one = {}
     return Norms(
         leaders=len(leaders),
-        enablers={key: sorted(found) for key, found in values["enablers"].items()},
-        items={key: sorted(found) for key, found in values["items"].items()},
+        enablers={
+            k: sorted(one.setdefault(v, v) for v in vs) for k, vs in values["enablers"].items()
+        },
+        items={k: sorted(one.setdefault(v, v) for v in vs) for k, vs in values["items"].items()},
     )
 
 
