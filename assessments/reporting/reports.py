@@ -76,6 +76,7 @@ class IndividualReport:
     hidden_strengths: list
     next_level: object = None  # the level above, in a cycle with a next-level part
     tallies: dict = field(default_factory=dict)  # item key -> {group: Tally}, as read
+    questionnaire: object = None  # the structure it was built on (the process's shared one)
 
     @property
     def units(self):
@@ -213,6 +214,7 @@ def individual_report(participant):
         ],
         next_level=questionnaire.next_level,
         tallies=per_item,
+        questionnaire=questionnaire,
     )
 
 
