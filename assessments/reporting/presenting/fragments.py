@@ -9,10 +9,11 @@ each value, keeps the markup between the markers, and fills in each use's values
 localised) as the template would: the same markup, at the cost of joining strings. The markup
 stays in the templates; nothing here writes any (as ``compass_site/templatetags/bidi.py``).
 
-What a template may do with a filled value: print it, nothing else (no filter, no comparison,
-no test). The keys it tests or compares are ``structural``: they, every empty or false value,
-and the length of every list are the shape, and are rendered as they are. Edits to the
-templates take effect when the process restarts.
+What a template may do with a filled value: print it, or test that it is there (an empty or
+false value is never filled: it is part of the shape) — no filter, no comparison. The keys it
+compares are ``structural``: they, every empty or false value, and the length of every list
+are the shape, and are rendered as they are. The tests check each template against its filled
+form. Edits to the templates take effect when the process restarts.
 """
 
 import re
