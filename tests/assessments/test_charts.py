@@ -252,3 +252,14 @@ def test_rows_of_cells_and_notes_are_exactly_their_templates_rendered(language):
             for note in notes:
                 expected = get_template("assessments/reports/_notes.html").render({"note": note})
                 assert fragments.note(note) == expected
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_whole_numbers_are_filled_as_the_template_prints_them(settings, grouped, language):
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    cell = {"state": "shown", "text": "3.5", "n": 12345}
+    with translation.override(language):
+        expected = get_template("assessments/reports/_cell.html").render({"c": cell})
+        assert fragments.cell(cell) == expected
+        assert ("12345" in expected) is not grouped

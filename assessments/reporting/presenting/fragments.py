@@ -18,6 +18,7 @@ form. Edits to the templates take effect when the process restarts.
 
 import re
 
+from django.conf import settings
 from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -44,7 +45,7 @@ class Prerendered:
 
     def render(self, value):
         values, shape = [], []
-        self._walk(value, values, shape, False)
+        self._walk(value, values, shape)
         key = (get_language(), tuple(shape))
         pieces = self._pieces.get(key)
         if pieces is None:
@@ -52,23 +53,47 @@ class Prerendered:
                 self._pieces.clear()
             pieces = self._pieces[key] = self._split(self._mark(value, [], [], False))
         use_l10n = None if self.localized else False
+        # a whole number prints as it is unless thousands are grouped (Django's numberformat)
+        grouped = use_l10n is None and settings.USE_THOUSAND_SEPARATOR
         out = [pieces[0]]
         for index in range(1, len(pieces), 2):
-            out.append(_printed(values[pieces[index]], use_l10n))
+            # as a template prints a variable: localised, then escaped unless it is safe
+            # (plain text with nothing to escape, most values here, is taken as it is)
+            item = values[pieces[index]]
+            if type(item) is str:
+                if _ESCAPED.search(item):
+                    item = conditional_escape(item)
+            elif type(item) is int and not grouped:
+                item = str(item)
+            else:
+                item = conditional_escape(localize(item, use_l10n=use_l10n))
+            out.append(item)
             out.append(pieces[index + 1])
         return mark_safe("".join(out))  # noqa: S308 (markup from the template, values escaped)
 
-    def _walk(self, value, values, shape, structural):
+    def _walk(self, value, values, shape):
         """What ``_mark`` appends to ``values`` and ``shape``, without the marked copy."""
         if isinstance(value, dict):
-            shape.append(("{", tuple(value)))
+            shape.append(tuple(value))
             for key, item in value.items():
-                self._walk(item, values, shape, key in self.structural)
+                if isinstance(item, dict | list | tuple):
+                    self._walk(item, values, shape)
+                elif not item or item is True or key in self.structural:
+                    shape.append(item)
+                else:
+                    shape.append(None)
+                    values.append(item)
         elif isinstance(value, list | tuple):
-            shape.append(("[", len(value)))
+            shape.append(("[", len(value)))  # never equal to a value or a dict's keys
             for item in value:
-                self._walk(item, values, shape, False)
-        elif structural or not value or value is True:
+                if isinstance(item, dict | list | tuple):
+                    self._walk(item, values, shape)
+                elif not item or item is True:
+                    shape.append(item)
+                else:
+                    shape.append(None)
+                    values.append(item)
+        elif not value or value is True:
             shape.append(value)
         else:
             shape.append(None)
@@ -101,15 +126,6 @@ class Prerendered:
         for index in range(1, len(pieces), 2):
             pieces[index] = int(pieces[index])
         return pieces
-
-
-def _printed(value, use_l10n):
-    """``value`` as a template prints a variable: localised, then escaped unless it is safe.
-    Most values are numbers and coordinates: plain text with nothing to escape is taken as it
-    is (escaping it would change nothing)."""
-    if type(value) is str:
-        return conditional_escape(value) if _ESCAPED.search(value) else value
-    return conditional_escape(localize(value, use_l10n=use_l10n))
 
 
 def _marker(number):
