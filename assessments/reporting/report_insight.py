@@ -19,16 +19,25 @@ release (``tallies``), as the reports do:
   cycle's figures were frozen, and the report's enablers and indicators. A released cycle's
   answers, raters and figures never change (a re-freeze stamps a new moment), and a new
   release, a removal or a change of level changes the leaders: a norm is never stale. Only
-  norms resting on frozen figures are kept; the first report of a level in a process, and
-  every report with a norm read live, reads and works it out as described above.
+  norms resting on frozen figures are kept, in two layers under the same key: the process's
+  last few, in front of Django's shared cache (the database cache in production), so one
+  process's work serves every worker. A norm is kept there as numbers only: per enabler and
+  indicator, the distinct values and how many leaders stand below each. Release enqueues
+  ``warm_norms``, which works out and caches the norm of every level of the released cycle in
+  the background, so the first report after a release finds it; a report with a norm read
+  live, or one whose norm no layer holds, reads and works it out as described above.
 """
 
+import hashlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+from django.tasks import task
 
+from assessments.answering.questionnaire import rater_questionnaire
 from assessments.models import Cycle, Participant, Rater
 from assessments.plans import action_plans
 from assessments.reporting import anonymity, insight, tallies
@@ -56,26 +65,41 @@ class ReportInsight:
 
 @dataclass(frozen=True)
 class Norms:
-    """Every norm leader's shown "all except self" value, sorted, per enabler and indicator."""
+    """Every norm leader's shown "all except self" value per enabler and indicator, as
+    (distinct values ascending, leaders below each value and then all of them): a few dozen
+    numbers however many leaders, since a shown value has one decimal."""
 
     leaders: int
-    enablers: dict  # enabler pk -> sorted values
-    items: dict  # indicator id -> sorted values
+    enablers: dict  # enabler pk -> (values, below)
+    items: dict  # indicator id -> (values, below)
 
     def band(self, kind, thing, others_cell):
         """Where ``others_cell`` stands among the leaders (``insight.norm_band``)."""
-        ordered = getattr(self, kind).get(thing, ())
+        values, below = getattr(self, kind).get(thing, ((), (0,)))
         value = insight.shown(others_cell)
-        if value is None or len(ordered) < insight.norm_min_leaders():
+        if value is None or below[-1] < insight.norm_min_leaders():
             return None
         return insight.band_from_counts(
-            len(ordered),
-            above=len(ordered) - bisect_right(ordered, value),
-            below=bisect_left(ordered, value),
+            below[-1],
+            above=below[-1] - below[bisect_right(values, value)],
+            below=below[bisect_left(values, value)],
         )
 
 
+def _counted(values):
+    """``Norms``' (distinct values ascending, leaders below each and then all) of ``values``."""
+    distinct, below = [], [0]
+    for value in sorted(values):
+        if distinct and distinct[-1] == value:
+            below[-1] += 1
+        else:
+            distinct.append(value)
+            below.append(below[-1] + 1)
+    return tuple(distinct), tuple(below)
+
+
 NORMS_KEPT = 32  # norms a process keeps: a few per level of the latest releases
+NORMS_CACHED_SECONDS = 60 * 60 * 24 * 60  # in the shared cache: the weeks reports are read
 _kept_norms = OrderedDict()
 
 
@@ -83,7 +107,11 @@ def build(report, *, others_label):
     """The insight of ``report`` (``reports.individual_report``). ``others_label`` names the
     "all except self" column in the flags."""
     participant = report.participant
-    norms = _norms(report)
+    sections = tuple(
+        (section.enabler.pk, tuple(line.item.indicator_id for line in section.indicators))
+        for section in report.sections
+    )
+    norms = _norms(participant, sections)
     enablers, item_differ, item_bands = [], {}, {}
     for section in report.sections:
         ladder = []
@@ -173,28 +201,65 @@ def _same_norm(participant, prefix):
     )
 
 
-def _norms(report):
-    """The report's ``Norms``, or None when the leaders are too few for one; kept per process
-    when every leader's figures are frozen (the module's docstring says why it is never
-    stale)."""
-    participant = report.participant
+def _norms(participant, sections):
+    """The ``Norms`` of ``participant``'s report, whose ``sections`` are (enabler pk, its
+    indicator ids), or None when the leaders are too few for one; kept per process and in the
+    shared cache when every leader's figures are frozen (the module's docstring says why it is
+    never stale)."""
     leaders = _norm_participants(participant)
     if len(leaders) < insight.norm_min_leaders():
         return None
-    sections = tuple(
-        (section.enabler.pk, tuple(line.item.indicator_id for line in section.indicators))
-        for section in report.sections
-    )
-    frozen = all(tallied_at is not None for _k, tallied_at in leaders.values())
-    key = (sections, tuple(sorted(leaders.items())))
-    norms = _kept_norms.get(key) if frozen else None
+    if not all(tallied_at is not None for _k, tallied_at in leaders.values()):
+        return _work_out_norms(participant, leaders, sections)
+    key = _norms_key(sections, leaders)
+    norms = _kept_norms.get(key)
     if norms is None:
-        norms = _work_out_norms(participant, leaders, sections)
-        if frozen:
-            _kept_norms[key] = norms
-            while len(_kept_norms) > NORMS_KEPT:
-                _kept_norms.popitem(last=False)
+        cached = cache.get(key)
+        if cached is not None:
+            norms = Norms(*cached)
+        else:
+            norms = _work_out_norms(participant, leaders, sections)
+            cached = (norms.leaders, norms.enablers, norms.items)
+            cache.set(key, cached, NORMS_CACHED_SECONDS)
+        _kept_norms[key] = norms
+        while len(_kept_norms) > NORMS_KEPT:
+            _kept_norms.popitem(last=False)
     return norms
+
+
+def _norms_key(sections, leaders):
+    """One key for everything a frozen norm rests on, the same in every process."""
+    rest_on = repr((sections, [(pk, k, at.timestamp()) for pk, (k, at) in sorted(leaders.items())]))
+    return "report-norm:" + hashlib.sha256(rest_on.encode()).hexdigest()
+
+
+@task
+def warm_norms(cycle_id):
+    """Work out and cache the norm of every level of a released 360 (enqueued by release), so
+    that no report after the release waits for it. Returns the levels warmed."""
+    first_of_level = (
+        Participant.objects.filter(
+            cycle_id=cycle_id, cycle__state=Cycle.State.RELEASED, cycle__kind=Cycle.Kind.FULL
+        )
+        .values("level_id")
+        .annotate(first=Min("pk"))
+        .values_list("first", flat=True)
+    )
+    participants = Participant.objects.filter(pk__in=list(first_of_level)).select_related("cycle")
+    for participant in participants:
+        _norms(participant, _sections(rater_questionnaire(participant)))
+    return len(participants)
+
+
+def _sections(questionnaire):
+    """(enabler pk, indicator ids) of each section, as the individual report shows them."""
+    return tuple(
+        (
+            section.enabler.pk,
+            tuple(item.indicator_id for item in [*section.general_items, *section.level_items]),
+        )
+        for section in questionnaire.sections
+    )
 
 
 def _work_out_norms(participant, leaders, sections):
@@ -237,15 +302,10 @@ def _work_out_norms(participant, leaders, sections):
             value = insight.shown(row.others)
             if value is not None:
                 values["enablers"].setdefault(enabler_id, []).append(value)
-    # A kept norm holds some tens of thousands of values among the few dozen a one-decimal
-    # scale has: each list points to one object per value.
-    one = {}
     return Norms(
         leaders=len(leaders),
-        enablers={
-            k: sorted(one.setdefault(v, v) for v in vs) for k, vs in values["enablers"].items()
-        },
-        items={k: sorted(one.setdefault(v, v) for v in vs) for k, vs in values["items"].items()},
+        enablers={k: _counted(vs) for k, vs in values["enablers"].items()},
+        items={k: _counted(vs) for k, vs in values["items"].items()},
     )
 
 

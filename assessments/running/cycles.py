@@ -17,7 +17,7 @@ from assessments import emails
 from assessments.answering import invitations
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
-from assessments.reporting import tallies
+from assessments.reporting import report_insight, tallies
 
 State = Cycle.State
 Action = AuditEvent.Action
@@ -238,6 +238,7 @@ def release_cycle(*, cycle, by):
     tallies.freeze(cycle)
     record(cycle=cycle, actor=by, action=Action.RELEASE)
     transaction.on_commit(lambda: send_release_notices.enqueue(cycle.pk))
+    transaction.on_commit(lambda: report_insight.warm_norms.enqueue(cycle.pk))
     return cycle
 
 
