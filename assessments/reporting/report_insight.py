@@ -227,6 +227,11 @@ def _norms(participant, sections):
     return norms
 
 
+def forget_kept_norms():
+    """This process forgets the norms it keeps (they stay in the shared cache)."""
+    _kept_norms.clear()
+
+
 def _norms_key(sections, leaders):
     """One key for everything a frozen norm rests on, the same in every process."""
     rest_on = repr((sections, [(pk, k, at.timestamp()) for pk, (k, at) in sorted(leaders.items())]))

@@ -236,7 +236,7 @@ def test_summary_page_with_a_norm_runs_in_constant_queries_and_reads_no_answer(
         response = client.get(page)
     assert "top quarter" in response.content.decode()
     # another process reads it from the shared cache: one query instead of two
-    report_insight._kept_norms.clear()
+    report_insight.forget_kept_norms()
     with django_assert_num_queries(8 if frozen else 9):
         response = client.get(page)
     assert "top quarter" in response.content.decode()
@@ -260,7 +260,7 @@ def test_a_kept_norm_follows_a_later_release_of_leaders_of_the_same_level(leader
 def _worked_out_nowhere(monkeypatch):
     """From now on a norm can only come from a kept one: this process's are forgotten (as in
     another web process) and working one out fails the test."""
-    report_insight._kept_norms.clear()
+    report_insight.forget_kept_norms()
 
     def refuse(*args):
         raise AssertionError("the norm was worked out again")
@@ -283,7 +283,7 @@ def test_a_norm_worked_out_by_one_process_serves_another_from_the_shared_cache(l
     monkeypatch.setattr(report_insight, "_work_out_norms", working_out)
     later = _norm_cohort(30, UserFactory(), own_score="5", others_score="5")
     tallies.freeze(later[0].cycle)
-    report_insight._kept_norms.clear()
+    report_insight.forget_kept_norms()
     _report, data = insight_of(me)
     assert data.norm_leaders == 60
     assert {e.band for e in data.enablers} == {"middle"}
