@@ -2,8 +2,10 @@
 
 Numbers and labels in, SVG markup out. This module computes the geometry (coordinates, bars,
 labels, the values in ``data-value``) as plain data; the markup is one template,
-``assessments/reports/charts/bar_chart.svg.html``, rendered once per chart. The template escapes
-every piece of text, so a label can never inject markup.
+``assessments/reports/charts/bar_chart.svg.html``, rendered once per process, language and shape
+of chart (how many bars, which drawn, whether a reference line) and filled for each chart
+(``presenting.fragments``). Every piece of text is escaped as the template escapes it, so a label
+can never inject markup.
 
 The charts print in black and white: bars carry a dark outline and a fill pattern per kind of
 column (self hatched, supervisor cross-hatched, groups light, all-except-self dark), every bar is
@@ -18,14 +20,13 @@ out right to left (``direction="rtl"``). Only x coordinates change, through ``_m
 
 from dataclasses import dataclass
 
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from assessments.answering.questionnaire import BEHAVIOUR_SCALE, PITFALL_SCALE
 from assessments.reporting.anonymity import shown_mean
-from assessments.reporting.presenting import numbers
+from assessments.reporting.presenting import fragments, numbers
 
 SCALE_MIN, SCALE_MAX = 1, 5
 
@@ -41,6 +42,22 @@ AXIS = 44  # room under the bars for the axis and its end labels
 LABEL_CHARS = 28  # longer labels are shortened; the full text stays in the bar's <title>
 
 TEMPLATE = "assessments/reports/charts/bar_chart.svg.html"
+# The template tests whether a bar is drawn (and, by their presence, a note and a reference
+# line); every other value it only prints, inside {% localize off %}. The coordinates that
+# follow from the shape of the chart (how many bars, a reference line, the reading direction)
+# are drawn with the shape; the ones that follow from the numbers are filled in.
+_CHART = fragments.Prerendered(
+    TEMPLATE,
+    "chart",
+    {
+        "shown",
+        *("height", "direction", "bar_height", "label_x", "note_x"),
+        *("y", "text_y", "end_top", "end_bottom"),  # a bar's, by its place
+        *("at", "number", "grid_top", "bottom", "tick_y", "left", "right", "ends_y", "span"),
+        *("top", "label_y"),  # the reference line's
+    },
+    localized=False,
+)
 
 # Bar kinds: the fill of each, defined as a pattern in the chart's <defs>.
 SELF, SUPERVISOR, UNIT, OTHERS, PITFALL, FLAGGED = (
@@ -70,14 +87,14 @@ def x_for(value):
     return PLOT_LEFT + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * span
 
 
-def _mx(x):
-    """``x`` as drawn: mirrored across the chart in a right-to-left language."""
-    return WIDTH - x if get_language_bidi() else x
+def _mx(x, rtl):
+    """``x`` as drawn: mirrored across the chart in a right-to-left language (``rtl``)."""
+    return WIDTH - x if rtl else x
 
 
-def _span(a, b):
+def _span(a, b, rtl):
     """(x, width) of the stretch between ``a`` and ``b`` as drawn (mirrored in RTL)."""
-    left, right = sorted((_mx(a), _mx(b)))
+    left, right = sorted((_mx(a, rtl), _mx(b, rtl)))
     return left, right - left
 
 
@@ -91,28 +108,29 @@ def _short(label):
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _axis(top, bottom, ends):
+def _axis(top, bottom, ends, rtl):
     """Grid lines at 1…5 with their numbers, and the scale's words at both ends."""
     low, high = ends
     return {
         "ticks": [
-            {"x": _n(_mx(x_for(tick))), "value": tick} for tick in range(SCALE_MIN, SCALE_MAX + 1)
+            {"at": _n(_mx(x_for(tick), rtl)), "number": tick}
+            for tick in range(SCALE_MIN, SCALE_MAX + 1)
         ],
         "grid_top": top - 4,
         "bottom": bottom,
         "tick_y": bottom + 14,
-        "left": _n(_mx(PLOT_LEFT)),
-        "right": _n(_mx(PLOT_RIGHT)),
+        "left": _n(_mx(PLOT_LEFT, rtl)),
+        "right": _n(_mx(PLOT_RIGHT, rtl)),
         "ends_y": bottom + 30,
         "low": low,
         "high": high,
     }
 
 
-def _reference(top, bottom, value, label):
+def _reference(top, bottom, value, label, rtl):
     """A vertical line marking a threshold (e.g. "often" on the pitfall scale)."""
     return {
-        "x": _n(_mx(x_for(value))),
+        "at": _n(_mx(x_for(value), rtl)),
         "top": top - 6,
         "bottom": bottom,
         "label_y": top - 10,
@@ -120,7 +138,7 @@ def _reference(top, bottom, value, label):
     }
 
 
-def _bar(top, index, bar):
+def _bar(top, index, bar, rtl):
     """Where one bar and its labels stand, and what they say."""
     y = top + index * ROW + (ROW - BAR) / 2
     drawn = {"label": _short(bar.label), "y": _n(y), "text_y": _n(y + BAR / 2 + 4)}
@@ -137,12 +155,12 @@ def _bar(top, index, bar):
         "shown": True,
         "kind": bar.kind,
         "value": str(shown_mean(bar.value)),
-        "x": _n(_span(PLOT_LEFT, end)[0]),
+        "x": _n(_span(PLOT_LEFT, end, rtl)[0]),
         "width": _n(end - PLOT_LEFT),
-        "end": _n(_mx(end)),
+        "end": _n(_mx(end, rtl)),
         "end_top": _n(y - 2),
         "end_bottom": _n(y + BAR + 2),
-        "text_x": _n(_mx(end + 6)),
+        "text_x": _n(_mx(end + 6, rtl)),
         "text": text,
         "tooltip": f"{bar.label}: {text}",
     }
@@ -168,29 +186,35 @@ def bar_chart(*, chart_id, title, bars, ends, reference=None):
     ``ends`` are the words at both ends of the axis; ``reference`` is an optional
     ``(value, label)`` drawn as a dashed line.
     """
+    chart = chart_data(chart_id=chart_id, title=title, bars=bars, ends=ends, reference=reference)
+    # The template escapes every label; its own whitespace is not part of the chart.
+    return mark_safe(_CHART.render(chart).strip())  # noqa: S308
+
+
+def chart_data(*, chart_id, title, bars, ends, reference=None):
+    """What ``bar_chart`` draws, as the template's one value ``chart`` (one key, so that the
+    chart's names never shadow a page's in a test's ``response.context``)."""
     bars = list(bars)
     top = TOP_WITH_REFERENCE if reference else TOP
     bottom = top + max(len(bars), 1) * ROW
-    gap_x, gap_width = _span(PLOT_LEFT, PLOT_RIGHT)
-    chart = {
+    rtl = get_language_bidi()
+    gap_x, gap_width = _span(PLOT_LEFT, PLOT_RIGHT, rtl)
+    return {
         "id": chart_id,
         "width": WIDTH,
         "height": bottom + AXIS,
-        "direction": "rtl" if get_language_bidi() else "ltr",
+        "direction": "rtl" if rtl else "ltr",
         "title": title,
         "description": _description(bars),
-        "axis": _axis(top, bottom, ends),
-        "reference": _reference(top, bottom, *reference) if reference else None,
-        "bars": [_bar(top, index, bar) for index, bar in enumerate(bars)],
+        "axis": _axis(top, bottom, ends, rtl),
+        "reference": _reference(top, bottom, *reference, rtl) if reference else None,
+        "bars": [_bar(top, index, bar, rtl) for index, bar in enumerate(bars)],
         "bar_height": BAR,
-        "label_x": _n(_mx(LABEL_RIGHT)),
-        "note_x": _n(_mx(PLOT_LEFT + 8)),
-        "gap": {"x": _n(gap_x), "width": _n(gap_width)},
+        "label_x": _n(_mx(LABEL_RIGHT, rtl)),
+        "note_x": _n(_mx(PLOT_LEFT + 8, rtl)),
+        "gap": {"left": _n(gap_x), "span": _n(gap_width)},
         "no_answers": _("– no answers"),
     }
-    # One key, so that the chart's names never shadow a page's in a test's ``response.context``.
-    # The template escapes every label; its own whitespace is not part of the chart.
-    return mark_safe(get_template(TEMPLATE).render({"chart": chart}).strip())  # noqa: S308
 
 
 def score_chart(*, chart_id, title, bars):

@@ -144,9 +144,13 @@ def norm_band(value, norm_values):
     included), or None when the norm is too small or the leader's value is not shown."""
     if value is None or len(norm_values) < norm_min_leaders():
         return None
-    leaders = len(norm_values)
     above = sum(1 for other in norm_values if other > value)
     below = sum(1 for other in norm_values if other < value)
+    return band_from_counts(len(norm_values), above=above, below=below)
+
+
+def band_from_counts(leaders, *, above, below):
+    """``norm_band`` from how many of ``leaders`` stand above and below the value."""
     top, bottom = 4 * above < leaders, 4 * below < leaders
     if top and not bottom:
         return TOP
@@ -167,8 +171,15 @@ def views_differ(parts, k):
     parts = [t for t in parts if t.answered]
     if not parts or max(t.raters for t in parts) < max(k, 2):
         return False
+    # Most spreads are far from the edge: floating point decides those (its error is some
+    # billionths of the sums at most); within a millionth of the edge, exact fractions do.
+    answered = sum(t.answered for t in parts)
+    rough = sum(float(t.squares) - float(t.total) ** 2 / t.answered for t in parts)
+    rough -= answered * DISAGREEMENT_SD**2
+    if abs(rough) > 1e-6 * (1 + sum(float(t.squares) for t in parts)):
+        return rough > 0
     spread = sum(Fraction(t.squares) - Fraction(t.total * t.total, t.answered) for t in parts)
-    return spread / sum(t.answered for t in parts) >= DISAGREEMENT_SD**2
+    return spread / answered >= DISAGREEMENT_SD**2
 
 
 # --- whom to ask -------------------------------------------------------------------------

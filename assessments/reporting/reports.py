@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from assessments.answering.questionnaire import questionnaire_for
+from assessments.answering.questionnaire import rater_questionnaire
 from assessments.models import Comment, Rater, RaterGroup
 from assessments.reporting import anonymity, tallies
 
@@ -76,6 +76,7 @@ class IndividualReport:
     hidden_strengths: list
     next_level: object = None  # the level above, in a cycle with a next-level part
     tallies: dict = field(default_factory=dict)  # item key -> {group: Tally}, as read
+    questionnaire: object = None  # the structure it was built on (the process's shared one)
 
     @property
     def units(self):
@@ -116,7 +117,8 @@ def individual_report(participant):
     disclosure = anonymity.disclose_units(
         {g.group: g.submitted for g in groups}, cycle.anonymity_threshold
     )
-    questionnaire = questionnaire_for(participant)
+    # the compass's structure as the process keeps it for the rater pages (read, never changed)
+    questionnaire = rater_questionnaire(participant)
     per_item = tallies.participant_tallies(participant).items
 
     comments_by_enabler = {}
@@ -212,6 +214,7 @@ def individual_report(participant):
         ],
         next_level=questionnaire.next_level,
         tallies=per_item,
+        questionnaire=questionnaire,
     )
 
 

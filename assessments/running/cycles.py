@@ -17,7 +17,7 @@ from assessments import emails
 from assessments.answering import invitations
 from assessments.errors import DomainError
 from assessments.models import AuditEvent, Cycle, Participant, Rater, RaterGroup
-from assessments.reporting import group_reports, tallies
+from assessments.reporting import group_reports, report_insight, tallies
 
 State = Cycle.State
 Action = AuditEvent.Action
@@ -231,7 +231,7 @@ def release_cycle(*, cycle, by):
     """Reports become visible, read from tallies frozen in this same transaction: answers
     cannot change any more, so they are summed once (``tallies.freeze``). Every participant is
     told, in the background, that their report is ready; the cohort's figures are computed in
-    the background too, for HR's first view."""
+    the background too, for HR's first view, and each level's norm for the insight."""
     cycle = locked(cycle, why_not_release)
     cycle.state = State.RELEASED
     cycle.released_at = timezone.now()
@@ -240,6 +240,7 @@ def release_cycle(*, cycle, by):
     record(cycle=cycle, actor=by, action=Action.RELEASE)
     transaction.on_commit(lambda: send_release_notices.enqueue(cycle.pk))
     transaction.on_commit(lambda: group_reports.keep_cohort_figures.enqueue(cycle.pk))
+    transaction.on_commit(lambda: report_insight.warm_norms.enqueue(cycle.pk))
     return cycle
 
 

@@ -3,9 +3,11 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.template.loader import get_template
+from django.utils import translation
 
 from assessments.reporting import charts
-from assessments.reporting.presenting import numbers
+from assessments.reporting.presenting import fragments, numbers
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script>"
@@ -163,3 +165,101 @@ def test_a_chart_carries_no_more_precision_than_its_table():
         (3.3 - 1) / 4 * (charts.PLOT_RIGHT - charts.PLOT_LEFT)
     )
     assert "3.33" not in markup
+
+
+# --- rendered once per shape and filled (issue 20) -----------------------------------------
+
+
+FILL_BARS = [
+    charts.Bar(HOSTILE, 4.25, kind=charts.SELF),
+    charts.Bar("Supervisor", 1, kind=charts.SUPERVISOR),
+    charts.Bar("Peers & partners", note="too few answers"),
+    charts.Bar("Direct reports"),
+    charts.Bar('A "quoted" label long enough to be shortened', 5, kind=charts.OTHERS, flag="often"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+@pytest.mark.parametrize("reference", [None, (3.5, "often")])
+@pytest.mark.parametrize("bars", [FILL_BARS, FILL_BARS[::-1], FILL_BARS[:1], []])
+def test_a_chart_is_exactly_its_template_rendered(language, reference, bars):
+    with translation.override(language):
+        for chart_id in ("chart-a", "chart-b"):  # the second is filled from the first's shape
+            data = charts.chart_data(
+                chart_id=chart_id,
+                title=f"{HOSTILE} 1–5",
+                bars=bars,
+                ends=("Low", "High"),
+                reference=reference,
+            )
+            rendered = get_template(charts.TEMPLATE).render({"chart": data}).strip()
+            drawn = charts.bar_chart(
+                chart_id=chart_id,
+                title=f"{HOSTILE} 1–5",
+                bars=bars,
+                ends=("Low", "High"),
+                reference=reference,
+            )
+            assert drawn == rendered
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        {"state": "shown", "text": "3.5", "n": 12},
+        {"state": "shown", "text": HOSTILE, "n": 0},
+        {"state": "too_few"},
+        {"state": "none"},
+        {"state": "shown", "text": "-0.5", "band": "gap-2"},
+        {"state": "suppressed"},
+    ],
+)
+def test_a_cell_is_exactly_its_template_rendered(language, cell):
+    with translation.override(language):
+        for _twice in range(2):
+            assert fragments.cell(cell) == get_template("assessments/reports/_cell.html").render(
+                {"c": cell}
+            )
+            assert fragments.heat_cell(cell) == get_template(
+                "assessments/reports/_heat_cell.html"
+            ).render({"c": cell})
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_rows_of_cells_and_notes_are_exactly_their_templates_rendered(language):
+    row = [
+        {"state": "shown", "text": "4.5", "n": 3},
+        {"state": "too_few"},
+        {"state": "none"},
+        {"state": "shown", "text": HOSTILE, "n": 12},
+    ]
+    heat_row = [{"state": "shown", "text": "3.0", "band": "mean-3"}, {"state": "suppressed"}]
+    notes = [
+        {"what": "Enabler score", "band": "top quarter", "differ": "Peers, All except self"},
+        {"what": HOSTILE, "band": "", "differ": HOSTILE},
+        {"what": "x", "band": "bottom quarter", "differ": ""},
+    ]
+    with translation.override(language):
+        for _twice in range(2):
+            for values in (row, row[::-1], []):
+                expected = get_template("assessments/reports/_cells.html").render({"cells": values})
+                assert fragments.cells(values) == expected.removesuffix("\n")
+            expected = get_template("assessments/reports/_heat_cells.html").render(
+                {"cells": heat_row}
+            )
+            assert fragments.heat_cells(heat_row) == expected.removesuffix("\n")
+            for note in notes:
+                expected = get_template("assessments/reports/_notes.html").render({"note": note})
+                assert fragments.note(note) == expected
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_whole_numbers_are_filled_as_the_template_prints_them(settings, grouped, language):
+    settings.USE_THOUSAND_SEPARATOR = grouped
+    cell = {"state": "shown", "text": "3.5", "n": 12345}
+    with translation.override(language):
+        expected = get_template("assessments/reports/_cell.html").render({"c": cell})
+        assert fragments.cell(cell) == expected
+        assert ("12345" in expected) is not grouped

@@ -173,7 +173,7 @@ def test_the_release_computes_the_cohort_figures_for_hrs_first_view(
     cycles.close_cycle(cycle=cycle, by=None)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         cycles.release_cycle(cycle=cycle, by=None)
-    assert len(callbacks) == 2  # the notices, the cohort's figures: after the commit
+    assert len(callbacks) == 3  # the notices, the cohort's figures, the norms: after the commit
     _another_process()
     cycle.refresh_from_db()
     report, queries = _view(lambda: group_reports.cohort_report(cycle))

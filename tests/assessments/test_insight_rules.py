@@ -1,5 +1,8 @@
 """Issue 18's rules on hand-built cells, at the edges of every threshold."""
 
+import random
+from fractions import Fraction
+
 import pytest
 
 from assessments.models import RaterGroup
@@ -112,6 +115,21 @@ def test_a_norm_where_most_leaders_tie_is_the_middle_half():
 def answers(*values):
     """One indicator's tally of these answers, as frozen at release."""
     return Tally(sum(values), len(values), len(values), 0, sum(v * v for v in values))
+
+
+def test_disagreement_is_decided_exactly_however_close_to_the_edge():
+    """The fast path in floating point decides as exact fractions do, at the edge too."""
+    rng = random.Random(20)
+    for _ in range(3000):
+        parts = [
+            answers(*(rng.choice([1, 2, 3, 4, 5, 1, 3]) for _ in range(rng.randint(1, 40))))
+            for _ in range(rng.randint(1, 4))
+        ]
+        spread = sum(Fraction(t.squares) - Fraction(t.total**2, t.answered) for t in parts)
+        exact = spread / sum(t.answered for t in parts) >= 1
+        if max(t.raters for t in parts) < 3:
+            exact = False
+        assert insight.views_differ(parts, k=3) is exact, parts
 
 
 def test_disagreement_at_a_standard_deviation_of_exactly_one():

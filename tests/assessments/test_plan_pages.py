@@ -11,7 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    build_questionnaire,
+    rater_questionnaire,
+)
 from assessments.models import (
     Action,
     ActionPlan,
@@ -23,6 +27,7 @@ from assessments.models import (
 )
 from assessments.plans import action_plans
 from assessments.plans import urls as urls_plans
+from assessments.reporting.presenting.insight import compass_directions
 from compass.models import Enabler
 from tests.assessments.helpers import fast_submit
 from tests.factories import (
@@ -718,9 +723,10 @@ def test_plan_page_runs_in_constant_queries(
         action_plans.comment_on_plan(plan=plan, author=author, text="On it.")
 
     client.force_login(leader)
+    rater_questionnaire(participant)  # the process has built the questionnaire once
     # session, user, participant, plan; focus areas, their actions, indicators, pitfalls;
-    # comments; then the report's 6 queries (its figures come from the per-item tallies in one).
-    with django_assert_num_queries(15):
+    # comments; then the report's 3 queries (rater counts, the per-item tallies, comments).
+    with django_assert_num_queries(12):
         assert client.get(url("plan", participant)).status_code == 200
     client.force_login(supervisor)
     # The supervisor's page has no report.
@@ -738,8 +744,10 @@ def test_report_with_a_previous_360_runs_in_constant_queries(
         for day in range(1, 4):
             focus.actions.create(text="x", due_on=datetime.date(2026, 1, day))
     client.force_login(leader)
-    # 9 of the report, the plan link, the previous participation, its report's 6 queries,
-    # and the previous plan with its actions; 2 of issue 18's insight (norm leaders,
-    # directions).
-    with django_assert_num_queries(21):
+    # the process has built the questionnaires and read the compass directions once
+    rater_questionnaire(before)
+    compass_directions(rater_questionnaire(now), now.cycle.edition)
+    # 6 of the report, the plan link, the previous participation, its report's 3 queries,
+    # and the previous plan with its actions; 1 of issue 18's insight (norm leaders).
+    with django_assert_num_queries(14):
         assert client.get(reverse("reports:individual", args=[now.pk])).status_code == 200

@@ -247,9 +247,9 @@ def test_the_plan_with_a_released_pulse_runs_in_a_fixed_number_of_queries(
     close_and_release_pulse(pulse)
     client.force_login(leader)
     client.get(plan_url(participant))
-    # the plan page's 15, the pulse's participation, and its results: who submitted, the 360's
+    # the plan page's 12, the pulse's participation, and its results: who submitted, the 360's
     # and the pulse's tallies, the change answers, the focus areas and their behaviours
-    with django_assert_num_queries(15 + 1 + 6):
+    with django_assert_num_queries(12 + 1 + 6):
         assert client.get(plan_url(participant)).status_code == 200
 
 

@@ -6,7 +6,12 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from assessments.answering.questionnaire import NOT_OBSERVED, build_questionnaire, questionnaire_for
+from assessments.answering.questionnaire import (
+    NOT_OBSERVED,
+    build_questionnaire,
+    questionnaire_for,
+    rater_questionnaire,
+)
 from assessments.models import Cycle, Participant, RaterGroup
 from assessments.reporting import (
     anonymity,
@@ -16,8 +21,10 @@ from assessments.reporting import (
     reports,
     tallies,
 )
+from assessments.reporting.presenting.insight import compass_directions
+from assessments.running import cycles
 from tests.assessments.helpers import fast_submit, submit_all
-from tests.factories import CycleFactory, RaterFactory, make_participant, self_rater
+from tests.factories import CycleFactory, RaterFactory, UserFactory, make_participant, self_rater
 
 pytestmark = pytest.mark.django_db
 
@@ -208,16 +215,96 @@ def test_summary_page_with_a_norm_runs_in_constant_queries_and_reads_no_answer(
     if frozen:
         tallies.freeze(me.cycle)  # as release_cycle does
     client.force_login(leader)
-    # session, user, participant, the report's 6 grouped queries (tallies among them: the
+    # the process has built the questionnaire and read the compass directions once
+    compass_directions(rater_questionnaire(me), me.cycle.edition)
+    page = reverse("reports:individual_summary", args=[me.pk])
+    # session, user, participant, the report's 3 grouped queries (tallies among them: the
     # spread of the raters' views comes from their squares), the norm's leaders, their rater
-    # counts and indicator tallies, the compass directions
-    with django_assert_num_queries(13) as captured:
-        response = client.get(reverse("reports:individual_summary", args=[me.pk]))
+    # counts and indicator tallies; a norm on frozen figures is looked for in the shared cache
+    # first and written there (the database cache: a count, then a select and an insert
+    # between a savepoint and its release)
+    with django_assert_num_queries(15 if frozen else 9) as captured:
+        response = client.get(page)
     assert response.status_code == 200
     assert "top quarter" in response.content.decode()
     if frozen:
         read = " ".join(q["sql"] for q in captured.captured_queries)
         assert "assessments_answer" not in read
+    # A norm on frozen figures is kept by the process: its leaders are still read, to know
+    # that it is the same norm, but not their rater counts and tallies. A live one is not.
+    with django_assert_num_queries(7 if frozen else 9):
+        response = client.get(page)
+    assert "top quarter" in response.content.decode()
+    # another process reads it from the shared cache: one query instead of two
+    report_insight.forget_kept_norms()
+    with django_assert_num_queries(8 if frozen else 9):
+        response = client.get(page)
+    assert "top quarter" in response.content.decode()
+
+
+def test_a_kept_norm_follows_a_later_release_of_leaders_of_the_same_level(leader):
+    me, *_ = _norm_cohort(30, leader, own_score="4", others_score="3")
+    tallies.freeze(me.cycle)
+    _report, data = insight_of(me)
+    assert {e.band for e in data.enablers} == {"top"}  # 4.0 against 29 at 3.0
+
+    later = _norm_cohort(30, UserFactory(), own_score="5", others_score="5")
+    tallies.freeze(later[0].cycle)
+    _report, data = insight_of(me)
+
+    # 30 leaders above and 29 below among 60: the middle half
+    assert data.norm_leaders == 60
+    assert {e.band for e in data.enablers} == {"middle"}
+
+
+def _worked_out_nowhere(monkeypatch):
+    """From now on a norm can only come from a kept one: this process's are forgotten (as in
+    another web process) and working one out fails the test."""
+    report_insight.forget_kept_norms()
+
+    def refuse(*args):
+        raise AssertionError("the norm was worked out again")
+
+    monkeypatch.setattr(report_insight, "_work_out_norms", refuse)
+
+
+def test_a_norm_worked_out_by_one_process_serves_another_from_the_shared_cache(leader, monkeypatch):
+    me, *_ = _norm_cohort(30, leader, own_score="4", others_score="3")
+    tallies.freeze(me.cycle)
+    _report, data = insight_of(me)  # works it out, keeps it here and in the shared cache
+    working_out = report_insight._work_out_norms
+
+    _worked_out_nowhere(monkeypatch)
+    _report, data = insight_of(me)
+
+    assert data.norm_leaders == 30
+    assert {e.band for e in data.enablers} == {"top"}
+    # a later release of the same level is a new norm, worked out again
+    monkeypatch.setattr(report_insight, "_work_out_norms", working_out)
+    later = _norm_cohort(30, UserFactory(), own_score="5", others_score="5")
+    tallies.freeze(later[0].cycle)
+    report_insight.forget_kept_norms()
+    _report, data = insight_of(me)
+    assert data.norm_leaders == 60
+    assert {e.band for e in data.enablers} == {"middle"}
+
+
+def test_release_works_out_the_norm_of_each_level_in_the_background(
+    leader, monkeypatch, django_capture_on_commit_callbacks
+):
+    me, *_ = _norm_cohort(30, leader, own_score="4", others_score="3")
+    cycle = me.cycle
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.CLOSED)
+    cycle.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        cycles.release_cycle(cycle=cycle, by=None)
+    me.refresh_from_db()  # as the next request reads it
+
+    _worked_out_nowhere(monkeypatch)
+    _report, data = insight_of(me)  # the first report after the release finds it
+
+    assert data.norm_leaders == 30
+    assert {e.band for e in data.enablers} == {"top"}
 
 
 # --- the next-level part -----------------------------------------------------------------

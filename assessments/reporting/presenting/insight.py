@@ -28,12 +28,12 @@ def printable(report, *, viewer):
 
 def present_insight(report, context):
     """The insight of ``report`` as display values; marks the indicator lines of ``context``'s
-    sections with their norm band and disagreement flag. One query (the compass directions), or
-    four with a norm (its leaders, their rater counts and their item tallies)."""
+    sections with their norm band and disagreement flag. One query (the leaders of a norm), or
+    three when the norm is worked out (their rater counts and their item tallies), and one more
+    the first time a process reads the compass directions in a language."""
     others_label = _("All except self")
     data = report_insight.build(report, others_label=others_label)
-    edition = report.participant.cycle.edition
-    directions = {d.slug: d.name for d in Direction.objects.filter(edition=edition)}
+    directions = compass_directions(report.questionnaire, report.participant.cycle.edition)
     rows = [_enabler_row(report, entry, directions) for entry in data.enablers]
     by_slug = {row["slug"]: row for row in rows}
     for section in context["sections"]:
@@ -67,6 +67,18 @@ def present_insight(report, context):
         },
         "summary": _summary(report, rows, data.suggestions),
     }
+
+
+def compass_directions(questionnaire, edition):
+    """The compass directions' names by slug in the active language, read once per process
+    and language: kept with the process's shared ``questionnaire`` (in its ``fragments``),
+    which is built anew when the compass changes."""
+    key = ("directions", edition)
+    names = questionnaire.fragments.get(key)
+    if names is None:
+        directions = Direction.objects.filter(edition=edition)
+        names = questionnaire.fragments[key] = {d.slug: d.name for d in directions}
+    return names
 
 
 def _enabler_row(report, entry, directions):

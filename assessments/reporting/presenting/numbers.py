@@ -10,6 +10,7 @@ flagged, the number an export writes — is decided on that rounded value, never
 from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments.reporting.anonymity import DECIMALS, shown_mean
@@ -20,10 +21,19 @@ from assessments.reporting.reports import PITFALL_FLAG
 MEAN_BANDS = (Decimal("2.5"), Decimal("3.0"), Decimal("3.5"), Decimal("4.0"), None)
 GAP_BANDS = (Decimal("-0.9"), Decimal("-0.4"), Decimal("0.5"), Decimal("1.0"), None)
 
+# A page prints a few hundred numbers, all among the few dozen a scale of one decimal has:
+# each is localised once per process and language (``floatformat`` is slow).
+_printed = {}
+
 
 def score(value):
     """A mean as every report shows it, localised ("4.0", "3.3"; "3,3" in French)."""
-    return floatformat(shown_mean(value), DECIMALS)
+    shown = shown_mean(value)
+    key = (get_language(), str(shown))  # str: equal Decimals (-0.0, 0.0) stay apart
+    text = _printed.get(key)
+    if text is None:
+        text = _printed[key] = floatformat(shown, DECIMALS)
+    return text
 
 
 def score_number(value):

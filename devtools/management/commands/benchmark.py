@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assessments.answering.questionnaire import shared_questionnaire
 from assessments.models import Cycle
-from assessments.reporting import group_memo
+from assessments.reporting import group_memo, report_insight
 from assessments.running import cycles
 from compass.models import Level
 from devtools import benchmarking as bm
@@ -171,6 +171,9 @@ class Command(BaseCommand):
                 _release(bm.set_state(bench.cycle, Cycle.State.CLOSED), bench.hr)
                 bench.cycle.refresh_from_db()
             bm.refresh_statistics()  # as autovacuum does after a release
+            # as the worker does after the release, in another process than the web's
+            report_insight.warm_norms.call(bench.cycle.pk)
+            report_insight.forget_kept_norms()
             results.update(self._reports(bench, repeat, slow_repeat))
         return results
 
