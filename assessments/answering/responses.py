@@ -12,6 +12,8 @@ from assessments.answering.questionnaire import (
     NOT_OBSERVED,
     change_key,
     change_value,
+    indicator_key,
+    pitfall_key,
     questionnaire_for,
 )
 from assessments.errors import DomainError
@@ -53,15 +55,22 @@ def answers_of(response, *, changes=False):
     (a second query)."""
     if response is None:
         return {}
+    # Plain rows, not model instances: a section page reads up to a hundred answers.
+    rows = Answer.objects.filter(response_id=response.pk).values_list(
+        "indicator_id", "pitfall_id", "score"
+    )
     answers = {
-        answer.item_key: answer.score if answer.score is not None else NOT_OBSERVED
-        for answer in Answer.objects.filter(response=response)
+        (indicator_key(indicator) if indicator else pitfall_key(pitfall)): (
+            NOT_OBSERVED if score is None else score
+        )
+        for indicator, pitfall, score in rows
     }
     if changes:
-        for change in ChangeAnswer.objects.filter(response=response):
-            answers[change_key(change.enabler_id)] = (
-                NOT_OBSERVED if change.score is None else change_value(change.score)
-            )
+        rows = ChangeAnswer.objects.filter(response_id=response.pk).values_list(
+            "enabler_id", "score"
+        )
+        for enabler_id, score in rows:
+            answers[change_key(enabler_id)] = NOT_OBSERVED if score is None else change_value(score)
     return answers
 
 
@@ -69,7 +78,8 @@ def comments_of(response):
     """{(enabler id, kind): text} for a response (one query)."""
     if response is None:
         return {}
-    return {(c.enabler_id, c.kind): c.text for c in Comment.objects.filter(response=response)}
+    rows = Comment.objects.filter(response_id=response.pk).values_list("enabler_id", "kind", "text")
+    return {(enabler_id, kind): text for enabler_id, kind, text in rows}
 
 
 def _parse_value(item, value):

@@ -158,27 +158,72 @@ def _item_html(questionnaire, item, current, *, read_only, is_self):
     return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
 
 
+class _Row(dict):
+    """An item's row on a section page: the item, its answer, whether it is marked (missing or
+    wrong) and, unless marked, its HTML from the process's fragments. The answer choices and
+    the prompt are worked out only when read: the page shows unmarked items from the fragments
+    and never reads them."""
+
+    def __missing__(self, key):
+        if key not in _LAZY_KEYS:
+            raise KeyError(key)
+        full = _choices_row(
+            self["item"], self["current"], self["missing"], self["error"], is_self=self["is_self"]
+        )
+        self.update(full)
+        return full[key]
+
+
+_LAZY_KEYS = frozenset({"text", "choices", "described_by"})  # what _choices_row adds
+
+
 def _section_rows(questionnaire, section, answers, missing, errors, context):
+    """(rows, runs): each group's items as rows (``_Row``), and as the template shows them, in
+    order: runs of unmarked items joined into one piece of HTML (a section holds up to a few
+    dozen items, and a loop over them in the template cost more than the rest of the page),
+    and the row of each marked item, which the template renders in full."""
     read_only, is_self = context["read_only"], context["is_self"]
 
     def row(item):
         current = answers.get(item.key)
         missing_here, error = item.key in missing, errors.get(item.key)
-        row = _choices_row(item, current, missing_here, error, is_self=is_self)
+        row = _Row(item=item, current=current, missing=missing_here, error=error)
+        row["is_self"] = is_self
         if not (missing_here or error):
             row["html"] = _item_html(
                 questionnaire, item, current, read_only=read_only, is_self=is_self
             )
         return row
 
-    return {
-        "general": [row(i) for i in section.general_items],
-        "level": [row(i) for i in section.level_items],
-        "next": [row(i) for i in section.next_items],
-        "pitfalls": [row(i) for i in section.pitfall_items],
-        "focus": [row(i) for i in section.focus_items],
-        "changes": [row(i) for i in section.change_items],
+    def runs(group_rows):
+        shown, run = [], []
+        for row in group_rows:
+            if "html" in row:
+                run.append(row["html"])
+                continue
+            if run:
+                shown.append({"html": _joined(run)})
+                run = []
+            shown.append(row)
+        if run:
+            shown.append({"html": _joined(run)})
+        return shown
+
+    groups = {
+        "general": section.general_items,
+        "level": section.level_items,
+        "next": section.next_items,
+        "pitfalls": section.pitfall_items,
+        "focus": section.focus_items,
+        "changes": section.change_items,
     }
+    rows = {name: [row(item) for item in items] for name, items in groups.items()}
+    return rows, {name: runs(group_rows) for name, group_rows in rows.items()}
+
+
+def _joined(fragments):
+    """Fragments of our own templates, one after the other (each escaped when rendered)."""
+    return mark_safe("".join(fragments))  # noqa: S308 (our own HTML)
 
 
 def _render_section(request, access, questionnaire, section, answers, comments, **extra):
@@ -186,10 +231,12 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     errors = extra.pop("errors", {})
     context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
     comment = {kind: comments.get((section.enabler.pk, kind), "") for kind in Comment.Kind}
+    rows, runs = _section_rows(questionnaire, section, answers, missing, errors, context)
     context.update(
         {
             "section": section,
-            "rows": _section_rows(questionnaire, section, answers, missing, errors, context),
+            "rows": rows,
+            "runs": runs,
             "level": questionnaire.level,
             "next_level": questionnaire.next_level,
             "comment_strength": comment[Comment.Kind.STRENGTH],
