@@ -82,6 +82,33 @@ def comments_of(response):
     return {(enabler_id, kind): text for enabler_id, kind, text in rows}
 
 
+def answers_and_comments(response):
+    """``(answers_of(response), comments_of(response))`` in one query: a section page reads
+    both on every visit."""
+    if response is None:
+        return {}, {}
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NULL, indicator_id, pitfall_id, score, NULL "  # noqa: S608 (our own names)
+            f"FROM {q(Answer._meta.db_table)} WHERE response_id = %s "
+            "UNION ALL "
+            f"SELECT kind, enabler_id, NULL, NULL, text FROM {q(Comment._meta.db_table)} "
+            "WHERE response_id = %s",
+            [response.pk, response.pk],
+        )
+        rows = cursor.fetchall()
+    answers, comments = {}, {}
+    for kind, first_id, pitfall_id, score, text in rows:
+        if kind is not None:
+            comments[first_id, kind] = text
+        elif first_id:
+            answers[indicator_key(first_id)] = NOT_OBSERVED if score is None else score
+        else:
+            answers[pitfall_key(pitfall_id)] = NOT_OBSERVED if score is None else score
+    return answers, comments
+
+
 def _parse_value(item, value):
     if value == NOT_OBSERVED:
         return None

@@ -252,9 +252,9 @@ def test_questionnaire_page_and_draft_save_run_in_constant_queries(
     # the first save of a rater who was only invited: the response is created
     with django_assert_num_queries(8):
         client.post(url("section", token, 1), section_post(section, comment_strength="Calm."))
-    # the link, its rater and response in one query; the answers; the comments. The
-    # questionnaire and its answer choices are built once per process.
-    with django_assert_num_queries(3):
+    # the link, its rater and response in one query; the answers and the comments in one.
+    # The questionnaire and its answer choices are built once per process.
+    with django_assert_num_queries(2):
         client.get(url("section", token, 1))
     # a later save: the link; SAVEPOINT (BEGIN), the rater's lock, the response, the answers
     # and the comments upserted, the emptied comment removed, RELEASE (COMMIT)

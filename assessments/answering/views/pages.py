@@ -287,7 +287,10 @@ def section(request, access, number):
 
 def _show_section(request, access, questionnaire, section):
     response = getattr(access.rater, "response", None)
-    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
+    if questionnaire.is_pulse:  # its change questions, and no comments
+        answers, comments = responses.answers_of(response, changes=True), {}
+    else:
+        answers, comments = responses.answers_and_comments(response)
     missing = ()
     if request.GET.get("check"):
         missing = [key for key in section.item_keys if key not in answers]
@@ -297,7 +300,7 @@ def _show_section(request, access, questionnaire, section):
         questionnaire,
         section,
         answers,
-        {} if questionnaire.is_pulse else responses.comments_of(response),  # none in a pulse
+        comments,
         missing=missing,
         saved_at=_stamp(response),
     )
