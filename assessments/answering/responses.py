@@ -175,22 +175,12 @@ def save_section(*, rater, section, values, comments):
         unique_fields=["rater"],
         update_fields=["updated_at"],
     )
-    answers = {item: score for item, score in given.items() if not item.is_change}
-    if answers:
-        Answer.objects.bulk_create(
-            [
-                Answer(
-                    response_id=response.pk,
-                    indicator_id=item.indicator_id,
-                    pitfall_id=item.pitfall_id,
-                    score=score,
-                )
-                for item, score in answers.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["response", "item"],
-            update_fields=["score"],
-        )
+    answers = [
+        (response.pk, item.indicator_id, item.pitfall_id, score)
+        for item, score in given.items()
+        if not item.is_change
+    ]
+    _upsert(Answer, ("response_id", "indicator_id", "pitfall_id", "score"), answers)
     changes = {item: score for item, score in given.items() if item.is_change}
     if changes:  # a progress pulse's question on the change since the 360
         ChangeAnswer.objects.bulk_create(
@@ -204,22 +194,47 @@ def save_section(*, rater, section, values, comments):
         )
     kept = {kind: (text or "").strip() for kind, text in comments.items()}
     removed = [kind for kind, text in kept.items() if not text]
-    if len(removed) < len(kept):
-        Comment.objects.bulk_create(
-            [
-                Comment(response_id=response.pk, enabler=section.enabler, kind=kind, text=text)
-                for kind, text in kept.items()
-                if text
-            ],
-            update_conflicts=True,
-            unique_fields=["response", "enabler", "kind"],
-            update_fields=["text"],
-        )
+    written = [(response.pk, section.enabler.pk, kind, text) for kind, text in kept.items() if text]
+    _upsert(Comment, ("response_id", "enabler_id", "kind", "text"), written)
     if removed:
-        Comment.objects.filter(
-            response_id=response.pk, enabler=section.enabler, kind__in=removed
-        ).delete()
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {q(Comment._meta.db_table)} "  # noqa: S608 (our own names)
+                "WHERE response_id = %s AND enabler_id = %s "
+                f"AND kind IN ({', '.join(['%s'] * len(removed))})",
+                [response.pk, section.enabler.pk, *removed],
+            )
     return response
+
+
+# The unique constraint each upsert meets (``models.py``), and the one column it changes.
+_UPSERTS = {
+    Answer: (("response_id", "item"), "score"),
+    Comment: (("response_id", "enabler_id", "kind"), "text"),
+}
+
+
+def _upsert(model, columns, rows):
+    """Insert ``rows`` (tuples of ``columns``) into ``model``'s table, or change the one value
+    column where the row exists and its value differs: a draft save sends the whole section
+    again, and an answer or comment that did not change is not written again (no new row
+    version, no index entry, no WAL in PostgreSQL). One statement, on PostgreSQL and SQLite."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    conflict, value = _UPSERTS[model]
+    one_row = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(map(q, columns))}) "  # noqa: S608 (our own names)
+            f"VALUES {', '.join([one_row] * len(rows))} "
+            f"ON CONFLICT ({', '.join(map(q, conflict))}) DO UPDATE "
+            f"SET {q(value)} = EXCLUDED.{q(value)} "
+            f"WHERE {table}.{q(value)} IS DISTINCT FROM EXCLUDED.{q(value)}",
+            [value for row in rows for value in row],
+        )
 
 
 def missing_items(questionnaire, answers):
