@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.answering import prepared
 from assessments.answering.questionnaire import (
     NOT_OBSERVED,
     change_key,
@@ -132,7 +133,8 @@ def _claim_for_answering(rater):
     rater_table, participant = Rater._meta.db_table, Participant._meta.db_table
     cycle = Cycle._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared.execute(
+            cursor,
             f"UPDATE {q(rater_table)} SET status = CASE WHEN status IN (%s, %s) "  # noqa: S608
             "THEN %s ELSE status END "
             "WHERE id = %s AND status NOT IN (%s, %s) AND EXISTS ("
@@ -147,6 +149,7 @@ def _claim_for_answering(rater):
                 Status.DECLINED,
                 Cycle.State.OPEN,
             ],
+            connection=transaction.get_connection(),
         )
         if cursor.rowcount == 1:
             return

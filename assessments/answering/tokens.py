@@ -20,16 +20,12 @@ issued before links were derived (random tokens) are carried over the same way.
 import base64
 import hashlib
 import hmac
-import itertools
-import re
 import secrets
-import weakref
-from functools import partial
 
 from django.conf import settings
-from django.db import connections
-from django.db.models.query import get_related_populators
 from django.urls import reverse
+
+from assessments.answering.prepared import CompiledLookup
 
 SECRET_BYTES = 32
 
@@ -71,99 +67,6 @@ def revoke_token(rater):
     rater.previous_token_hash = None
     rater.code_hash = None
     rater.save(update_fields=["link_secret", "token_hash", "previous_token_hash", "code_hash"])
-
-
-class CompiledLookup:
-    """``queryset.filter(<column>=value).order_by("pk").first()``, its SQL compiled once per
-    database connection and run again with each value: for the lookups that run on every
-    request of a rater (the link's rater, leader, cycle and response in one join).
-
-    Django compiles a queryset's SQL each time it runs; for that join the compiling cost twice
-    as much CPU as the rest of the lookup. The SQL of an equality on one column is the same
-    whatever the value, so it is compiled with a stand-in value, and each run puts the real one
-    in its place. Rows become model instances as the queryset itself builds them (Django's own
-    converters and select_related populators), so the objects are the same as before.
-
-    PostgreSQL planned the five-table join on every run as well (more of its CPU than running
-    it), so there the statement is prepared once per database session, in the same round trip
-    as its first run (``PREPARE``; ``EXECUTE``), and then only executed. A session is the
-    DB-API connection: a new one (Django reconnects after an error or ``CONN_MAX_AGE``) prepares
-    again. Prepared statements outlive transactions, rolled back or not; a name is never
-    reused, so a statement left behind by a failed first run is never prepared twice.
-    """
-
-    _STAND_IN = "compiled-lookup-stand-in-value"
-
-    def __init__(self, queryset, column):
-        self.queryset = queryset.filter(**{column: self._STAND_IN}).order_by("pk")[:1]
-        self._compiled = weakref.WeakKeyDictionary()  # per connection: each thread has its own
-
-    def _compile(self, connection):
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            compiler = self.queryset.query.get_compiler(connection=connection)
-            sql, params = compiler.as_sql()
-            select, klass_info = compiler.select, compiler.klass_info
-            fields = klass_info["select_fields"]
-            fetch_mode = self.queryset._fetch_mode
-            compiled = {
-                "sql": sql,
-                "params": list(params),
-                "value_at": list(params).index(self._STAND_IN),
-                "converters": list(compiler.get_converters([c[0] for c in select]).items()),
-                "init_list": [c[0].target.attname for c in select[fields[0] : fields[-1] + 1]],
-                "columns": slice(fields[0], fields[-1] + 1),
-                "from_db": partial(klass_info["model"].from_db, fetch_mode=fetch_mode),
-                "related": get_related_populators(klass_info, select, connection.alias, fetch_mode),
-                "prepare": connection.vendor == "postgresql",
-                "prepared": (None, None),  # (the DB-API connection, weakly; statement name)
-            }
-            self._compiled[connection] = compiled
-        return compiled
-
-    def first(self, value):
-        connection = connections[self.queryset.db]
-        compiled = self._compile(connection)
-        params = list(compiled["params"])
-        params[compiled["value_at"]] = value
-        with connection.cursor() as cursor:  # connects (or reconnects) first
-            sql, prepared = _statement(connection, compiled, params)
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if prepared is not None:
-            compiled["prepared"] = prepared
-        if row is None:
-            return None
-        row = list(row)
-        for position, (converters, expression) in compiled["converters"]:
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
-        obj = compiled["from_db"](connection.alias, compiled["init_list"], row[compiled["columns"]])
-        for populator in compiled["related"]:
-            populator.populate(row, obj)
-        return obj
-
-
-_statement_names = itertools.count(1)
-_PLACEHOLDER = re.compile(r"%%|%s")
-
-
-def _statement(connection, compiled, params):
-    """(SQL to run with ``params``, what to remember once it ran): the compiled SQL itself, or
-    on PostgreSQL the prepared statement's EXECUTE, preceded by its PREPARE in a new session."""
-    if not compiled["prepare"]:
-        return compiled["sql"], None
-    session, name = compiled["prepared"]
-    execute = f"EXECUTE {{name}}({', '.join(['%s'] * len(params))})"
-    if session is not None and session() is connection.connection:
-        return execute.format(name=name), None
-    name = f"compass_lookup_{next(_statement_names)}"
-    numbers = itertools.count(1)
-    body = _PLACEHOLDER.sub(
-        lambda m: m.group() if m.group() == "%%" else f"${next(numbers)}", compiled["sql"]
-    )
-    prepared = (weakref.ref(connection.connection), name)
-    return f"PREPARE {name} AS {body}; {execute.format(name=name)}", prepared
 
 
 class RaterLookup:

@@ -160,9 +160,8 @@ def _item_html(questionnaire, item, current, *, read_only, is_self):
 
 class _Row(dict):
     """An item's row on a section page: the item, its answer, whether it is marked (missing or
-    wrong) and, unless marked, its HTML from the process's fragments. The answer choices and
-    the prompt are worked out only when read: the page shows unmarked items from the fragments
-    and never reads them."""
+    wrong) and, unless marked, its HTML from the process's fragments. Its answer choices and
+    prompt are worked out only when read (the page never reads those of unmarked items)."""
 
     def __missing__(self, key):
         if key not in _LAZY_KEYS:
@@ -187,27 +186,12 @@ def _section_rows(questionnaire, section, answers, missing, errors, context):
     def row(item):
         current = answers.get(item.key)
         missing_here, error = item.key in missing, errors.get(item.key)
-        row = _Row(item=item, current=current, missing=missing_here, error=error)
-        row["is_self"] = is_self
+        row = _Row(item=item, current=current, missing=missing_here, error=error, is_self=is_self)
         if not (missing_here or error):
             row["html"] = _item_html(
                 questionnaire, item, current, read_only=read_only, is_self=is_self
             )
         return row
-
-    def runs(group_rows):
-        shown, run = [], []
-        for row in group_rows:
-            if "html" in row:
-                run.append(row["html"])
-                continue
-            if run:
-                shown.append({"html": _joined(run)})
-                run = []
-            shown.append(row)
-        if run:
-            shown.append({"html": _joined(run)})
-        return shown
 
     groups = {
         "general": section.general_items,
@@ -218,12 +202,21 @@ def _section_rows(questionnaire, section, answers, missing, errors, context):
         "changes": section.change_items,
     }
     rows = {name: [row(item) for item in items] for name, items in groups.items()}
-    return rows, {name: runs(group_rows) for name, group_rows in rows.items()}
+    return rows, {name: _runs(group_rows) for name, group_rows in rows.items()}
 
 
-def _joined(fragments):
-    """Fragments of our own templates, one after the other (each escaped when rendered)."""
-    return mark_safe("".join(fragments))  # noqa: S308 (our own HTML)
+def _runs(rows):
+    shown, run = [], []
+    for row in [*rows, None]:  # None: the end, which closes the last run
+        if row is not None and "html" in row:
+            run.append(row["html"])
+            continue
+        if run:  # fragments of our own templates, each escaped when rendered
+            shown.append({"html": mark_safe("".join(run))})  # noqa: S308
+            run = []
+        if row is not None:
+            shown.append(row)
+    return shown
 
 
 def _render_section(request, access, questionnaire, section, answers, comments, **extra):
