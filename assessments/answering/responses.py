@@ -172,12 +172,7 @@ def save_section(*, rater, section, values, comments):
             continue
         given[item] = _parse_value(item, value)
     _claim_for_answering(rater)
-    (response,) = Response.objects.bulk_create(
-        [Response(rater_id=rater.pk)],
-        update_conflicts=True,
-        unique_fields=["rater"],
-        update_fields=["updated_at"],
-    )
+    response = _upsert_response(rater)
     answers = [
         (response.pk, item.indicator_id, item.pitfall_id, score)
         for item, score in given.items()
@@ -209,6 +204,24 @@ def save_section(*, rater, section, values, comments):
                 [response.pk, section.enabler.pk, *removed],
             )
     return response
+
+
+def _upsert_response(rater):
+    """The rater's response, made by their first save; every save moves its ``updated_at``
+    (one statement, prepared once per PostgreSQL session)."""
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        prepared.execute(
+            cursor,
+            f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} "  # noqa: S608
+            "(rater_id, started_at, updated_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (rater_id) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING id",
+            [rater.pk, stamp, stamp],
+            connection=transaction.get_connection(),
+        )
+        (response_id,) = cursor.fetchone()
+    return Response(pk=response_id, rater_id=rater.pk, updated_at=now)
 
 
 # The unique constraint each upsert meets (``models.py``), and the one column it changes.
