@@ -7,22 +7,19 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from assessments import languages
 from assessments.answering import responses
 from assessments.answering.forms import DeclineForm, SectionForm
 from assessments.answering.questionnaire import (
-    NOT_OBSERVED,
-    NOT_OBSERVED_LABEL,
     prompt,
     rater_questionnaire,
 )
+from assessments.answering.views import fragments
 from assessments.errors import DomainError
 from assessments.models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
 from assessments.validators import without_control_characters
@@ -117,114 +114,12 @@ def start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _choices_row(item, current=None, missing=False, error=None, *, is_self):
-    current = str(current) if current is not None else None
-    choices = [(str(v), label) for v, label in item.scale]
-    choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
-    described_by = []
-    if item.context:
-        described_by.append(f"ctx-{item.key}")
-    if missing or error:
-        described_by.append(f"err-{item.key}")
-    return {
-        "item": item,
-        "text": prompt(item, is_self=is_self),
-        "choices": [
-            {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
-            for v, label in choices
-        ],
-        "missing": missing,
-        "error": error,
-        "described_by": " ".join(described_by),
-    }
-
-
-def _item_html(questionnaire, item, current, *, read_only, is_self):
-    """An item with its answer choices, rendered once per process, language and compass version
-    (the questionnaire holds them) and marked with the rater's answer: the only thing that
-    varies."""
-    key = (item.key, read_only, is_self)
-    html = questionnaire.fragments.get(key)
-    if html is None:
-        html = render_to_string(
-            "assessments/questionnaire/_item.html",
-            {"row": _choices_row(item, is_self=is_self), "read_only": read_only},
-        )
-        questionnaire.fragments[key] = html
-    if current is None:
-        return html
-    value = str(current)
-    marker = f'id="{item.key}-{value}" value="{value}"'
-    return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
-
-
-class _Row(dict):
-    """An item's row on a section page: the item, its answer, whether it is marked (missing or
-    wrong) and, unless marked, its HTML from the process's fragments. Its answer choices and
-    prompt are worked out only when read (the page never reads those of unmarked items)."""
-
-    def __missing__(self, key):
-        if key not in _LAZY_KEYS:
-            raise KeyError(key)
-        full = _choices_row(
-            self["item"], self["current"], self["missing"], self["error"], is_self=self["is_self"]
-        )
-        self.update(full)
-        return full[key]
-
-
-_LAZY_KEYS = frozenset({"text", "choices", "described_by"})  # what _choices_row adds
-
-
-def _section_rows(questionnaire, section, answers, missing, errors, context):
-    """(rows, runs): each group's items as rows (``_Row``), and as the template shows them, in
-    order: runs of unmarked items joined into one piece of HTML (a section holds up to a few
-    dozen items, and a loop over them in the template cost more than the rest of the page),
-    and the row of each marked item, which the template renders in full."""
-    read_only, is_self = context["read_only"], context["is_self"]
-
-    def row(item):
-        current = answers.get(item.key)
-        missing_here, error = item.key in missing, errors.get(item.key)
-        row = _Row(item=item, current=current, missing=missing_here, error=error, is_self=is_self)
-        if not (missing_here or error):
-            row["html"] = _item_html(
-                questionnaire, item, current, read_only=read_only, is_self=is_self
-            )
-        return row
-
-    groups = {
-        "general": section.general_items,
-        "level": section.level_items,
-        "next": section.next_items,
-        "pitfalls": section.pitfall_items,
-        "focus": section.focus_items,
-        "changes": section.change_items,
-    }
-    rows = {name: [row(item) for item in items] for name, items in groups.items()}
-    return rows, {name: _runs(group_rows) for name, group_rows in rows.items()}
-
-
-def _runs(rows):
-    shown, run = [], []
-    for row in [*rows, None]:  # None: the end, which closes the last run
-        if row is not None and "html" in row:
-            run.append(row["html"])
-            continue
-        if run:  # fragments of our own templates, each escaped when rendered
-            shown.append({"html": mark_safe("".join(run))})  # noqa: S308
-            run = []
-        if row is not None:
-            shown.append(row)
-    return shown
-
-
 def _render_section(request, access, questionnaire, section, answers, comments, **extra):
     missing = set(extra.pop("missing", ()))
     errors = extra.pop("errors", {})
     context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
     comment = {kind: comments.get((section.enabler.pk, kind), "") for kind in Comment.Kind}
-    rows, runs = _section_rows(questionnaire, section, answers, missing, errors, context)
+    rows, runs = fragments.section_rows(questionnaire, section, answers, missing, errors, context)
     context.update(
         {
             "section": section,
@@ -237,6 +132,9 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
             "language_form_id": None if context["read_only"] else "section-form",
+            "nav_html": None
+            if context["read_only"]
+            else _nav_html(questionnaire, section, context),
             "missing_count": len(missing),
             **_section_links(access, questionnaire, section),
             **extra,
@@ -244,6 +142,11 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
     )
     status = 400 if errors or extra.get("error") else 200
     return render(request, "assessments/questionnaire/section.html", context, status=status)
+
+
+def _nav_html(questionnaire, section, context):
+    done = {s["number"] for s in context["sections_nav"] if s["done"]}
+    return fragments.nav_html(questionnaire, section.number, done)
 
 
 def _section_links(access, questionnaire, section):
