@@ -4,7 +4,13 @@ each item with its answer choices, and the section buttons of the page's navigat
 holds up to a few dozen items: drawing them with the template language on every request cost
 more than the rest of the page."""
 
+import re
+from types import SimpleNamespace
+
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from assessments.answering.questionnaire import NOT_OBSERVED, NOT_OBSERVED_LABEL, prompt
@@ -127,3 +133,96 @@ def nav_html(questionnaire, current, done):
             questionnaire.fragments[key] = fragment
         html.append(fragment)
     return mark_safe("".join(html))  # noqa: S308 (fragments of our own template)
+
+
+# --- the whole section page ---------------------------------------------------------------
+
+PAGE_TEMPLATE = "assessments/questionnaire/section.html"
+GROUPS = ("general", "level", "next", "pitfalls", "focus", "changes")
+_SLOT = "slot-{}-goes-here"  # letters and hyphens: no escaping or filter changes them
+_SLOTS = re.compile(r"slot-([a-z]+)-goes-here")
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def _slot(name):
+    return _SLOT.format(name)
+
+
+def _plain_page(request, context):
+    """Whether the page is the common one (a rater's link, answers still open, nothing marked,
+    no message, nobody signed in): only then is it filled from the process's copy."""
+    return (
+        context["access"].by_token
+        and not context["read_only"]
+        and not context["missing_count"]
+        and not context["comment_errors"]
+        and not context.get("error")
+        and context["leader_name"]  # |bdi leaves an empty name unwrapped
+        and not request.GET.get("saved")
+        and not request.user.is_authenticated
+        and not get_messages(request)
+    )
+
+
+def section_page(request, questionnaire, section, context):
+    """A section page's HTML from the copy rendered once per process, language, compass version
+    and page shape (the questionnaire holds it), filled with what is this rater's, each value
+    escaped as the template escapes it; None when the page must be rendered in full."""
+    if not _plain_page(request, context):
+        return None
+    shape = (
+        "page",
+        section.number,
+        context["sections_done"],  # the progress bar
+        context["is_self"],
+        context["is_supervisor"],
+        context["is_last"],
+        bool(context["previous_url"]),
+    )
+    parts = questionnaire.fragments.get(shape)
+    if parts is None:
+        parts = _page_parts(request, context)
+        if parts is None:
+            return None
+        questionnaire.fragments[shape] = parts
+    values = _values(request, context)
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
+
+
+def _values(request, context):
+    """What the copy's markers stand for on this rater's page."""
+    runs = context["runs"]
+    return {
+        "leader": escape(context["leader_name"]),
+        "cycle": escape(context["cycle"].name),
+        "action": escape(context["action_url"]),
+        "nav": context["nav_html"],
+        "saved": escape(context.get("saved_at") or "0"),
+        "strength": escape(context["comment_strength"]),
+        "improvement": escape(context["comment_improvement"]),
+        "csrf": escape(get_token(request)),
+        **{group: runs[group][0]["html"] if runs[group] else "" for group in GROUPS},
+    }
+
+
+def _page_parts(request, context):
+    """The page rendered once around a marker for each value that varies, split at them:
+    [text, name, text, name, ..., text]. None if the page would keep anything of this rater."""
+    slots = {
+        "leader_name": _slot("leader"),
+        "cycle": SimpleNamespace(name=_slot("cycle")),
+        "action_url": _slot("action"),
+        "nav_html": mark_safe(_slot("nav")),  # noqa: S308 (a marker)
+        "saved_at": _slot("saved"),
+        "comment_strength": _slot("strength"),
+        "comment_improvement": _slot("improvement"),
+        "runs": {
+            group: [{"html": mark_safe(_slot(group))}] if context["runs"][group] else []  # noqa: S308
+            for group in GROUPS
+        },
+    }
+    html = render_to_string(PAGE_TEMPLATE, {**context, **slots}, request)
+    html, found = _CSRF.subn(rf"\g<1>{_slot('csrf')}\g<2>", html)
+    if found != 1 or str(context["access"].key) in html:
+        return None
+    return tuple(_SLOTS.split(html))

@@ -132,19 +132,22 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
             "language_form_id": None if context["read_only"] else "section-form",
-            "nav_html": None
-            if context["read_only"]
-            else _nav_html(questionnaire, section, context),
+            "nav_html": _nav_html(questionnaire, section, context),
             "missing_count": len(missing),
             **_section_links(access, questionnaire, section),
             **extra,
         }
     )
     status = 400 if errors or extra.get("error") else 200
-    return render(request, "assessments/questionnaire/section.html", context, status=status)
+    html = fragments.section_page(request, questionnaire, section, context)
+    if html is not None:
+        return HttpResponse(html)
+    return render(request, fragments.PAGE_TEMPLATE, context, status=status)
 
 
 def _nav_html(questionnaire, section, context):
+    if context["read_only"]:
+        return None
     done = {s["number"] for s in context["sections_nav"] if s["done"]}
     return fragments.nav_html(questionnaire, section.number, done)
 
