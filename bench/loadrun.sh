@@ -17,7 +17,8 @@
 # installed with apt-get when missing and the script runs as root, otherwise it says so.
 #
 # Settings (environment): PARTICIPANTS=100 RATERS=12 DURATION=15s WARMUP=3s ROUNDS=3 THREADS=2
-# CONNECTIONS=16 WORKERS=3 PORT=8765.
+# CONNECTIONS=16 WORKERS=5 PORT=8765. Five sync workers on two cores (gunicorn's advice, 2 × cores + 1):
+# a worker waiting on PostgreSQL leaves its core to another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,7 @@ WARMUP=${WARMUP:-3s}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
-WORKERS=${WORKERS:-3}
+WORKERS=${WORKERS:-5}
 PORT=${PORT:-8765}
 PY=.venv/bin/python
 HOST=127.0.0.1

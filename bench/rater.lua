@@ -8,8 +8,9 @@
 --
 -- LOAD_DIR holds tokens.txt (one rater link token a line) and sections.txt (one URL-encoded
 -- draft save a line, section 1 first), written by `manage.py benchmark --build-only LOAD_DIR`.
--- Draft saves carry Django's CSRF token the way a browser sends it back after a GET: the same
--- 32-character secret in the csrftoken cookie and in the form (an unmasked token is valid).
+-- Requests carry Django's CSRF cookie as a rater's browser does once it has opened a page (a
+-- rater answers page after page); draft saves send the cookie's 32-character secret back in
+-- the form too (an unmasked token is valid).
 
 local mode = os.getenv("MODE") or "mix"
 local dir = os.getenv("LOAD_DIR") or "."
@@ -36,6 +37,7 @@ local post_headers = {
   ["Content-Type"] = "application/x-www-form-urlencoded",
   ["Cookie"] = "csrftoken=" .. csrf,
 }
+local get_headers = { ["Cookie"] = "csrftoken=" .. csrf }
 
 function request()
   step = step + 1
@@ -54,7 +56,7 @@ function request()
     return wrk.format("POST", path, post_headers,
       bodies[section] .. "&csrfmiddlewaretoken=" .. csrf)
   end
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, get_headers)
 end
 
 function done(summary, latency, requests)

@@ -172,6 +172,24 @@ class SectionCommentsForm(forms.Form):
         }
 
 
+_answer_fields = {}
+
+
+def _answer_field(scale):
+    """The field of an answer on ``scale``, made once per process and shared by every section
+    form (a section has up to a few dozen): it only cleans what was posted (the page draws its
+    own radios), which changes nothing in it, and its message is translated when shown."""
+    values = tuple(str(value) for value, _label in scale)
+    field = _answer_fields.get(values)
+    if field is None:
+        field = _answer_fields[values] = forms.ChoiceField(
+            required=False,
+            choices=[("", ""), *((v, v) for v in values), (NOT_OBSERVED, NOT_OBSERVED)],
+            error_messages={"invalid_choice": _("An answer is outside the scale.")},
+        )
+    return field
+
+
 class SectionForm(SectionCommentsForm):
     """One questionnaire section as posted: an answer per item (blank leaves it as it was; a
     value off the item's scale is refused) and the two comments (none in a progress pulse's
@@ -181,12 +199,7 @@ class SectionForm(SectionCommentsForm):
         super().__init__(data)
         self.section = section
         for item in section.items:
-            choices = [("", ""), *((str(v), str(v)) for v, _label in item.scale)]
-            self.fields[item.key] = forms.ChoiceField(
-                required=False,
-                choices=[*choices, (NOT_OBSERVED, NOT_OBSERVED)],
-                error_messages={"invalid_choice": _("An answer is outside the scale.")},
-            )
+            self.fields[item.key] = _answer_field(item.scale)
 
     def values(self):
         """{item key: what was posted}, the blank ones included, as the rules take them."""

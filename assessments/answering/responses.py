@@ -8,10 +8,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.answering import prepared
 from assessments.answering.questionnaire import (
     NOT_OBSERVED,
     change_key,
     change_value,
+    indicator_key,
+    pitfall_key,
     questionnaire_for,
 )
 from assessments.errors import DomainError
@@ -53,15 +56,22 @@ def answers_of(response, *, changes=False):
     (a second query)."""
     if response is None:
         return {}
+    # Plain rows, not model instances: a section page reads up to a hundred answers.
+    rows = Answer.objects.filter(response_id=response.pk).values_list(
+        "indicator_id", "pitfall_id", "score"
+    )
     answers = {
-        answer.item_key: answer.score if answer.score is not None else NOT_OBSERVED
-        for answer in Answer.objects.filter(response=response)
+        (indicator_key(indicator) if indicator else pitfall_key(pitfall)): (
+            NOT_OBSERVED if score is None else score
+        )
+        for indicator, pitfall, score in rows
     }
     if changes:
-        for change in ChangeAnswer.objects.filter(response=response):
-            answers[change_key(change.enabler_id)] = (
-                NOT_OBSERVED if change.score is None else change_value(change.score)
-            )
+        rows = ChangeAnswer.objects.filter(response_id=response.pk).values_list(
+            "enabler_id", "score"
+        )
+        for enabler_id, score in rows:
+            answers[change_key(enabler_id)] = NOT_OBSERVED if score is None else change_value(score)
     return answers
 
 
@@ -69,7 +79,35 @@ def comments_of(response):
     """{(enabler id, kind): text} for a response (one query)."""
     if response is None:
         return {}
-    return {(c.enabler_id, c.kind): c.text for c in Comment.objects.filter(response=response)}
+    rows = Comment.objects.filter(response_id=response.pk).values_list("enabler_id", "kind", "text")
+    return {(enabler_id, kind): text for enabler_id, kind, text in rows}
+
+
+def answers_and_comments(response):
+    """``(answers_of(response), comments_of(response))`` in one query: a section page reads
+    both on every visit."""
+    if response is None:
+        return {}, {}
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NULL, indicator_id, pitfall_id, score, NULL "  # noqa: S608 (our own names)
+            f"FROM {q(Answer._meta.db_table)} WHERE response_id = %s "
+            "UNION ALL "
+            f"SELECT kind, enabler_id, NULL, NULL, text FROM {q(Comment._meta.db_table)} "
+            "WHERE response_id = %s",
+            [response.pk, response.pk],
+        )
+        rows = cursor.fetchall()
+    answers, comments = {}, {}
+    for kind, first_id, pitfall_id, score, text in rows:
+        if kind is not None:
+            comments[first_id, kind] = text
+        elif first_id:
+            answers[indicator_key(first_id)] = NOT_OBSERVED if score is None else score
+        else:
+            answers[pitfall_key(pitfall_id)] = NOT_OBSERVED if score is None else score
+    return answers, comments
 
 
 def _parse_value(item, value):
@@ -95,7 +133,8 @@ def _claim_for_answering(rater):
     rater_table, participant = Rater._meta.db_table, Participant._meta.db_table
     cycle = Cycle._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared.execute(
+            cursor,
             f"UPDATE {q(rater_table)} SET status = CASE WHEN status IN (%s, %s) "  # noqa: S608
             "THEN %s ELSE status END "
             "WHERE id = %s AND status NOT IN (%s, %s) AND EXISTS ("
@@ -110,6 +149,7 @@ def _claim_for_answering(rater):
                 Status.DECLINED,
                 Cycle.State.OPEN,
             ],
+            connection=transaction.get_connection(),
         )
         if cursor.rowcount == 1:
             return
@@ -132,28 +172,13 @@ def save_section(*, rater, section, values, comments):
             continue
         given[item] = _parse_value(item, value)
     _claim_for_answering(rater)
-    (response,) = Response.objects.bulk_create(
-        [Response(rater_id=rater.pk)],
-        update_conflicts=True,
-        unique_fields=["rater"],
-        update_fields=["updated_at"],
-    )
-    answers = {item: score for item, score in given.items() if not item.is_change}
-    if answers:
-        Answer.objects.bulk_create(
-            [
-                Answer(
-                    response_id=response.pk,
-                    indicator_id=item.indicator_id,
-                    pitfall_id=item.pitfall_id,
-                    score=score,
-                )
-                for item, score in answers.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["response", "item"],
-            update_fields=["score"],
-        )
+    response = _upsert_response(rater)
+    answers = [
+        (response.pk, item.indicator_id, item.pitfall_id, score)
+        for item, score in given.items()
+        if not item.is_change
+    ]
+    _upsert(Answer, ("response_id", "indicator_id", "pitfall_id", "score"), answers)
     changes = {item: score for item, score in given.items() if item.is_change}
     if changes:  # a progress pulse's question on the change since the 360
         ChangeAnswer.objects.bulk_create(
@@ -167,22 +192,65 @@ def save_section(*, rater, section, values, comments):
         )
     kept = {kind: (text or "").strip() for kind, text in comments.items()}
     removed = [kind for kind, text in kept.items() if not text]
-    if len(removed) < len(kept):
-        Comment.objects.bulk_create(
-            [
-                Comment(response_id=response.pk, enabler=section.enabler, kind=kind, text=text)
-                for kind, text in kept.items()
-                if text
-            ],
-            update_conflicts=True,
-            unique_fields=["response", "enabler", "kind"],
-            update_fields=["text"],
-        )
+    written = [(response.pk, section.enabler.pk, kind, text) for kind, text in kept.items() if text]
+    _upsert(Comment, ("response_id", "enabler_id", "kind", "text"), written)
     if removed:
-        Comment.objects.filter(
-            response_id=response.pk, enabler=section.enabler, kind__in=removed
-        ).delete()
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {q(Comment._meta.db_table)} "  # noqa: S608 (our own names)
+                "WHERE response_id = %s AND enabler_id = %s "
+                f"AND kind IN ({', '.join(['%s'] * len(removed))})",
+                [response.pk, section.enabler.pk, *removed],
+            )
     return response
+
+
+def _upsert_response(rater):
+    """The rater's response, made by their first save; every save moves its ``updated_at``
+    (one statement, prepared once per PostgreSQL session)."""
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        prepared.execute(
+            cursor,
+            f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} "  # noqa: S608
+            "(rater_id, started_at, updated_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (rater_id) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING id",
+            [rater.pk, stamp, stamp],
+            connection=transaction.get_connection(),
+        )
+        (response_id,) = cursor.fetchone()
+    return Response(pk=response_id, rater_id=rater.pk, updated_at=now)
+
+
+# The unique constraint each upsert meets (``models.py``), and the one column it changes.
+_UPSERTS = {
+    Answer: (("response_id", "item"), "score"),
+    Comment: (("response_id", "enabler_id", "kind"), "text"),
+}
+
+
+def _upsert(model, columns, rows):
+    """Insert ``rows`` (tuples of ``columns``) into ``model``'s table, or change the one value
+    column where the row exists and its value differs: a draft save sends the whole section
+    again, and an answer or comment that did not change is not written again (no new row
+    version, no index entry, no WAL in PostgreSQL). One statement, on PostgreSQL and SQLite."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    conflict, value = _UPSERTS[model]
+    one_row = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(map(q, columns))}) "  # noqa: S608 (our own names)
+            f"VALUES {', '.join([one_row] * len(rows))} "
+            f"ON CONFLICT ({', '.join(map(q, conflict))}) DO UPDATE "
+            f"SET {q(value)} = EXCLUDED.{q(value)} "
+            f"WHERE {table}.{q(value)} IS DISTINCT FROM EXCLUDED.{q(value)}",
+            [value for row in rows for value in row],
+        )
 
 
 def missing_items(questionnaire, answers):

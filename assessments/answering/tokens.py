@@ -25,6 +25,8 @@ import secrets
 from django.conf import settings
 from django.urls import reverse
 
+from assessments.answering.prepared import CompiledLookup
+
 SECRET_BYTES = 32
 
 
@@ -67,16 +69,28 @@ def revoke_token(rater):
     rater.save(update_fields=["link_secret", "token_hash", "previous_token_hash", "code_hash"])
 
 
+class RaterLookup:
+    """The rater whose link a token is, through ``queryset`` (which says what comes with them):
+    one indexed query on the token's hash, a second one on the previous link's hash only when
+    the first finds nothing."""
+
+    def __init__(self, queryset):
+        self.current = CompiledLookup(queryset, "token_hash")
+        self.previous = CompiledLookup(queryset, "previous_token_hash")
+
+    def find(self, token):
+        if not token or len(token) > 100:
+            return None
+        token_hash = hash_token(token)
+        rater = self.current.first(token_hash)
+        if rater is None:
+            rater = self.previous.first(token_hash)
+        return rater
+
+
 def find_rater(token, queryset):
-    """The rater whose link this is, or None: one indexed query on the hash (a second one, on
-    the previous link's hash, only when the first finds nothing)."""
-    if not token or len(token) > 100:
-        return None
-    token_hash = hash_token(token)
-    rater = queryset.filter(token_hash=token_hash).first()
-    if rater is None:
-        rater = queryset.filter(previous_token_hash=token_hash).first()
-    return rater
+    """The rater whose link this is, or None (``RaterLookup``, for a lookup made once)."""
+    return RaterLookup(queryset).find(token)
 
 
 def absolute(path):

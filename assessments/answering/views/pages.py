@@ -7,22 +7,19 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from assessments import languages
 from assessments.answering import responses
 from assessments.answering.forms import DeclineForm, SectionForm
 from assessments.answering.questionnaire import (
-    NOT_OBSERVED,
-    NOT_OBSERVED_LABEL,
     prompt,
     rater_questionnaire,
 )
+from assessments.answering.views import fragments
 from assessments.errors import DomainError
 from assessments.models import COMMENT_MAX_LENGTH, Comment, Rater, RaterGroup
 from assessments.validators import without_control_characters
@@ -117,79 +114,17 @@ def start(request, access):
     return render(request, "assessments/questionnaire/start.html", context)
 
 
-def _choices_row(item, current=None, missing=False, error=None, *, is_self):
-    current = str(current) if current is not None else None
-    choices = [(str(v), label) for v, label in item.scale]
-    choices.append((NOT_OBSERVED, NOT_OBSERVED_LABEL))
-    described_by = []
-    if item.context:
-        described_by.append(f"ctx-{item.key}")
-    if missing or error:
-        described_by.append(f"err-{item.key}")
-    return {
-        "item": item,
-        "text": prompt(item, is_self=is_self),
-        "choices": [
-            {"value": v, "label": label, "checked": v == current, "id": f"{item.key}-{v}"}
-            for v, label in choices
-        ],
-        "missing": missing,
-        "error": error,
-        "described_by": " ".join(described_by),
-    }
-
-
-def _item_html(questionnaire, item, current, *, read_only, is_self):
-    """An item with its answer choices, rendered once per process, language and compass version
-    (the questionnaire holds them) and marked with the rater's answer: the only thing that
-    varies."""
-    key = (item.key, read_only, is_self)
-    html = questionnaire.fragments.get(key)
-    if html is None:
-        html = render_to_string(
-            "assessments/questionnaire/_item.html",
-            {"row": _choices_row(item, is_self=is_self), "read_only": read_only},
-        )
-        questionnaire.fragments[key] = html
-    if current is None:
-        return html
-    value = str(current)
-    marker = f'id="{item.key}-{value}" value="{value}"'
-    return mark_safe(html.replace(marker, f"{marker} checked", 1))  # noqa: S308 (our own HTML)
-
-
-def _section_rows(questionnaire, section, answers, missing, errors, context):
-    read_only, is_self = context["read_only"], context["is_self"]
-
-    def row(item):
-        current = answers.get(item.key)
-        missing_here, error = item.key in missing, errors.get(item.key)
-        row = _choices_row(item, current, missing_here, error, is_self=is_self)
-        if not (missing_here or error):
-            row["html"] = _item_html(
-                questionnaire, item, current, read_only=read_only, is_self=is_self
-            )
-        return row
-
-    return {
-        "general": [row(i) for i in section.general_items],
-        "level": [row(i) for i in section.level_items],
-        "next": [row(i) for i in section.next_items],
-        "pitfalls": [row(i) for i in section.pitfall_items],
-        "focus": [row(i) for i in section.focus_items],
-        "changes": [row(i) for i in section.change_items],
-    }
-
-
 def _render_section(request, access, questionnaire, section, answers, comments, **extra):
     missing = set(extra.pop("missing", ()))
     errors = extra.pop("errors", {})
     context = _base_context(access, questionnaire, extra.pop("saved_answers", answers))
     comment = {kind: comments.get((section.enabler.pk, kind), "") for kind in Comment.Kind}
+    rows, runs = fragments.section_rows(questionnaire, section, answers, missing, errors, context)
     context.update(
         {
             "section": section,
-            "rows": _section_rows(questionnaire, section, answers, missing, errors, context),
+            "rows": rows,
+            "runs": runs,
             "level": questionnaire.level,
             "next_level": questionnaire.next_level,
             "comment_strength": comment[Comment.Kind.STRENGTH],
@@ -197,13 +132,24 @@ def _render_section(request, access, questionnaire, section, answers, comments, 
             "comment_errors": errors,
             "comment_max": COMMENT_MAX_LENGTH,
             "language_form_id": None if context["read_only"] else "section-form",
+            "nav_html": _nav_html(questionnaire, section, context),
             "missing_count": len(missing),
             **_section_links(access, questionnaire, section),
             **extra,
         }
     )
     status = 400 if errors or extra.get("error") else 200
-    return render(request, "assessments/questionnaire/section.html", context, status=status)
+    html = fragments.section_page(request, questionnaire, section, context)
+    if html is not None:
+        return HttpResponse(html)
+    return render(request, fragments.PAGE_TEMPLATE, context, status=status)
+
+
+def _nav_html(questionnaire, section, context):
+    if context["read_only"]:
+        return None
+    done = {s["number"] for s in context["sections_nav"] if s["done"]}
+    return fragments.nav_html(questionnaire, section.number, done)
 
 
 def _section_links(access, questionnaire, section):
@@ -240,7 +186,10 @@ def section(request, access, number):
 
 def _show_section(request, access, questionnaire, section):
     response = getattr(access.rater, "response", None)
-    answers = responses.answers_of(response, changes=questionnaire.is_pulse)
+    if questionnaire.is_pulse:  # its change questions, and no comments
+        answers, comments = responses.answers_of(response, changes=True), {}
+    else:
+        answers, comments = responses.answers_and_comments(response)
     missing = ()
     if request.GET.get("check"):
         missing = [key for key in section.item_keys if key not in answers]
@@ -250,7 +199,7 @@ def _show_section(request, access, questionnaire, section):
         questionnaire,
         section,
         answers,
-        {} if questionnaire.is_pulse else responses.comments_of(response),  # none in a pulse
+        comments,
         missing=missing,
         saved_at=_stamp(response),
     )

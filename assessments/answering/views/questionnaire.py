@@ -19,7 +19,12 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import access as access_rules
 from assessments import languages
-from assessments.answering.tokens import find_rater, find_rater_by_code, issue_token, normalize_code
+from assessments.answering.tokens import (
+    RaterLookup,
+    find_rater_by_code,
+    issue_token,
+    normalize_code,
+)
 from assessments.answering.views import pages
 from assessments.models import Rater
 from assessments.throttle import client_address, count, hit
@@ -58,6 +63,7 @@ RATER_QUERYSET = (
     )
     .order_by()  # by primary key: the model's ordering would join the leader's name
 )
+RATER_LOOKUP = RaterLookup(RATER_QUERYSET)  # compiled once per process (tokens.py)
 
 
 @dataclass
@@ -85,7 +91,7 @@ class Access:
 def _token_access(token):
     """The rater of this link, and whether their cycle still takes answers (open, and not past
     the end of its close date even if the closing job has not run yet)."""
-    rater = find_rater(token, RATER_QUERYSET)
+    rater = RATER_LOOKUP.find(token)
     if rater is None:
         return None, False
     return Access(rater=rater, by_token=True, key=token), rater.participant.cycle.accepts_answers()
