@@ -264,17 +264,21 @@ class Cycle(models.Model):
             return self.created_by.email
         return settings.CONTACT_EMAIL
 
-    # What a cycle that follows this one (a progress pulse) asks and protects in the same way.
-    CARRIED_SETTINGS = (
-        "edition",
-        "language",
-        "anonymity_threshold",
+    # The fewest and most raters a leader nominates per nominated group (``rater_limits``).
+    RATER_LIMIT_FIELDS = (
         "min_peers",
         "max_peers",
         "min_direct_reports",
         "max_direct_reports",
         "min_partners",
         "max_partners",
+    )
+    # What a cycle that follows this one (a progress pulse) asks and protects in the same way.
+    CARRIED_SETTINGS = (
+        "edition",
+        "language",
+        "anonymity_threshold",
+        *RATER_LIMIT_FIELDS,
         "next_level_part",
         "grl_edition",
         "contact_email",

@@ -39,14 +39,7 @@ Action = AuditEvent.Action
 Status = Rater.Status
 Approval = Rater.Approval
 
-LIMIT_FIELDS = (
-    "min_peers",
-    "max_peers",
-    "min_direct_reports",
-    "max_direct_reports",
-    "min_partners",
-    "max_partners",
-)
+LIMIT_FIELDS = Cycle.RATER_LIMIT_FIELDS
 CYCLE_FIELDS = (
     "name",
     "edition",
